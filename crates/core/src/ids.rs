@@ -1,0 +1,64 @@
+//! Identifiers shaped as AWS shapes them: clients validate these formats.
+
+use crate::rng::{random_string, Rng};
+
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// `<region>_<9 alphanumerics>`; aws-jwt-verify rejects any other shape.
+pub fn user_pool_id(rng: &dyn Rng, region: &str) -> String {
+    format!("{region}_{}", random_string(rng, ALNUM, 9))
+}
+
+/// 26 lowercase alphanumerics.
+pub fn client_id(rng: &dyn Rng) -> String {
+    random_string(rng, LOWER_ALNUM, 26)
+}
+
+/// `arn:aws:cognito-idp:<region>:<account>:userpool/<id>`.
+pub fn user_pool_arn(region: &str, account_id: &str, pool_id: &str) -> String {
+    format!("arn:aws:cognito-idp:{region}:{account_id}:userpool/{pool_id}")
+}
+
+/// A random version-4 UUID, as Cognito uses for `sub` and request ids.
+pub fn uuid_v4(rng: &dyn Rng) -> String {
+    let mut b = [0u8; 16];
+    rng.fill(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::OsRng;
+
+    #[test]
+    fn ids_have_aws_shapes() {
+        let id = user_pool_id(&OsRng, "eu-west-1");
+        let (region, suffix) = id.split_once('_').unwrap();
+        assert_eq!(region, "eu-west-1");
+        assert_eq!(suffix.len(), 9);
+        assert!(suffix.bytes().all(|c| c.is_ascii_alphanumeric()));
+
+        let client = client_id(&OsRng);
+        assert_eq!(client.len(), 26);
+        assert!(client
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+
+        let u = uuid_v4(&OsRng);
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+    }
+}

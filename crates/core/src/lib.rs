@@ -1,0 +1,9 @@
+//! Pure domain logic of Ironpool: no I/O and no async runtime. Time comes in through a
+//! [`Clock`] and randomness through an [`Rng`], so tests can move time and fix randomness.
+
+pub mod clock;
+pub mod ids;
+pub mod rng;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use rng::{OsRng, Rng};

@@ -1,0 +1,106 @@
+//! Configuration: every flag of `ironpool serve` has an `IRONPOOL_*` environment variable.
+
+use clap::{Parser, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DevEndpoints {
+    /// On when listening on a loopback address, off otherwise.
+    Auto,
+    On,
+    Off,
+}
+
+/// Serve the Cognito User Pools API.
+#[derive(Clone, Debug, Parser)]
+#[command(name = "ironpool serve")]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "IRONPOOL_LISTEN", default_value = "127.0.0.1:9229")]
+    pub listen: SocketAddr,
+
+    /// Directory of the embedded database; created if missing.
+    #[arg(long, env = "IRONPOOL_DATA_DIR", default_value = "./ironpool-data")]
+    pub data_dir: PathBuf,
+
+    /// Keep all state in memory; nothing is written to disk and everything is gone at exit.
+    #[arg(long, env = "IRONPOOL_MEMORY")]
+    pub memory: bool,
+
+    /// The AWS region this server answers as: it is part of pool ids, ARNs and SigV4 scopes.
+    #[arg(long, env = "IRONPOOL_REGION", default_value = "us-east-1")]
+    pub region: String,
+
+    /// The 12-digit AWS account id put into ARNs.
+    #[arg(long, env = "IRONPOOL_ACCOUNT_ID", default_value = "000000000000")]
+    pub account_id: String,
+
+    /// Public base URL of this server, used for token issuers and links
+    /// [default: http://<listen>].
+    #[arg(long, env = "IRONPOOL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// AWS shared-credentials file (INI: aws_access_key_id / aws_secret_access_key per profile).
+    /// When given, every IAM-authorized operation must carry a valid SigV4 signature made with
+    /// one of its key pairs; without it, the admin API is open.
+    #[arg(long, env = "IRONPOOL_CREDENTIALS_FILE")]
+    pub credentials_file: Option<PathBuf>,
+
+    /// Allow listening on a non-loopback address with no credentials configured, that is,
+    /// with the admin API open to the network.
+    #[arg(long, env = "IRONPOOL_ALLOW_UNAUTHENTICATED")]
+    pub allow_unauthenticated: bool,
+
+    /// The developer endpoints under /_ironpool/ (health is always on; reset and the outbox
+    /// follow this switch).
+    #[arg(
+        long,
+        env = "IRONPOOL_DEV_ENDPOINTS",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub dev_endpoints: DevEndpoints,
+
+    /// Log format on standard error.
+    #[arg(long, env = "IRONPOOL_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// The defaults, as `ironpool serve` with no flags and no environment would have them.
+    pub fn defaults() -> Self {
+        Self::parse_from(["ironpool serve"])
+    }
+
+    /// An in-memory server on a free loopback port: what tests start.
+    pub fn ephemeral() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            memory: true,
+            ..Self::defaults()
+        }
+    }
+
+    pub fn dev_endpoints_enabled(&self) -> bool {
+        match self.dev_endpoints {
+            DevEndpoints::Auto => self.listen.ip().is_loopback(),
+            DevEndpoints::On => true,
+            DevEndpoints::Off => false,
+        }
+    }
+
+    /// The base URL of issuers and links, without a trailing slash.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+}

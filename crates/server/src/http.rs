@@ -1,0 +1,88 @@
+//! The router: the API endpoint, CORS for browser clients, and the dev endpoints.
+
+use crate::app::{App, OrInternal};
+use crate::protocol;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use ironpool_api::{ApiError, ErrorCode};
+use std::sync::Arc;
+
+pub fn router(app: Arc<App>) -> Router {
+    let mut router = Router::new()
+        .route("/", post(protocol::handle))
+        .route("/_ironpool/health", get(health));
+    if app.config.dev_endpoints_enabled() {
+        router = router.route("/_ironpool/reset", post(reset));
+    }
+    router
+        .fallback(not_found)
+        .layer(middleware::from_fn(cors))
+        .with_state(app)
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Wipes all state.
+async fn reset(State(app): State<Arc<App>>) -> Response {
+    match app.store.reset().await.or_internal() {
+        Ok(()) => Json(serde_json::json!({ "reset": true })).into_response(),
+        Err(e) => protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
+    protocol::error_response(
+        ApiError::new(
+            ErrorCode::UnknownOperationException,
+            format!("No such endpoint: {method} {}", uri.path()),
+        ),
+        StatusCode::NOT_FOUND,
+    )
+}
+
+/// Browsers (Amplify, amazon-cognito-identity-js) preflight every call: answer any preflight,
+/// and let every answer be read cross-origin with the headers the SDKs look at.
+async fn cors(request: Request, next: Next) -> Response {
+    let preflight = request.method() == Method::OPTIONS;
+    let requested = request
+        .headers()
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned();
+    let mut response = if preflight {
+        StatusCode::OK.into_response()
+    } else {
+        next.run(request).await
+    };
+    let h: &mut HeaderMap = response.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date"),
+    );
+    if preflight {
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, OPTIONS"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            requested.unwrap_or(HeaderValue::from_static(
+                "content-type, x-amz-target, x-amz-user-agent, cache-control, authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256",
+            )),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("86400"),
+        );
+    }
+    response
+}

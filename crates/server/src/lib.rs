@@ -1,0 +1,131 @@
+//! Ironpool: a server that speaks the Amazon Cognito User Pools API.
+
+pub mod app;
+pub mod config;
+pub mod http;
+pub mod ops;
+pub mod protocol;
+
+pub use app::App;
+pub use config::Config;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// A server bound to its address and answering in the background (what tests start).
+pub struct Server {
+    addr: SocketAddr,
+    app: Arc<App>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Binds `app.config.listen` and serves until [`Server::stop`] or drop.
+    pub async fn start(app: App) -> Result<Self, String> {
+        let (listener, app) = bind(app).await?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, app.clone(), async {
+            let _ = stopped.await;
+        }));
+        Ok(Self {
+            addr,
+            app,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// Stops accepting, finishes the requests in flight, and returns.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Serves until SIGINT or SIGTERM, then finishes the requests in flight. Every write was
+/// committed durably before it was acknowledged, so nothing is lost at any stop.
+pub async fn run(app: App) -> Result<(), String> {
+    let (listener, app) = bind(app).await?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(
+        %addr,
+        region = %app.config.region,
+        storage = if app.config.memory { "memory".to_string() } else { app.config.data_dir.display().to_string() },
+        sigv4 = if app.credentials.is_empty() { "off (admin API open)".to_string() } else { format!("{} access keys", app.credentials.len()) },
+        dev_endpoints = app.config.dev_endpoints_enabled(),
+        "ironpool listening"
+    );
+    serve(listener, app, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("ironpool stopped");
+    Ok(())
+}
+
+async fn bind(mut app: App) -> Result<(TcpListener, Arc<App>), String> {
+    let listen = app.config.listen;
+    if app.credentials.is_empty() && !listen.ip().is_loopback() && !app.config.allow_unauthenticated
+    {
+        return Err(format!(
+            "refusing to listen on {listen} with no credentials configured: the admin API would \
+             be open to the network. Configure --credentials-file, listen on a loopback address, \
+             or pass --allow-unauthenticated if an open admin API is what you want."
+        ));
+    }
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    app.public_url = app.config.public_url(bound);
+    Ok((listener, Arc::new(app)))
+}
+
+async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, http::router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,72 @@
+//! Operation handlers, grouped by domain and named by their AWS names.
+//!
+//! [`operations!`] is the registry: the operations listed there have a handler; every other
+//! operation of the generated list answers a 400 naming it.
+
+mod user_pools;
+
+use crate::app::{App, OrInternal};
+use ironpool_api::{generated::operations::op, ApiError, ErrorCode, Operation, OperationShape};
+use std::future::Future;
+
+macro_rules! operations {
+    ($($name:ident => $handler:path),* $(,)?) => {
+        /// The operations that have a handler, in the order of the list below.
+        pub const IMPLEMENTED: &[Operation] = &[$(Operation::$name),*];
+
+        /// Runs the handler of `operation` on its validated JSON input.
+        pub async fn dispatch(
+            app: &App,
+            operation: Operation,
+            input: serde_json::Value,
+        ) -> Result<Vec<u8>, ApiError> {
+            match operation {
+                $(Operation::$name => call::<op::$name, _, _>(app, input, $handler).await,)*
+                #[allow(unreachable_patterns)]
+                other => Err(ApiError::not_implemented(other)),
+            }
+        }
+    };
+}
+
+operations! {
+    CreateUserPool => user_pools::create_user_pool,
+    DeleteUserPool => user_pools::delete_user_pool,
+    DescribeUserPool => user_pools::describe_user_pool,
+    ListUserPools => user_pools::list_user_pools,
+}
+
+async fn call<'a, O, F, Fut>(
+    app: &'a App,
+    input: serde_json::Value,
+    handler: F,
+) -> Result<Vec<u8>, ApiError>
+where
+    O: OperationShape,
+    F: FnOnce(&'a App, O::Input) -> Fut,
+    Fut: Future<Output = Result<O::Output, ApiError>>,
+{
+    let input: O::Input = serde_json::from_value(input).map_err(|e| {
+        ApiError::new(
+            ErrorCode::SerializationException,
+            format!("Unexpected value in the request: {e}"),
+        )
+    })?;
+    let output = handler(app, input).await?;
+    serde_json::to_vec(&output).or_internal()
+}
+
+/// An opaque pagination token carrying the last key of the previous page.
+pub(crate) fn encode_token(last_key: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(last_key)
+}
+
+pub(crate) fn decode_token(token: &str) -> Result<String, ApiError> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token."))
+}

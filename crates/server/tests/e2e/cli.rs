@@ -1,0 +1,230 @@
+//! The AWS CLI (botocore signs its requests) against a server.
+//!
+//! `scripts/test` installs the CLI into `.venv`; elsewhere these tests look for `aws` on the
+//! PATH and skip, saying so, when there is none (unless IRONPOOL_REQUIRE_CLIENTS=1).
+
+use crate::harness::{TestServer, KEY_ID, SECRET};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn aws_cli() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("IRONPOOL_AWS_CLI") {
+        return Some(PathBuf::from(path));
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/aws");
+    if venv.exists() {
+        return Some(venv);
+    }
+    let on_path = Command::new("aws").arg("--version").output();
+    if on_path.is_ok_and(|o| o.status.success()) {
+        return Some(PathBuf::from("aws"));
+    }
+    if std::env::var("IRONPOOL_REQUIRE_CLIENTS").is_ok_and(|v| v == "1") {
+        panic!("the AWS CLI is required (IRONPOOL_REQUIRE_CLIENTS=1) but was not found");
+    }
+    eprintln!("SKIPPED: the AWS CLI is not installed; run scripts/test to install it");
+    None
+}
+
+/// Runs `aws <args>` with a clean environment: no user config, the given keys, no retries.
+fn aws(cli: &PathBuf, key_id: &str, secret: &str, envs: &[(&str, &str)], args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    Command::new(cli)
+        .args(args)
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", home.path().join("config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.path().join("credentials"),
+        )
+        .env("AWS_ACCESS_KEY_ID", key_id)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .envs(envs.iter().copied())
+        .output()
+        .expect("run the AWS CLI")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "aws failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+fn failure(out: &Output) -> String {
+    assert!(!out.status.success(), "aws unexpectedly succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_user_pools_with_endpoint_url_and_with_the_environment() {
+    let Some(cli) = aws_cli() else { return };
+    let s = TestServer::start().await;
+    let url = s.url();
+    let out = aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[],
+        &[
+            "--endpoint-url",
+            &url,
+            "cognito-idp",
+            "list-user-pools",
+            "--max-results",
+            "10",
+        ],
+    );
+    assert_eq!(json(&out), serde_json::json!({"UserPools": []}));
+
+    let created = aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &url)],
+        &["cognito-idp", "create-user-pool", "--pool-name", "from-cli"],
+    );
+    let created = json(&created);
+    assert_eq!(created["UserPool"]["Name"], "from-cli");
+    let out = aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", &url)],
+        &["cognito-idp", "list-user-pools", "--max-results", "10"],
+    );
+    assert_eq!(json(&out)["UserPools"][0]["Id"], created["UserPool"]["Id"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operation_without_handler_is_a_clean_cli_error() {
+    let Some(cli) = aws_cli() else { return };
+    if ironpool_server::ops::IMPLEMENTED.contains(&ironpool_api::Operation::GetUserPoolMfaConfig) {
+        return;
+    }
+    let s = TestServer::start().await;
+    let out = aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[],
+        &[
+            "--endpoint-url",
+            &s.url(),
+            "cognito-idp",
+            "get-user-pool-mfa-config",
+            "--user-pool-id",
+            "us-east-1_AAAAAAAAA",
+        ],
+    );
+    let stderr = failure(&out);
+    assert!(
+        stderr.contains("An error occurred (UnsupportedOperationException) when calling the GetUserPoolMfaConfig operation: Ironpool does not implement GetUserPoolMfaConfig yet."),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn botocore_signatures_are_verified() {
+    let Some(cli) = aws_cli() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let s = TestServer::with_credentials(dir.path()).await;
+    let url = s.url();
+    let list = [
+        "--endpoint-url",
+        &url,
+        "cognito-idp",
+        "list-user-pools",
+        "--max-results",
+        "10",
+    ];
+
+    let ok = aws(&cli, KEY_ID, SECRET, &[], &list);
+    assert_eq!(json(&ok), serde_json::json!({"UserPools": []}));
+
+    let bad = failure(&aws(&cli, KEY_ID, "wrong-secret", &[], &list));
+    assert!(
+        bad.contains("An error occurred (InvalidSignatureException) when calling the ListUserPools operation: The request signature we calculated does not match the signature you provided."),
+        "{bad}"
+    );
+
+    let unknown = failure(&aws(&cli, "AKIAUNKNOWNUNKNOWN00", SECRET, &[], &list));
+    assert!(
+        unknown.contains("An error occurred (UnrecognizedClientException) when calling the ListUserPools operation: The security token included in the request is invalid."),
+        "{unknown}"
+    );
+
+    let region = failure(&aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[("AWS_DEFAULT_REGION", "eu-west-1")],
+        &list,
+    ));
+    assert!(region.contains("Exception)"), "{region}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seed_000_deletion_protection_with_the_cli() {
+    let Some(cli) = aws_cli() else { return };
+    let s = TestServer::start().await;
+    let url = s.url();
+    let created = json(&aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[],
+        &[
+            "--endpoint-url",
+            &url,
+            "cognito-idp",
+            "create-user-pool",
+            "--pool-name",
+            "protected",
+            "--deletion-protection",
+            "ACTIVE",
+        ],
+    ));
+    let id = created["UserPool"]["Id"].as_str().unwrap();
+    assert_eq!(created["UserPool"]["DeletionProtection"], "ACTIVE");
+    let refused = failure(&aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[],
+        &[
+            "--endpoint-url",
+            &url,
+            "cognito-idp",
+            "delete-user-pool",
+            "--user-pool-id",
+            id,
+        ],
+    ));
+    assert!(
+        refused.contains("An error occurred (InvalidParameterException) when calling the DeleteUserPool operation: The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first."),
+        "{refused}"
+    );
+    let still = json(&aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[],
+        &[
+            "--endpoint-url",
+            &url,
+            "cognito-idp",
+            "describe-user-pool",
+            "--user-pool-id",
+            id,
+        ],
+    ));
+    assert_eq!(still["UserPool"]["Name"], "protected");
+}

@@ -1,0 +1,208 @@
+//! Starting servers and clients for the tests.
+
+#![allow(dead_code)]
+
+use aws_credential_types::Credentials;
+use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
+use aws_sdk_cognitoidentityprovider::config::Region;
+use aws_sdk_cognitoidentityprovider::Client;
+use ironpool_server::{App, Config, Server};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+/// A server in this process, on a free loopback port.
+pub struct TestServer {
+    pub server: Server,
+}
+
+impl TestServer {
+    /// In memory, no credentials (admin API open).
+    pub async fn start() -> Self {
+        Self::with_config(Config::ephemeral()).await
+    }
+
+    pub async fn with_config(config: Config) -> Self {
+        let app = App::from_config(config).expect("app");
+        let server = Server::start(app).await.expect("server starts");
+        Self { server }
+    }
+
+    /// In memory, with SigV4 required for IAM operations (key `KEY_ID` / `SECRET`).
+    pub async fn with_credentials(dir: &Path) -> Self {
+        let file = dir.join("credentials");
+        std::fs::write(
+            &file,
+            format!("[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET}\n"),
+        )
+        .unwrap();
+        Self::with_config(Config {
+            credentials_file: Some(file),
+            ..Config::ephemeral()
+        })
+        .await
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// An SDK client with the test key pair.
+    pub fn client(&self) -> Client {
+        sdk_client(&self.url(), KEY_ID, SECRET, "us-east-1")
+    }
+}
+
+/// aws-sdk-cognitoidentityprovider over plain HTTP, static credentials, no retries (so an
+/// error shows at once, and a 5xx is not hidden behind retries).
+pub fn sdk_client(url: &str, key_id: &str, secret: &str, region: &str) -> Client {
+    let http = aws_smithy_http_client::Builder::new().build_http();
+    let config = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version_latest()
+        .region(Region::new(region.to_owned()))
+        .endpoint_url(url)
+        .credentials_provider(Credentials::new(key_id, secret, None, None, "test"))
+        .retry_config(RetryConfig::disabled())
+        .http_client(http)
+        .build();
+    Client::from_conf(config)
+}
+
+/// A raw JSON 1.1 call, for the wire details the SDK hides.
+pub async fn raw_call(
+    url: &str,
+    target: Option<&str>,
+    body: &str,
+) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let mut req = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/x-amz-json-1.1")
+        .body(body.to_owned());
+    if let Some(t) = target {
+        req = req.header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{t}"),
+        );
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, headers, json)
+}
+
+/// The error code and message of an SDK error.
+pub fn err<E, R>(e: aws_sdk_cognitoidentityprovider::error::SdkError<E, R>) -> (String, String)
+where
+    E: aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    let service = e
+        .as_service_error()
+        .unwrap_or_else(|| panic!("not a service error: {e:?}"));
+    (
+        service.code().unwrap_or_default().to_owned(),
+        service.message().unwrap_or_default().to_owned(),
+    )
+}
+
+/// The `ironpool` binary running as a child process (for restarts, kill -9 and flags).
+pub struct Process {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Process {
+    pub fn binary() -> PathBuf {
+        PathBuf::from(env!("CARGO_BIN_EXE_ironpool"))
+    }
+
+    /// Starts `ironpool serve <args>` on a free port and waits until it listens.
+    pub fn spawn(args: &[&str]) -> Self {
+        Self::try_spawn(args).unwrap_or_else(|e| panic!("ironpool did not start: {e}"))
+    }
+
+    /// Starts it; Err carries what it printed if it exited instead of listening.
+    pub fn try_spawn(args: &[&str]) -> Result<Self, String> {
+        let mut command = Command::new(Self::binary());
+        command.args(["serve", "--log-format", "json"]);
+        if !args.contains(&"--listen") {
+            command.args(["--listen", "127.0.0.1:0"]);
+        }
+        let mut child = command
+            .args(args)
+            .env_remove("IRONPOOL_CREDENTIALS_FILE")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let stderr = child.stderr.take().ok_or("no stderr")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            let mut seen = String::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !sent {
+                    seen.push_str(&line);
+                    seen.push('\n');
+                    if let Some(addr) = listening_addr(&line) {
+                        let _ = tx.send(Ok(addr));
+                        sent = true;
+                    }
+                }
+            }
+            if !sent {
+                let _ = tx.send(Err(seen));
+            }
+        });
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(Ok(addr)) => Ok(Self { child, addr }),
+            Ok(Err(output)) => {
+                let _ = child.wait();
+                Err(output)
+            }
+            Err(_) => {
+                let _ = child.kill();
+                Err("timed out".into())
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn listening_addr(line: &str) -> Option<SocketAddr> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    if v["fields"]["message"] != "ironpool listening" {
+        return None;
+    }
+    v["fields"]["addr"].as_str()?.parse().ok()
+}

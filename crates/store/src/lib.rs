@@ -1,0 +1,22 @@
+//! Storage for Ironpool.
+//!
+//! One small trait per aggregate; atomicity (uniqueness, single use) is the store's job, never
+//! a read-then-write in a handler. Every backend passes the same [`suite`].
+
+mod error;
+pub mod pools;
+pub mod sqlite;
+pub mod suite;
+
+pub use error::StoreError;
+pub use pools::UserPools;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+
+/// Everything the server keeps.
+#[async_trait]
+pub trait Store: UserPools + Send + Sync {
+    /// Wipes all state (the dev endpoint `/_ironpool/reset`).
+    async fn reset(&self) -> Result<(), StoreError>;
+}
