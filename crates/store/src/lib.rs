@@ -5,18 +5,20 @@
 
 mod error;
 pub mod pools;
+pub mod resources;
 pub mod sqlite;
 pub mod suite;
 
 pub use error::StoreError;
 pub use pools::UserPools;
+pub use resources::{Kind, Resources, ResourcesExt};
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 
 /// Everything the server keeps.
 #[async_trait]
-pub trait Store: UserPools + Send + Sync {
+pub trait Store: UserPools + Resources + Send + Sync {
     /// Wipes all state (the dev endpoint `/_ironpool/reset`).
     async fn reset(&self) -> Result<(), StoreError>;
 }

@@ -1,8 +1,8 @@
 //! The backend test suite: every backend runs exactly these cases, through
 //! [`backend_suite!`](crate::backend_suite), each on a fresh, empty store.
 
-use crate::{Store, StoreError};
-use ironpool_api::types::UserPoolType;
+use crate::{Kind, ResourcesExt, Store, StoreError};
+use ironpool_api::types::{GroupType, UserPoolType};
 
 fn pool(id: &str, name: &str) -> UserPoolType {
     UserPoolType {
@@ -93,6 +93,83 @@ pub async fn reset_wipes_everything(store: &dyn Store) {
     assert!(store.list_user_pools(None, 60).await.unwrap().is_empty());
 }
 
+async fn two_pools(store: &dyn Store) {
+    for id in ["us-east-1_AAAAAAAAA", "us-east-1_BBBBBBBBB"] {
+        store.create_user_pool(&pool(id, id)).await.unwrap();
+    }
+}
+
+fn group(name: &str) -> GroupType {
+    GroupType {
+        group_name: Some(name.into()),
+        precedence: Some(1),
+        ..Default::default()
+    }
+}
+
+pub async fn resources_round_trip_and_list_in_pages(store: &dyn Store) {
+    two_pools(store).await;
+    let a = "us-east-1_AAAAAAAAA";
+    for name in ["c", "a", "b"] {
+        store
+            .create(Kind::Group, a, name, &group(name))
+            .await
+            .unwrap();
+    }
+    store
+        .create(Kind::Group, "us-east-1_BBBBBBBBB", "z", &group("z"))
+        .await
+        .unwrap();
+    let got: Option<GroupType> = store.get(Kind::Group, a, "b").await.unwrap();
+    assert_eq!(got, Some(group("b")));
+    let none: Option<GroupType> = store.get(Kind::Client, a, "b").await.unwrap();
+    assert_eq!(none, None, "kinds are separate");
+
+    let first: Vec<(String, GroupType)> = store.list(Kind::Group, a, None, 2).await.unwrap();
+    let keys: Vec<_> = first.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["a", "b"]);
+    let rest: Vec<(String, GroupType)> = store.list(Kind::Group, a, Some("b"), 10).await.unwrap();
+    assert_eq!(rest, [("c".to_string(), group("c"))]);
+    assert_eq!(store.count_resources(Kind::Group, a).await.unwrap(), 3);
+}
+
+pub async fn resource_keys_are_unique_per_pool_or_globally(store: &dyn Store) {
+    two_pools(store).await;
+    let (a, b) = ("us-east-1_AAAAAAAAA", "us-east-1_BBBBBBBBB");
+    for kind in Kind::ALL {
+        store.create(kind, a, "key", &group("first")).await.unwrap();
+        let same_pool = store.create(kind, a, "key", &group("again")).await;
+        assert!(matches!(same_pool, Err(StoreError::Conflict)), "{kind:?}");
+        let other_pool = store.create(kind, b, "key", &group("other")).await;
+        if kind.globally_unique() {
+            assert!(matches!(other_pool, Err(StoreError::Conflict)), "{kind:?}");
+            let found: Option<(String, GroupType)> = store.find(kind, "key").await.unwrap();
+            assert_eq!(found, Some((a.to_string(), group("first"))), "{kind:?}");
+        } else {
+            other_pool.unwrap();
+        }
+    }
+}
+
+pub async fn resources_put_delete_and_go_with_their_pool(store: &dyn Store) {
+    two_pools(store).await;
+    let a = "us-east-1_AAAAAAAAA";
+    store.put(Kind::Group, a, "g", &group("one")).await.unwrap();
+    store.put(Kind::Group, a, "g", &group("two")).await.unwrap();
+    let got: Option<GroupType> = store.get(Kind::Group, a, "g").await.unwrap();
+    assert_eq!(got, Some(group("two")));
+    assert!(store.delete_resource(Kind::Group, a, "g").await.unwrap());
+    assert!(!store.delete_resource(Kind::Group, a, "g").await.unwrap());
+
+    store
+        .put(Kind::Client, a, "client", &group("c"))
+        .await
+        .unwrap();
+    assert!(store.delete_user_pool(a).await.unwrap());
+    let gone: Option<(String, GroupType)> = store.find(Kind::Client, "client").await.unwrap();
+    assert_eq!(gone, None, "a pool's resources are deleted with it");
+}
+
 /// Expands to one `#[tokio::test]` per suite case; `$make` is an async expression that
 /// yields a fresh, empty backend (any type that implements [`Store`]) and a guard that keeps
 /// its resources (a temp directory, a database) alive until the case ends.
@@ -105,6 +182,9 @@ macro_rules! backend_suite {
             user_pools_list_in_pages,
             user_pool_put_and_delete,
             reset_wipes_everything,
+            resources_round_trip_and_list_in_pages,
+            resource_keys_are_unique_per_pool_or_globally,
+            resources_put_delete_and_go_with_their_pool,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {

@@ -10,10 +10,21 @@ const MIGRATIONS: &[&str] = &[
         id TEXT PRIMARY KEY NOT NULL,
         doc TEXT NOT NULL
     ) STRICT;",
+    // 2: the configuration resources inside pools, as JSON documents.
+    "CREATE TABLE resources (
+        kind TEXT NOT NULL,
+        pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (kind, pool_id, key)
+    ) STRICT;
+    CREATE INDEX resources_by_pool ON resources(pool_id);
+    CREATE UNIQUE INDEX resources_global_key ON resources(kind, key)
+        WHERE kind IN ('client', 'domain');",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).
-pub(super) const TABLES: &[&str] = &["user_pools"];
+pub(super) const TABLES: &[&str] = &["resources", "user_pools"];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

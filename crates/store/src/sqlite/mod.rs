@@ -3,6 +3,7 @@
 
 mod migrations;
 mod pools;
+mod resources;
 
 use crate::{Store, StoreError};
 use async_trait::async_trait;

@@ -1,0 +1,133 @@
+use super::SqliteStore;
+use crate::resources::{Kind, Resources};
+use crate::StoreError;
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension};
+
+#[async_trait]
+impl Resources for SqliteStore {
+    async fn create_resource(
+        &self,
+        kind: Kind,
+        pool_id: &str,
+        key: &str,
+        doc: String,
+    ) -> Result<(), StoreError> {
+        let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO resources (kind, pool_id, key, doc) VALUES (?1, ?2, ?3, ?4)",
+                params![kind.as_str(), pool_id, key, doc],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_resource(
+        &self,
+        kind: Kind,
+        pool_id: &str,
+        key: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
+        self.with(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT doc FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key = ?3",
+                    params![kind.as_str(), pool_id, key],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn find_resource(
+        &self,
+        kind: Kind,
+        key: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let key = key.to_owned();
+        self.with(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT pool_id, doc FROM resources WHERE kind = ?1 AND key = ?2 LIMIT 1",
+                    params![kind.as_str(), key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn put_resource(
+        &self,
+        kind: Kind,
+        pool_id: &str,
+        key: &str,
+        doc: String,
+    ) -> Result<(), StoreError> {
+        let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO resources (kind, pool_id, key, doc) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (kind, pool_id, key) DO UPDATE SET doc = excluded.doc",
+                params![kind.as_str(), pool_id, key, doc],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_resource(
+        &self,
+        kind: Kind,
+        pool_id: &str,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
+        self.with(move |conn| {
+            Ok(conn.execute(
+                "DELETE FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key = ?3",
+                params![kind.as_str(), pool_id, key],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn list_resources(
+        &self,
+        kind: Kind,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let (pool_id, after) = (pool_id.to_owned(), after.unwrap_or("").to_owned());
+        self.with(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT key, doc FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key > ?3
+                 ORDER BY key LIMIT ?4",
+            )?;
+            let rows = stmt
+                .query_map(params![kind.as_str(), pool_id, after, limit as i64], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn count_resources(&self, kind: Kind, pool_id: &str) -> Result<u64, StoreError> {
+        let pool_id = pool_id.to_owned();
+        self.with(move |conn| {
+            let n: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM resources WHERE kind = ?1 AND pool_id = ?2",
+                params![kind.as_str(), pool_id],
+                |r| r.get(0),
+            )?;
+            Ok(n as u64)
+        })
+        .await
+    }
+}
