@@ -1,6 +1,7 @@
 use clap::{Parser, Subcommand};
 use ironpool_server::config::{Config, LogFormat};
 use ironpool_server::App;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Ironpool: a self-hostable server that speaks the Amazon Cognito User Pools API.
@@ -49,6 +50,7 @@ fn init_logging(format: LogFormat) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
