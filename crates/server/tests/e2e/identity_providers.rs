@@ -716,3 +716,41 @@ async fn missing_providers_delete_and_list_with_the_paginator() {
         .unwrap_err();
     assert_eq!(err(e).0, "InvalidParameterException");
 }
+
+#[tokio::test]
+async fn wire_shape_of_empty_lists_and_maps() {
+    use crate::harness::raw_call;
+    let s = TestServer::start().await;
+    let c = s.client();
+    let p = pool(&c).await;
+    let (status, _, body) = raw_call(
+        &s.url(),
+        Some("ListIdentityProviders"),
+        &format!(r#"{{"UserPoolId":"{p}"}}"#),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, serde_json::json!({"Providers": []}));
+    let (status, _, body) = raw_call(
+        &s.url(),
+        Some("CreateIdentityProvider"),
+        &format!(
+            r#"{{"UserPoolId":"{p}","ProviderName":"Corp","ProviderType":"SAML",
+                "ProviderDetails":{{"MetadataURL":"https://idp.example.com/md"}}}}"#
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let idp = &body["IdentityProvider"];
+    assert_eq!(idp["IdpIdentifiers"], serde_json::json!([]));
+    assert_eq!(idp["AttributeMapping"], serde_json::json!({}));
+    assert!(idp["CreationDate"].is_number());
+    let (status, _, body) = raw_call(
+        &s.url(),
+        Some("ListResourceServers"),
+        &format!(r#"{{"UserPoolId":"{p}","MaxResults":10}}"#),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, serde_json::json!({"ResourceServers": []}));
+}
