@@ -3,6 +3,11 @@
 //! [`operations!`] is the registry: the operations listed there have a handler; every other
 //! operation of the generated list answers a 400 naming it.
 
+mod groups;
+mod identity_provider_details;
+mod identity_providers;
+mod pages;
+mod resource_servers;
 mod user_pools;
 
 use crate::app::{App, OrInternal};
@@ -34,6 +39,22 @@ operations! {
     DeleteUserPool => user_pools::delete_user_pool,
     DescribeUserPool => user_pools::describe_user_pool,
     ListUserPools => user_pools::list_user_pools,
+    CreateGroup => groups::create_group,
+    GetGroup => groups::get_group,
+    UpdateGroup => groups::update_group,
+    DeleteGroup => groups::delete_group,
+    ListGroups => groups::list_groups,
+    CreateResourceServer => resource_servers::create_resource_server,
+    DescribeResourceServer => resource_servers::describe_resource_server,
+    UpdateResourceServer => resource_servers::update_resource_server,
+    DeleteResourceServer => resource_servers::delete_resource_server,
+    ListResourceServers => resource_servers::list_resource_servers,
+    CreateIdentityProvider => identity_providers::create_identity_provider,
+    DescribeIdentityProvider => identity_providers::describe_identity_provider,
+    UpdateIdentityProvider => identity_providers::update_identity_provider,
+    DeleteIdentityProvider => identity_providers::delete_identity_provider,
+    ListIdentityProviders => identity_providers::list_identity_providers,
+    GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier,
 }
 
 async fn call<'a, O, F, Fut>(

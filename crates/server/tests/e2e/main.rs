@@ -5,9 +5,12 @@
 mod harness;
 
 mod cli;
+mod groups;
+mod identity_providers;
 mod persistence;
 mod protocol;
 mod readme;
+mod resource_servers;
 mod sigv4;
 mod user_pools;
 mod validation;
