@@ -5,6 +5,8 @@
 mod harness;
 
 mod cli;
+mod clients;
+mod domains;
 mod persistence;
 mod protocol;
 mod readme;
