@@ -280,7 +280,9 @@ fn simple_failures(id: ShapeId, value: &Value) -> Result<Vec<String>, ApiError> 
             let text = value.as_str().ok_or_else(|| type_error(kind, value))?;
             // Java counts UTF-16 code units.
             length(&mut failures, text.encode_utf16().count(), *min, *max);
-            if let Some(pattern) = pattern {
+            // The model's DomainType pattern forbids dots, yet Cognito takes custom domains
+            // (`auth.example.com`) there: it checks prefixes itself, with its own message.
+            if let Some(pattern) = pattern.as_ref().filter(|_| id != ShapeId::DomainType) {
                 if !pattern_matches(pattern, text) {
                     failures.push(format!(
                         "Member must satisfy regular expression pattern: {}",

@@ -3,6 +3,9 @@
 //! [`operations!`] is the registry: the operations listed there have a handler; every other
 //! operation of the generated list answers a 400 naming it.
 
+mod client_secrets;
+mod clients;
+mod domains;
 mod groups;
 mod identity_provider_details;
 mod identity_providers;
@@ -55,6 +58,18 @@ operations! {
     DeleteIdentityProvider => identity_providers::delete_identity_provider,
     ListIdentityProviders => identity_providers::list_identity_providers,
     GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier,
+    CreateUserPoolClient => clients::create_user_pool_client,
+    DescribeUserPoolClient => clients::describe_user_pool_client,
+    UpdateUserPoolClient => clients::update_user_pool_client,
+    DeleteUserPoolClient => clients::delete_user_pool_client,
+    ListUserPoolClients => clients::list_user_pool_clients,
+    AddUserPoolClientSecret => client_secrets::add_user_pool_client_secret,
+    ListUserPoolClientSecrets => client_secrets::list_user_pool_client_secrets,
+    DeleteUserPoolClientSecret => client_secrets::delete_user_pool_client_secret,
+    CreateUserPoolDomain => domains::create_user_pool_domain,
+    DescribeUserPoolDomain => domains::describe_user_pool_domain,
+    UpdateUserPoolDomain => domains::update_user_pool_domain,
+    DeleteUserPoolDomain => domains::delete_user_pool_domain,
 }
 
 async fn call<'a, O, F, Fut>(

@@ -5,6 +5,8 @@
 mod harness;
 
 mod cli;
+mod clients;
+mod domains;
 mod groups;
 mod identity_providers;
 mod persistence;
