@@ -3,6 +3,9 @@
 //! [`operations!`] is the registry: the operations listed there have a handler; every other
 //! operation of the generated list answers a 400 naming it.
 
+mod mfa;
+mod tags;
+mod user_pool_config;
 mod user_pools;
 
 use crate::app::{App, OrInternal};
@@ -34,6 +37,13 @@ operations! {
     DeleteUserPool => user_pools::delete_user_pool,
     DescribeUserPool => user_pools::describe_user_pool,
     ListUserPools => user_pools::list_user_pools,
+    UpdateUserPool => user_pools::update_user_pool,
+    AddCustomAttributes => user_pools::add_custom_attributes,
+    GetUserPoolMfaConfig => mfa::get_user_pool_mfa_config,
+    SetUserPoolMfaConfig => mfa::set_user_pool_mfa_config,
+    TagResource => tags::tag_resource,
+    UntagResource => tags::untag_resource,
+    ListTagsForResource => tags::list_tags_for_resource,
 }
 
 async fn call<'a, O, F, Fut>(

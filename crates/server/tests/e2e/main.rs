@@ -6,6 +6,8 @@ mod harness;
 
 mod cli;
 mod persistence;
+mod pool_config;
+mod pool_mfa_tags;
 mod protocol;
 mod readme;
 mod sigv4;
