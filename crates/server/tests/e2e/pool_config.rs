@@ -605,3 +605,79 @@ async fn add_custom_attributes_rules() {
         .unwrap_err();
     assert_eq!(err(e).0, "ResourceNotFoundException");
 }
+
+#[tokio::test]
+async fn a_pool_with_a_domain_is_not_deleted_and_describe_shows_its_domains() {
+    use ironpool_api::types::{CustomDomainConfigType, DomainDescriptionType};
+    use ironpool_store::{Kind, ResourcesExt};
+    let s = TestServer::start().await;
+    let c = s.client();
+    let id = c
+        .create_user_pool()
+        .pool_name("with-domain")
+        .send()
+        .await
+        .unwrap()
+        .user_pool()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    // Domains are another slice's operations; here they are written to the store directly.
+    let store = &s.server.app().store;
+    let prefix = DomainDescriptionType {
+        user_pool_id: Some(id.clone()),
+        domain: Some("my-prefix".into()),
+        ..Default::default()
+    };
+    store
+        .put(Kind::Domain, &id, "my-prefix", &prefix)
+        .await
+        .unwrap();
+    let custom = DomainDescriptionType {
+        user_pool_id: Some(id.clone()),
+        domain: Some("auth.example.com".into()),
+        custom_domain_config: Some(CustomDomainConfigType {
+            certificate_arn: "arn:aws:acm:us-east-1:000000000000:certificate/x".into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    store
+        .put(Kind::Domain, &id, "auth.example.com", &custom)
+        .await
+        .unwrap();
+    let pool = c
+        .describe_user_pool()
+        .user_pool_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let pool = pool.user_pool().unwrap();
+    assert_eq!(pool.domain(), Some("my-prefix"));
+    assert_eq!(pool.custom_domain(), Some("auth.example.com"));
+
+    let e = c
+        .delete_user_pool()
+        .user_pool_id(&id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "InvalidParameterException".into(),
+            "User pool cannot be deleted. It has a domain configured that should be deleted first."
+                .into()
+        )
+    );
+    store
+        .delete_resource(Kind::Domain, &id, "my-prefix")
+        .await
+        .unwrap();
+    store
+        .delete_resource(Kind::Domain, &id, "auth.example.com")
+        .await
+        .unwrap();
+    c.delete_user_pool().user_pool_id(&id).send().await.unwrap();
+}
