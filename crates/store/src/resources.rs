@@ -29,10 +29,13 @@ pub enum Kind {
     RiskConfiguration,
     /// `LogDeliveryConfigurationType`, keyed `ALL` (one per pool).
     LogDeliveryConfiguration,
+    /// `GetUserPoolMfaConfigResponse` (the factors SetUserPoolMfaConfig turned on), keyed
+    /// `ALL` (one per pool).
+    MfaConfig,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Client,
         Kind::Domain,
         Kind::Group,
@@ -43,6 +46,7 @@ impl Kind {
         Kind::Terms,
         Kind::RiskConfiguration,
         Kind::LogDeliveryConfiguration,
+        Kind::MfaConfig,
     ];
 
     /// The name stored in the `kind` column; never change one that has shipped.
@@ -58,6 +62,7 @@ impl Kind {
             Kind::Terms => "terms",
             Kind::RiskConfiguration => "risk_configuration",
             Kind::LogDeliveryConfiguration => "log_delivery_configuration",
+            Kind::MfaConfig => "mfa_config",
         }
     }
 

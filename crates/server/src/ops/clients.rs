@@ -235,7 +235,8 @@ async fn settle(
     if let Some(write) = &write {
         let required = schema
             .iter()
-            .filter(|a| a.required == Some(true))
+            // Required and mutable: `sub` is required but nobody ever writes it.
+            .filter(|a| a.required == Some(true) && a.mutable != Some(false))
             .filter_map(|a| a.name.as_deref())
             .map(attribute_name);
         let mut missing_required = required.filter(|r| !write.contains(r));

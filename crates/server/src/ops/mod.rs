@@ -9,8 +9,11 @@ mod domains;
 mod groups;
 mod identity_provider_details;
 mod identity_providers;
+mod mfa;
 mod pages;
 mod resource_servers;
+mod tags;
+mod user_pool_config;
 mod user_pools;
 
 use crate::app::{App, OrInternal};
@@ -70,6 +73,13 @@ operations! {
     DescribeUserPoolDomain => domains::describe_user_pool_domain,
     UpdateUserPoolDomain => domains::update_user_pool_domain,
     DeleteUserPoolDomain => domains::delete_user_pool_domain,
+    UpdateUserPool => user_pools::update_user_pool,
+    AddCustomAttributes => user_pools::add_custom_attributes,
+    GetUserPoolMfaConfig => mfa::get_user_pool_mfa_config,
+    SetUserPoolMfaConfig => mfa::set_user_pool_mfa_config,
+    TagResource => tags::tag_resource,
+    UntagResource => tags::untag_resource,
+    ListTagsForResource => tags::list_tags_for_resource,
 }
 
 async fn call<'a, O, F, Fut>(

@@ -1,11 +1,14 @@
-//! User pools: CreateUserPool, DescribeUserPool, ListUserPools, DeleteUserPool.
+//! User pools: CreateUserPool, DescribeUserPool, UpdateUserPool, ListUserPools,
+//! DeleteUserPool, AddCustomAttributes.
 
+use super::mfa::{self, MfaState};
+use super::user_pool_config::{self as config, Settings};
 use super::{decode_token, encode_token};
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
 use ironpool_core::ids;
-use ironpool_store::StoreError;
+use ironpool_store::{Kind, ResourcesExt, StoreError};
 
 fn pool_not_found(id: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool {id} does not exist."))
@@ -19,48 +22,103 @@ pub(crate) async fn get_pool(app: &App, id: &str) -> Result<UserPoolType, ApiErr
         .ok_or_else(|| pool_not_found(id))
 }
 
-/// Creates a pool; deletion protection defaults to INACTIVE through the API (the console
-/// defaults to ACTIVE).
+pub(crate) async fn put_pool(app: &App, pool: &UserPoolType) -> Result<(), ApiError> {
+    let id = pool.id.as_deref().unwrap_or_default();
+    if !app.store.put_user_pool(pool).await.or_internal()? {
+        return Err(pool_not_found(id));
+    }
+    Ok(())
+}
+
+/// The pool as DescribeUserPool shows it: with its Domain / CustomDomain read from the
+/// domains that exist now.
+async fn with_domains(app: &App, mut pool: UserPoolType) -> Result<UserPoolType, ApiError> {
+    let id = pool.id.clone().unwrap_or_default();
+    let domains: Vec<(String, DomainDescriptionType)> = app
+        .store
+        .list(Kind::Domain, &id, None, 10)
+        .await
+        .or_internal()?;
+    pool.domain = None;
+    pool.custom_domain = None;
+    for (key, d) in domains {
+        let name = d.domain.unwrap_or(key);
+        if d.custom_domain_config.is_some() {
+            pool.custom_domain = Some(name);
+        } else {
+            pool.domain = Some(name);
+        }
+    }
+    Ok(pool)
+}
+
+const MFA_NEEDS_SMS: &str =
+    "SMS configuration and Auto verification for phone_number are required when MFA is required/optional";
+
+/// Creates a pool with Cognito's defaults for every setting left out (all 20 standard
+/// attributes, ESSENTIALS, deletion protection INACTIVE); MFA ON/OPTIONAL needs an
+/// SmsConfiguration here, because TOTP and email MFA can only be turned on afterwards.
 pub async fn create_user_pool(
     app: &App,
     input: CreateUserPoolRequest,
 ) -> Result<CreateUserPoolResponse, ApiError> {
     let now = app.now();
     let region = &app.config.region;
-    let mut pool = UserPoolType {
-        name: Some(input.pool_name),
+    if input
+        .alias_attributes
+        .as_ref()
+        .is_some_and(|a| !a.is_empty())
+        && input
+            .username_attributes
+            .as_ref()
+            .is_some_and(|a| !a.is_empty())
+    {
+        return Err(ApiError::invalid_parameter(
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User pool.",
+        ));
+    }
+    let schema = config::build_schema(input.schema.as_deref())?;
+    let settings = Settings {
         policies: input.policies,
-        deletion_protection: Some(
-            input
-                .deletion_protection
-                .unwrap_or(DeletionProtectionType::Inactive),
-        ),
-        lambda_config: Some(input.lambda_config.unwrap_or_default()),
-        last_modified_date: Some(now),
-        creation_date: Some(now),
-        schema_attributes: input.schema,
+        deletion_protection: input.deletion_protection,
+        lambda_config: input.lambda_config,
         auto_verified_attributes: input.auto_verified_attributes,
-        alias_attributes: input.alias_attributes,
-        username_attributes: input.username_attributes,
         sms_verification_message: input.sms_verification_message,
         email_verification_message: input.email_verification_message,
         email_verification_subject: input.email_verification_subject,
         verification_message_template: input.verification_message_template,
         sms_authentication_message: input.sms_authentication_message,
         user_attribute_update_settings: input.user_attribute_update_settings,
-        mfa_configuration: Some(input.mfa_configuration.unwrap_or(UserPoolMfaType::Off)),
+        mfa_configuration: input.mfa_configuration,
         device_configuration: input.device_configuration,
-        estimated_number_of_users: Some(0),
         email_configuration: input.email_configuration,
         sms_configuration: input.sms_configuration,
         user_pool_tags: input.user_pool_tags,
         admin_create_user_config: input.admin_create_user_config,
         user_pool_add_ons: input.user_pool_add_ons,
-        username_configuration: input.username_configuration,
         account_recovery_setting: input.account_recovery_setting,
         user_pool_tier: input.user_pool_tier,
+    };
+    config::validate(&settings)?;
+    super::tags::check_limit(settings.user_pool_tags.as_ref())?;
+    let mfa_on = settings
+        .mfa_configuration
+        .is_some_and(|m| m != UserPoolMfaType::Off);
+    if mfa_on && settings.sms_configuration.is_none() {
+        return Err(ApiError::invalid_parameter(MFA_NEEDS_SMS));
+    }
+    let mut pool = UserPoolType {
+        name: Some(input.pool_name),
+        last_modified_date: Some(now),
+        creation_date: Some(now),
+        schema_attributes: Some(schema),
+        alias_attributes: input.alias_attributes,
+        username_attributes: input.username_attributes,
+        username_configuration: input.username_configuration,
+        estimated_number_of_users: Some(0),
         ..Default::default()
     };
+    config::apply(&mut pool, settings);
     // A fresh random id; a collision is astronomically rare but costs only a retry.
     loop {
         let id = ids::user_pool_id(app.rng.as_ref(), region);
@@ -72,21 +130,87 @@ pub async fn create_user_pool(
             Err(e) => return Err(e).or_internal(),
         }
     }
+    if mfa_on {
+        let id = pool.id.clone().unwrap_or_default();
+        mfa::save(
+            app,
+            &id,
+            &MfaState {
+                sms_enabled: true,
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
     Ok(CreateUserPoolResponse {
         user_pool: Some(pool),
     })
 }
 
+/// Returns the stored pool with Domain/CustomDomain taken from the pool's domains.
 pub async fn describe_user_pool(
     app: &App,
     input: DescribeUserPoolRequest,
 ) -> Result<DescribeUserPoolResponse, ApiError> {
+    let pool = get_pool(app, &input.user_pool_id).await?;
     Ok(DescribeUserPoolResponse {
-        user_pool: Some(get_pool(app, &input.user_pool_id).await?),
+        user_pool: Some(with_domains(app, pool).await?),
     })
 }
 
-/// Lists pools `MaxResults` (1..=60) at a time with an opaque `NextToken`.
+/// Replaces every settable field: one left out goes back to its default (seed 001); name,
+/// sign-in attributes, username case sensitivity and schema cannot change here; PoolName
+/// renames.
+pub async fn update_user_pool(
+    app: &App,
+    input: UpdateUserPoolRequest,
+) -> Result<UpdateUserPoolResponse, ApiError> {
+    let mut pool = get_pool(app, &input.user_pool_id).await?;
+    let settings = Settings {
+        policies: input.policies,
+        deletion_protection: input.deletion_protection,
+        lambda_config: input.lambda_config,
+        auto_verified_attributes: input.auto_verified_attributes,
+        sms_verification_message: input.sms_verification_message,
+        email_verification_message: input.email_verification_message,
+        email_verification_subject: input.email_verification_subject,
+        verification_message_template: input.verification_message_template,
+        sms_authentication_message: input.sms_authentication_message,
+        user_attribute_update_settings: input.user_attribute_update_settings,
+        mfa_configuration: input.mfa_configuration,
+        device_configuration: input.device_configuration,
+        email_configuration: input.email_configuration,
+        sms_configuration: input.sms_configuration,
+        user_pool_tags: input.user_pool_tags,
+        admin_create_user_config: input.admin_create_user_config,
+        user_pool_add_ons: input.user_pool_add_ons,
+        account_recovery_setting: input.account_recovery_setting,
+        user_pool_tier: input.user_pool_tier,
+    };
+    config::validate(&settings)?;
+    super::tags::check_limit(settings.user_pool_tags.as_ref())?;
+    let mut state = mfa::load(app, &input.user_pool_id).await?;
+    let mfa = settings.mfa_configuration.unwrap_or(UserPoolMfaType::Off);
+    if mfa == UserPoolMfaType::Off {
+        state.turn_off();
+    } else if !state.any_factor() {
+        if settings.sms_configuration.is_none() && pool.sms_configuration.is_none() {
+            return Err(ApiError::invalid_parameter(MFA_NEEDS_SMS));
+        }
+        state.sms_enabled = true;
+    }
+    if let Some(name) = input.pool_name {
+        pool.name = Some(name);
+    }
+    config::apply(&mut pool, settings);
+    pool.last_modified_date = Some(app.now());
+    put_pool(app, &pool).await?;
+    mfa::save(app, &input.user_pool_id, &state).await?;
+    Ok(UpdateUserPoolResponse {})
+}
+
+/// Lists pools `MaxResults` (1..=60) at a time with an opaque `NextToken`; each entry carries
+/// only Id, Name, LambdaConfig and the dates (Status is deprecated and absent).
 pub async fn list_user_pools(
     app: &App,
     input: ListUserPoolsRequest,
@@ -123,14 +247,25 @@ pub async fn list_user_pools(
     })
 }
 
-/// Refused with InvalidParameterException while deletion protection is ACTIVE; the pool and
-/// its users stay.
+/// Refused with InvalidParameterException while deletion protection is ACTIVE or while the
+/// pool still has a domain; the pool and its users stay.
 pub async fn delete_user_pool(app: &App, input: DeleteUserPoolRequest) -> Result<Empty, ApiError> {
     let pool = get_pool(app, &input.user_pool_id).await?;
     if pool.deletion_protection == Some(DeletionProtectionType::Active) {
         return Err(ApiError::invalid_parameter(
             "The user pool cannot be deleted because deletion protection is activated. \
              Deletion protection must be inactivated first.",
+        ));
+    }
+    if app
+        .store
+        .count_resources(Kind::Domain, &input.user_pool_id)
+        .await
+        .or_internal()?
+        > 0
+    {
+        return Err(ApiError::invalid_parameter(
+            "User pool cannot be deleted. It has a domain configured that should be deleted first.",
         ));
     }
     if !app
@@ -142,4 +277,41 @@ pub async fn delete_user_pool(app: &App, input: DeleteUserPoolRequest) -> Result
         return Err(pool_not_found(&input.user_pool_id));
     }
     Ok(Empty {})
+}
+
+/// Appends custom attributes (stored as `custom:name`); an existing name, a required one or
+/// going past 50 custom attributes refuses the whole request.
+pub async fn add_custom_attributes(
+    app: &App,
+    input: AddCustomAttributesRequest,
+) -> Result<AddCustomAttributesResponse, ApiError> {
+    let mut pool = get_pool(app, &input.user_pool_id).await?;
+    let mut schema = pool.schema_attributes.take().unwrap_or_default();
+    for given in &input.custom_attributes {
+        let attr = config::custom_attribute(given)?;
+        let base = attr
+            .name
+            .as_deref()
+            .unwrap_or_default()
+            .trim_start_matches("dev:")
+            .to_owned();
+        if let Some(existing) = schema.iter().find(|a| {
+            a.name
+                .as_deref()
+                .is_some_and(|n| n == base || n.trim_start_matches("dev:") == base)
+        }) {
+            return Err(config::existing_attribute(
+                given.name.as_deref().unwrap_or_default(),
+                existing.name.as_deref().unwrap_or_default(),
+            ));
+        }
+        schema.push(attr);
+    }
+    if config::custom_count(&schema) > config::MAX_CUSTOM_ATTRIBUTES {
+        return Err(config::too_many_custom_attributes());
+    }
+    pool.schema_attributes = Some(schema);
+    pool.last_modified_date = Some(app.now());
+    put_pool(app, &pool).await?;
+    Ok(AddCustomAttributesResponse {})
 }

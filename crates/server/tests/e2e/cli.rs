@@ -106,7 +106,9 @@ async fn list_user_pools_with_endpoint_url_and_with_the_environment() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_operation_without_handler_is_a_clean_cli_error() {
     let Some(cli) = aws_cli() else { return };
-    if ironpool_server::ops::IMPLEMENTED.contains(&ironpool_api::Operation::GetUserPoolMfaConfig) {
+    if ironpool_server::ops::IMPLEMENTED
+        .contains(&ironpool_api::Operation::GetLogDeliveryConfiguration)
+    {
         return;
     }
     let s = TestServer::start().await;
@@ -119,14 +121,14 @@ async fn an_operation_without_handler_is_a_clean_cli_error() {
             "--endpoint-url",
             &s.url(),
             "cognito-idp",
-            "get-user-pool-mfa-config",
+            "get-log-delivery-configuration",
             "--user-pool-id",
             "us-east-1_AAAAAAAAA",
         ],
     );
     let stderr = failure(&out);
     assert!(
-        stderr.contains("An error occurred (UnsupportedOperationException) when calling the GetUserPoolMfaConfig operation: Ironpool does not implement GetUserPoolMfaConfig yet."),
+        stderr.contains("An error occurred (UnsupportedOperationException) when calling the GetLogDeliveryConfiguration operation: Ironpool does not implement GetLogDeliveryConfiguration yet."),
         "{stderr}"
     );
 }
@@ -227,4 +229,129 @@ async fn seed_000_deletion_protection_with_the_cli() {
         ],
     ));
     assert_eq!(still["UserPool"]["Name"], "protected");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seed_000_deactivate_with_update_user_pool_then_delete() {
+    let Some(cli) = aws_cli() else { return };
+    let s = TestServer::start().await;
+    let url = s.url();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--endpoint-url", url.as_str(), "cognito-idp"];
+        all.extend_from_slice(args);
+        aws(&cli, KEY_ID, SECRET, &[], &all)
+    };
+    let created = json(&run(&[
+        "create-user-pool",
+        "--pool-name",
+        "protected",
+        "--deletion-protection",
+        "ACTIVE",
+    ]));
+    let id = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let refused = failure(&run(&["delete-user-pool", "--user-pool-id", &id]));
+    assert!(
+        refused.contains("An error occurred (InvalidParameterException) when calling the DeleteUserPool operation: The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first."),
+        "{refused}"
+    );
+    let updated = run(&[
+        "update-user-pool",
+        "--user-pool-id",
+        &id,
+        "--deletion-protection",
+        "INACTIVE",
+    ]);
+    assert!(
+        updated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&updated.stderr)
+    );
+    let described = json(&run(&["describe-user-pool", "--user-pool-id", &id]));
+    assert_eq!(described["UserPool"]["DeletionProtection"], "INACTIVE");
+    let deleted = run(&["delete-user-pool", "--user-pool-id", &id]);
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stderr)
+    );
+    let gone = failure(&run(&["describe-user-pool", "--user-pool-id", &id]));
+    assert!(
+        gone.contains(&format!("An error occurred (ResourceNotFoundException) when calling the DescribeUserPool operation: User pool {id} does not exist.")),
+        "{gone}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seed_001_update_user_pool_from_the_cli_skeleton_changes_nothing() {
+    let Some(cli) = aws_cli() else { return };
+    let s = TestServer::start().await;
+    let url = s.url();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--endpoint-url", url.as_str(), "cognito-idp"];
+        all.extend_from_slice(args);
+        aws(&cli, KEY_ID, SECRET, &[], &all)
+    };
+    let created = json(&run(&[
+        "create-user-pool",
+        "--pool-name",
+        "skeleton",
+        "--auto-verified-attributes",
+        "email",
+        "--username-attributes",
+        "email",
+        "--lambda-config",
+        "PreSignUp=arn:aws:lambda:us-east-1:000000000000:function:f",
+        "--user-pool-tags",
+        "team=auth",
+        "--schema",
+        "Name=tenant,AttributeDataType=String",
+    ]));
+    let id = created["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let before = json(&run(&["describe-user-pool", "--user-pool-id", &id]))["UserPool"].clone();
+
+    let skeleton = json(&aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[],
+        &[
+            "cognito-idp",
+            "update-user-pool",
+            "--generate-cli-skeleton",
+            "--output",
+            "json",
+        ],
+    ));
+    let mut input = serde_json::Map::new();
+    for key in skeleton.as_object().unwrap().keys() {
+        if let Some(v) = before.get(key) {
+            input.insert(key.clone(), v.clone());
+        }
+    }
+    input.insert("UserPoolId".into(), serde_json::json!(id));
+    assert!(input.contains_key("LambdaConfig") && input.contains_key("Policies"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("input.json");
+    std::fs::write(&file, serde_json::Value::Object(input).to_string()).unwrap();
+    let file_arg = format!("file://{}", file.display());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let updated = run(&["update-user-pool", "--cli-input-json", &file_arg]);
+    assert!(
+        updated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&updated.stderr)
+    );
+
+    let after = json(&run(&["describe-user-pool", "--user-pool-id", &id]))["UserPool"].clone();
+    assert_ne!(after["LastModifiedDate"], before["LastModifiedDate"]);
+    let strip = |mut v: serde_json::Value| {
+        v.as_object_mut().unwrap().remove("LastModifiedDate");
+        v
+    };
+    assert_eq!(strip(after), strip(before.clone()));
+    assert_eq!(
+        before["LambdaConfig"]["PreSignUp"],
+        "arn:aws:lambda:us-east-1:000000000000:function:f"
+    );
+    assert_eq!(before["UserPoolTags"]["team"], "auth");
 }

@@ -223,7 +223,27 @@ async fn domains_are_unique_across_pools_and_deleted_only_by_their_pool() {
             "No such domain or user pool exists.".into()
         )
     );
-    // Deleting the pool frees the name.
+    // A pool with a domain cannot be deleted; deleting the domain, then the pool, frees the name.
+    let e = c
+        .delete_user_pool()
+        .user_pool_id(&a)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "InvalidParameterException".into(),
+            "User pool cannot be deleted. It has a domain configured that should be deleted first."
+                .into()
+        )
+    );
+    c.delete_user_pool_domain()
+        .user_pool_id(&a)
+        .domain("shared-name")
+        .send()
+        .await
+        .unwrap();
     c.delete_user_pool().user_pool_id(&a).send().await.unwrap();
     c.create_user_pool_domain()
         .user_pool_id(&b)

@@ -10,6 +10,8 @@ mod domains;
 mod groups;
 mod identity_providers;
 mod persistence;
+mod pool_config;
+mod pool_mfa_tags;
 mod protocol;
 mod readme;
 mod resource_servers;
