@@ -3,6 +3,12 @@
 //! [`operations!`] is the registry: the operations listed there have a handler; every other
 //! operation of the generated list answers a 400 naming it.
 
+mod app_client_ref;
+mod log_delivery;
+mod managed_login_branding;
+mod risk_configuration;
+mod terms;
+pub(crate) mod ui_customization;
 mod user_pools;
 
 use crate::app::{App, OrInternal};
@@ -34,6 +40,23 @@ operations! {
     DeleteUserPool => user_pools::delete_user_pool,
     DescribeUserPool => user_pools::describe_user_pool,
     ListUserPools => user_pools::list_user_pools,
+    SetUICustomization => ui_customization::set_ui_customization,
+    GetUICustomization => ui_customization::get_ui_customization,
+    CreateManagedLoginBranding => managed_login_branding::create_managed_login_branding,
+    DescribeManagedLoginBranding => managed_login_branding::describe_managed_login_branding,
+    DescribeManagedLoginBrandingByClient => managed_login_branding::describe_managed_login_branding_by_client,
+    UpdateManagedLoginBranding => managed_login_branding::update_managed_login_branding,
+    DeleteManagedLoginBranding => managed_login_branding::delete_managed_login_branding,
+    CreateTerms => terms::create_terms,
+    DescribeTerms => terms::describe_terms,
+    DescribeTermsByClient => terms::describe_terms_by_client,
+    UpdateTerms => terms::update_terms,
+    DeleteTerms => terms::delete_terms,
+    ListTerms => terms::list_terms,
+    SetRiskConfiguration => risk_configuration::set_risk_configuration,
+    DescribeRiskConfiguration => risk_configuration::describe_risk_configuration,
+    SetLogDeliveryConfiguration => log_delivery::set_log_delivery_configuration,
+    GetLogDeliveryConfiguration => log_delivery::get_log_delivery_configuration,
 }
 
 async fn call<'a, O, F, Fut>(

@@ -5,9 +5,15 @@
 mod harness;
 
 mod cli;
+mod log_delivery;
+mod managed_login_branding;
 mod persistence;
 mod protocol;
 mod readme;
+mod risk_configuration;
+mod seed;
 mod sigv4;
+mod terms;
+mod ui_customization;
 mod user_pools;
 mod validation;
