@@ -29,10 +29,13 @@ pub enum Kind {
     RiskConfiguration,
     /// `LogDeliveryConfigurationType`, keyed `ALL` (one per pool).
     LogDeliveryConfiguration,
+    /// Session tracking: `SetUserPoolSessionConfigurationResponse` keyed `ALL` for the pool,
+    /// `SetUserPoolClientSessionConfigurationResponse` keyed by client id.
+    SessionConfiguration,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Client,
         Kind::Domain,
         Kind::Group,
@@ -43,6 +46,7 @@ impl Kind {
         Kind::Terms,
         Kind::RiskConfiguration,
         Kind::LogDeliveryConfiguration,
+        Kind::SessionConfiguration,
     ];
 
     /// The name stored in the `kind` column; never change one that has shipped.
@@ -58,6 +62,7 @@ impl Kind {
             Kind::Terms => "terms",
             Kind::RiskConfiguration => "risk_configuration",
             Kind::LogDeliveryConfiguration => "log_delivery_configuration",
+            Kind::SessionConfiguration => "session_configuration",
         }
     }
 

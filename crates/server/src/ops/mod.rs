@@ -7,6 +7,7 @@ mod app_client_ref;
 mod log_delivery;
 mod managed_login_branding;
 mod risk_configuration;
+mod sessions;
 mod terms;
 pub(crate) mod ui_customization;
 mod user_pools;
@@ -57,6 +58,10 @@ operations! {
     DescribeRiskConfiguration => risk_configuration::describe_risk_configuration,
     SetLogDeliveryConfiguration => log_delivery::set_log_delivery_configuration,
     GetLogDeliveryConfiguration => log_delivery::get_log_delivery_configuration,
+    SetUserPoolSessionConfiguration => sessions::set_user_pool_session_configuration,
+    GetUserPoolSessionConfiguration => sessions::get_user_pool_session_configuration,
+    SetUserPoolClientSessionConfiguration => sessions::set_user_pool_client_session_configuration,
+    GetUserPoolClientSessionConfiguration => sessions::get_user_pool_client_session_configuration,
 }
 
 async fn call<'a, O, F, Fut>(

@@ -12,6 +12,7 @@ mod protocol;
 mod readme;
 mod risk_configuration;
 mod seed;
+mod sessions;
 mod sigv4;
 mod terms;
 mod ui_customization;
