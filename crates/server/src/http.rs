@@ -2,7 +2,7 @@
 
 use crate::app::{App, OrInternal};
 use crate::protocol;
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -14,7 +14,8 @@ use std::sync::Arc;
 pub fn router(app: Arc<App>) -> Router {
     let mut router = Router::new()
         .route("/", post(protocol::handle))
-        .route("/_ironpool/health", get(health));
+        .route("/_ironpool/health", get(health))
+        .route("/_ironpool/ui-assets/{pool}/{key}/{file}", get(ui_asset));
     if app.config.dev_endpoints_enabled() {
         router = router.route("/_ironpool/reset", post(reset));
     }
@@ -26,6 +27,20 @@ pub fn router(app: Arc<App>) -> Router {
 
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// The hosted UI logo a UICustomization's ImageUrl points at (public, as on AWS's CDN).
+async fn ui_asset(
+    State(app): State<Arc<App>>,
+    Path((pool, key, file)): Path<(String, String, String)>,
+) -> Response {
+    match crate::ops::ui_customization::ui_asset(&app, &pool, &key, &file).await {
+        Ok(Some((bytes, content_type))) => {
+            ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
+        }
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
+    }
 }
 
 /// Wipes all state.

@@ -32,10 +32,13 @@ pub enum Kind {
     /// `GetUserPoolMfaConfigResponse` (the factors SetUserPoolMfaConfig turned on), keyed
     /// `ALL` (one per pool).
     MfaConfig,
+    /// Session tracking: `SetUserPoolSessionConfigurationResponse` keyed `ALL` for the pool,
+    /// `SetUserPoolClientSessionConfigurationResponse` keyed by client id.
+    SessionConfiguration,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Client,
         Kind::Domain,
         Kind::Group,
@@ -47,6 +50,7 @@ impl Kind {
         Kind::RiskConfiguration,
         Kind::LogDeliveryConfiguration,
         Kind::MfaConfig,
+        Kind::SessionConfiguration,
     ];
 
     /// The name stored in the `kind` column; never change one that has shipped.
@@ -63,6 +67,7 @@ impl Kind {
             Kind::RiskConfiguration => "risk_configuration",
             Kind::LogDeliveryConfiguration => "log_delivery_configuration",
             Kind::MfaConfig => "mfa_config",
+            Kind::SessionConfiguration => "session_configuration",
         }
     }
 

@@ -3,16 +3,23 @@
 //! [`operations!`] is the registry: the operations listed there have a handler; every other
 //! operation of the generated list answers a 400 naming it.
 
+mod app_client_ref;
 mod client_secrets;
 mod clients;
 mod domains;
 mod groups;
 mod identity_provider_details;
 mod identity_providers;
+mod log_delivery;
+mod managed_login_branding;
 mod mfa;
 mod pages;
 mod resource_servers;
+mod risk_configuration;
+mod sessions;
 mod tags;
+mod terms;
+pub(crate) mod ui_customization;
 mod user_pool_config;
 mod user_pools;
 
@@ -80,6 +87,27 @@ operations! {
     TagResource => tags::tag_resource,
     UntagResource => tags::untag_resource,
     ListTagsForResource => tags::list_tags_for_resource,
+    SetUICustomization => ui_customization::set_ui_customization,
+    GetUICustomization => ui_customization::get_ui_customization,
+    CreateManagedLoginBranding => managed_login_branding::create_managed_login_branding,
+    DescribeManagedLoginBranding => managed_login_branding::describe_managed_login_branding,
+    DescribeManagedLoginBrandingByClient => managed_login_branding::describe_managed_login_branding_by_client,
+    UpdateManagedLoginBranding => managed_login_branding::update_managed_login_branding,
+    DeleteManagedLoginBranding => managed_login_branding::delete_managed_login_branding,
+    CreateTerms => terms::create_terms,
+    DescribeTerms => terms::describe_terms,
+    DescribeTermsByClient => terms::describe_terms_by_client,
+    UpdateTerms => terms::update_terms,
+    DeleteTerms => terms::delete_terms,
+    ListTerms => terms::list_terms,
+    SetRiskConfiguration => risk_configuration::set_risk_configuration,
+    DescribeRiskConfiguration => risk_configuration::describe_risk_configuration,
+    SetLogDeliveryConfiguration => log_delivery::set_log_delivery_configuration,
+    GetLogDeliveryConfiguration => log_delivery::get_log_delivery_configuration,
+    SetUserPoolSessionConfiguration => sessions::set_user_pool_session_configuration,
+    GetUserPoolSessionConfiguration => sessions::get_user_pool_session_configuration,
+    SetUserPoolClientSessionConfiguration => sessions::set_user_pool_client_session_configuration,
+    GetUserPoolClientSessionConfiguration => sessions::get_user_pool_client_session_configuration,
 }
 
 async fn call<'a, O, F, Fut>(
