@@ -9,5 +9,6 @@ mod persistence;
 mod protocol;
 mod readme;
 mod sigv4;
+mod terraform;
 mod user_pools;
 mod validation;
