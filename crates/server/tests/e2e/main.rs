@@ -22,6 +22,7 @@ mod seed;
 mod sessions;
 mod sigv4;
 mod terms;
+mod terraform;
 mod ui_customization;
 mod user_pools;
 mod validation;
