@@ -5,6 +5,7 @@ pub mod client;
 pub mod clock;
 pub mod ids;
 pub mod rng;
+pub mod srp;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use rng::{OsRng, Rng};
