@@ -5,6 +5,7 @@ pub mod client;
 pub mod clock;
 pub mod ids;
 pub mod rng;
+pub mod seal;
 pub mod srp;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -81,7 +81,9 @@ pub fn x(salt: &[u8], pool_name: &str, user_id_for_srp: &str, password: &str) ->
 
 /// The pool name SRP hashes: the part of the pool id after the underscore.
 pub fn pool_name(user_pool_id: &str) -> &str {
-    user_pool_id.split_once('_').map_or(user_pool_id, |(_, n)| n)
+    user_pool_id
+        .split_once('_')
+        .map_or(user_pool_id, |(_, n)| n)
 }
 
 /// A password as Cognito keeps it: salt and verifier, never the password.

@@ -2,10 +2,13 @@
 
 use crate::config::Config;
 use ironpool_api::ApiError;
+use ironpool_core::seal::MasterKey;
 use ironpool_core::{Clock, OsRng, Rng, SystemClock};
 use ironpool_sigv4::Credentials;
 use ironpool_store::{SqliteStore, Store};
 use std::fmt::Display;
+use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 
 pub struct App {
@@ -14,6 +17,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub rng: Arc<dyn Rng>,
     pub credentials: Credentials,
+    /// Seals every secret kept at rest.
+    pub master_key: MasterKey,
     /// `--public-url`, or the address actually bound; set when the listener is open.
     pub public_url: String,
 }
@@ -41,6 +46,15 @@ impl App {
                 Credentials::parse_ini(&text).map_err(|e| format!("{}: {e}", path.display()))?
             }
         };
+        let master_key = if config.memory {
+            MasterKey::generate(&OsRng)
+        } else {
+            let path = config
+                .master_key_file
+                .clone()
+                .unwrap_or_else(|| config.data_dir.join("master.key"));
+            load_or_create_master_key(&path)?
+        };
         Ok(Self {
             public_url: config.public_url(config.listen),
             config,
@@ -48,11 +62,34 @@ impl App {
             clock: Arc::new(SystemClock),
             rng: Arc::new(OsRng),
             credentials,
+            master_key,
         })
     }
 
     pub fn now(&self) -> f64 {
         self.clock.epoch_seconds()
+    }
+}
+
+/// Reads the master key, or creates it (readable by the owner only) on first start.
+fn load_or_create_master_key(path: &Path) -> Result<MasterKey, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => MasterKey::from_hex(&text).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = MasterKey::generate(&OsRng);
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            file.write_all(format!("{}\n", key.to_hex()).as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
 }
 

@@ -53,6 +53,12 @@ pub struct Config {
     #[arg(long, env = "IRONPOOL_CREDENTIALS_FILE")]
     pub credentials_file: Option<PathBuf>,
 
+    /// File holding the master key (64 hex digits) that encrypts password verifiers, client
+    /// secrets and signing keys at rest [default: <data-dir>/master.key, generated with
+    /// owner-only permissions when missing]. Nodes sharing a database need the same key.
+    #[arg(long, env = "IRONPOOL_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+
     /// Allow listening on a non-loopback address with no credentials configured, that is,
     /// with the admin API open to the network.
     #[arg(long, env = "IRONPOOL_ALLOW_UNAUTHENTICATED")]

@@ -42,6 +42,39 @@ async fn an_acknowledged_write_survives_kill_9() {
     assert_eq!(pool.creation_date().unwrap().as_secs_f64(), created);
 }
 
+#[test]
+fn the_master_key_is_generated_owner_only_and_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let first = Process::spawn(&["--data-dir", data.to_str().unwrap()]);
+    first.kill9();
+    let key_file = data.join("master.key");
+    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "master.key must be readable by its owner only"
+    );
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(key.trim().len(), 64);
+    Process::spawn(&["--data-dir", data.to_str().unwrap()]).kill9();
+    assert_eq!(
+        std::fs::read_to_string(&key_file).unwrap(),
+        key,
+        "the key is reused"
+    );
+
+    std::fs::write(&key_file, "not a key").unwrap();
+    let refused = Process::try_spawn(&["--data-dir", data.to_str().unwrap()])
+        .err()
+        .expect("a damaged key must stop the server");
+    assert!(
+        refused.contains("master.key: the master key is not hex"),
+        "{refused}"
+    );
+}
+
 #[tokio::test]
 async fn sigterm_stops_cleanly_and_keeps_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -137,6 +170,7 @@ fn help_explains_every_flag_and_its_variable() {
         ("--log-format", "IRONPOOL_LOG_FORMAT"),
         ("--allow-unauthenticated", "IRONPOOL_ALLOW_UNAUTHENTICATED"),
         ("--dev-endpoints", "IRONPOOL_DEV_ENDPOINTS"),
+        ("--master-key-file", "IRONPOOL_MASTER_KEY_FILE"),
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
         assert!(help.contains(var), "{var} missing from:\n{help}");
