@@ -4,8 +4,11 @@
 pub mod client;
 pub mod clock;
 pub mod ids;
+pub mod jwt;
+pub mod lockout;
 pub mod rng;
 pub mod seal;
+pub mod secret_hash;
 pub mod srp;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -86,6 +86,260 @@ pub fn pool_name(user_pool_id: &str) -> &str {
         .map_or(user_pool_id, |(_, n)| n)
 }
 
+/// The SRP-6a multiplier `k = H(pad(N) | pad(g))`, computed once.
+fn k() -> &'static FixedMontyForm<{ U3072::LIMBS }> {
+    static K: OnceLock<FixedMontyForm<{ U3072::LIMBS }>> = OnceLock::new();
+    K.get_or_init(|| {
+        let n = U3072::from_be_hex(N_HEX).to_be_bytes();
+        let digest = Sha256::new()
+            .chain_update(pad(n.as_ref()))
+            .chain_update(pad(&[2]))
+            .finalize();
+        monty(&widen(&digest).unwrap_or(U3072::ZERO))
+    })
+}
+
+fn monty(value: &U3072) -> FixedMontyForm<{ U3072::LIMBS }> {
+    FixedMontyForm::new(value, params())
+}
+
+/// Big-endian bytes of at most 384 (after leading zeros) as a 3072-bit integer.
+fn widen(bytes: &[u8]) -> Option<U3072> {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    let digits = &bytes[start..];
+    if digits.len() > 384 {
+        return None;
+    }
+    let mut full = [0u8; 384];
+    full[384 - digits.len()..].copy_from_slice(digits);
+    Some(U3072::from_be_slice(&full))
+}
+
+/// A big integer from the hex text SRP clients send (any length, odd digit counts too).
+pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.len() % 2 == 1 {
+        hex::decode(format!("0{text}")).ok()
+    } else {
+        hex::decode(text).ok()
+    }
+}
+
+/// Minimal lower-case hex of a big-endian integer, as Java's `BigInteger.toString(16)`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let text = hex::encode(bytes);
+    let trimmed = text.trim_start_matches('0');
+    if trimmed.is_empty() {
+        "0".into()
+    } else {
+        trimmed.into()
+    }
+}
+
+fn hash_u(a: &[u8], b: &[u8]) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(pad(a))
+        .chain_update(pad(b))
+        .finalize()
+        .into()
+}
+
+/// Why an SRP exchange cannot go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SrpError {
+    /// SRP_A is not a number, too long, or `A mod N == 0`.
+    BadA,
+    /// `u == 0` (never happens with honest values).
+    ZeroU,
+    /// The stored verifier is damaged.
+    BadVerifier,
+}
+
+/// The server's half of one SRP exchange: the secret `b` (kept in the session) and the
+/// public `B = k·v + g^b mod N` (sent as SRP_B).
+#[derive(Clone)]
+pub struct ServerEphemeral {
+    /// The secret exponent, 32 big-endian bytes.
+    pub secret: [u8; 32],
+    /// `B`, 384 big-endian bytes.
+    pub public: Vec<u8>,
+}
+
+impl fmt::Debug for ServerEphemeral {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ServerEphemeral(*** redacted ***)")
+    }
+}
+
+impl ServerEphemeral {
+    /// Draws a random 256-bit `b` (again when `B mod N == 0`) for the verifier `v`.
+    pub fn new(rng: &dyn Rng, verifier: &[u8]) -> Result<Self, SrpError> {
+        let v = monty(&widen(verifier).ok_or(SrpError::BadVerifier)?);
+        loop {
+            let mut secret = [0u8; 32];
+            rng.fill(&mut secret);
+            let gb = monty(&g_pow(&U256::from_be_slice(&secret)));
+            let b = (k() * &v + gb).retrieve();
+            if b != U3072::ZERO {
+                return Ok(Self {
+                    secret,
+                    public: b.to_be_bytes().to_vec(),
+                });
+            }
+        }
+    }
+
+    /// The 16-byte password authentication key from the client's `A`:
+    /// `S = (A · v^u)^b mod N`, key = HKDF-SHA256(pad(S), salt pad(u), "Caldera Derived Key").
+    pub fn key(&self, a: &[u8], verifier: &[u8]) -> Result<[u8; 16], SrpError> {
+        let a_int = widen(a).ok_or(SrpError::BadA)?;
+        let a_mod = monty(&a_int);
+        if a_mod.retrieve() == U3072::ZERO {
+            return Err(SrpError::BadA);
+        }
+        let u = hash_u(a, &self.public);
+        if u.iter().all(|&b| b == 0) {
+            return Err(SrpError::ZeroU);
+        }
+        let v = monty(&widen(verifier).ok_or(SrpError::BadVerifier)?);
+        let s = (a_mod * v.pow(&U256::from_be_slice(&u)))
+            .pow(&U256::from_be_slice(&self.secret))
+            .retrieve();
+        Ok(hkdf(&s.to_be_bytes(), &u))
+    }
+}
+
+/// Cognito's HKDF: one block of HKDF-SHA256 with info "Caldera Derived Key", cut to 16 bytes.
+fn hkdf(s: &[u8], u: &[u8]) -> [u8; 16] {
+    let prk = hmac(&pad(u), &[&pad(s)]);
+    let okm = hmac(&prk, &[b"Caldera Derived Key", &[1]]);
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&okm[..16]);
+    key
+}
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// `HMAC-SHA256(key, poolName | userIdForSrp | secretBlock | timestamp)`: what the client
+/// sends (base64) as PASSWORD_CLAIM_SIGNATURE.
+pub fn claim_signature(
+    key: &[u8; 16],
+    pool_name: &str,
+    user_id_for_srp: &str,
+    secret_block: &[u8],
+    timestamp: &str,
+) -> [u8; 32] {
+    hmac(
+        key,
+        &[
+            pool_name.as_bytes(),
+            user_id_for_srp.as_bytes(),
+            secret_block,
+            timestamp.as_bytes(),
+        ],
+    )
+}
+
+/// Checks a base64 PASSWORD_CLAIM_SIGNATURE in constant time.
+pub fn verify_claim_signature(
+    key: &[u8; 16],
+    pool_name: &str,
+    user_id_for_srp: &str,
+    secret_block: &[u8],
+    timestamp: &str,
+    signature_b64: &str,
+) -> bool {
+    use base64::Engine;
+    let Ok(given) = base64::engine::general_purpose::STANDARD.decode(signature_b64.trim()) else {
+        return false;
+    };
+    let expected = claim_signature(key, pool_name, user_id_for_srp, secret_block, timestamp);
+    given.len() == expected.len() && bool::from(given.ct_eq(&expected[..]))
+}
+
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The TIMESTAMP in the form SRP clients send: `EEE MMM d HH:mm:ss UTC yyyy`, day not padded.
+pub fn format_timestamp(epoch_seconds: i64) -> String {
+    let days = epoch_seconds.div_euclid(86_400);
+    let secs = epoch_seconds.rem_euclid(86_400);
+    let (y, m, d) = civil(days);
+    format!(
+        "{} {} {} {:02}:{:02}:{:02} UTC {}",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        d,
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        y
+    )
+}
+
+/// Reads a TIMESTAMP; `None` unless it is in Cognito's form (a zero-padded day is refused, as
+/// Cognito refuses it; the weekday name is not checked against the date).
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let parts: Vec<&str> = text.split(' ').collect();
+    let [weekday, month, day, time, "UTC", year] = parts.as_slice() else {
+        return None;
+    };
+    if !WEEKDAYS.contains(weekday) || day.starts_with('0') {
+        return None;
+    }
+    let m = MONTHS.iter().position(|x| x == month)? as u32 + 1;
+    let d: u32 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let y: i64 = year.parse().ok()?;
+    let hms: Vec<u32> = time
+        .split(':')
+        .map(|p| if p.len() == 2 { p.parse().ok() } else { None })
+        .collect::<Option<_>>()?;
+    let [h, mi, s] = hms.as_slice() else {
+        return None;
+    };
+    if *h > 23 || *mi > 59 || *s > 59 {
+        return None;
+    }
+    let epoch = days_from_civil(y, m, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s);
+    Some(epoch)
+}
+
 /// A password as Cognito keeps it: salt and verifier, never the password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verifier {
@@ -168,6 +422,155 @@ mod tests {
         assert!(!format!("{v:?}").contains(&hex::encode(&v.salt)));
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(serde_json::from_str::<Verifier>(&json).unwrap(), v);
+    }
+
+    /// The client's side, as amazon-cognito-identity-js computes it: returns (A, key).
+    fn client_key(
+        a: &[u8; 32],
+        b_pub: &[u8],
+        salt: &[u8],
+        pool: &str,
+        user: &str,
+        password: &str,
+    ) -> (Vec<u8>, [u8; 16]) {
+        let a_int = U256::from_be_slice(a);
+        let big_a = g_pow(&a_int).to_be_bytes().to_vec();
+        let u = hash_u(&big_a, b_pub);
+        let x = x(salt, pool, user, password);
+        let base = monty(&widen(b_pub).unwrap()) - k() * &monty(&g_pow(&x));
+        // base^(a + u·x) = base^a · (base^u)^x
+        let s = (base.pow(&a_int) * base.pow(&U256::from_be_slice(&u)).pow(&x)).retrieve();
+        (big_a, hkdf(&s.to_be_bytes(), &u))
+    }
+
+    #[test]
+    fn server_and_client_derive_the_same_key_only_for_the_right_password() {
+        let v = Verifier::new(&OsRng, "AbCdEfGhI", "alice", "Correct-horse-1");
+        let server = ServerEphemeral::new(&OsRng, &v.verifier).unwrap();
+        assert_eq!(server.public.len(), 384);
+        let mut a = [0u8; 32];
+        OsRng.fill(&mut a);
+        let (big_a, client) = client_key(
+            &a,
+            &server.public,
+            &v.salt,
+            "AbCdEfGhI",
+            "alice",
+            "Correct-horse-1",
+        );
+        let key = server.key(&big_a, &v.verifier).unwrap();
+        assert_eq!(key, client);
+        let ts = format_timestamp(1_793_599_509);
+        let sig = claim_signature(&client, "AbCdEfGhI", "alice", b"block", &ts);
+        let sig64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, sig);
+        assert!(verify_claim_signature(
+            &key,
+            "AbCdEfGhI",
+            "alice",
+            b"block",
+            &ts,
+            &sig64
+        ));
+        assert!(!verify_claim_signature(
+            &key,
+            "AbCdEfGhI",
+            "alice",
+            b"other",
+            &ts,
+            &sig64
+        ));
+        assert!(!verify_claim_signature(
+            &key,
+            "AbCdEfGhI",
+            "alice",
+            b"block",
+            &ts,
+            "AAAA"
+        ));
+
+        let (big_a, wrong) = client_key(
+            &a,
+            &server.public,
+            &v.salt,
+            "AbCdEfGhI",
+            "alice",
+            "Correct-horse-2",
+        );
+        assert_ne!(server.key(&big_a, &v.verifier).unwrap(), wrong);
+    }
+
+    /// A fixed vector computed with pycognito's `aws_srp.py` (a = 0x1f.., b = 0x2e..).
+    #[test]
+    fn pycognito_signs_what_the_server_verifies() {
+        let salt = hex::decode("8f1e2d3c4b5a69788796a5b4c3d2e1f0").unwrap();
+        let x = x(&salt, "AbCdEfGhI", "alice", "Correct-horse-1");
+        let verifier = g_pow(&x).to_be_bytes().to_vec();
+        let secret = [0x2e; 32];
+        let gb = monty(&g_pow(&U256::from_be_slice(&secret)));
+        let public = (k() * &monty(&widen(&verifier).unwrap()) + gb)
+            .retrieve()
+            .to_be_bytes()
+            .to_vec();
+        assert!(to_hex(&public).starts_with("6ec57a6557200efaa023e36c55e4aa6c78ac5aef"));
+        let server = ServerEphemeral { secret, public };
+        let big_a = g_pow(&U256::from_be_slice(&[0x1f; 32])).to_be_bytes();
+        assert!(to_hex(big_a.as_ref()).starts_with("89830aec1b6010b91bc65e075a7732b2a68cb03f"));
+        let key = server.key(big_a.as_ref(), &verifier).unwrap();
+        assert!(verify_claim_signature(
+            &key,
+            "AbCdEfGhI",
+            "alice",
+            b"secret-block-bytes",
+            "Sun Nov 2 06:05:09 UTC 2026",
+            "kNamht/V0dW+UYVi64qaeUnMdbjWoSqWTL9PTN3U2ac=",
+        ));
+    }
+
+    #[test]
+    fn a_zero_a_is_refused() {
+        let v = Verifier::new(&OsRng, "P", "u", "pw");
+        let server = ServerEphemeral::new(&OsRng, &v.verifier).unwrap();
+        let n = U3072::from_be_hex(N_HEX).to_be_bytes();
+        assert_eq!(server.key(n.as_ref(), &v.verifier), Err(SrpError::BadA));
+        assert_eq!(server.key(&[0], &v.verifier), Err(SrpError::BadA));
+        assert_eq!(server.key(&[1u8; 385], &v.verifier), Err(SrpError::BadA));
+        assert!(format!("{server:?}").contains("redacted"));
+    }
+
+    #[test]
+    fn hex_as_the_clients_write_it() {
+        assert_eq!(parse_hex("abc"), Some(vec![0x0a, 0xbc]));
+        assert_eq!(parse_hex("00ff"), Some(vec![0x00, 0xff]));
+        assert_eq!(parse_hex("xyz"), None);
+        assert_eq!(parse_hex(""), None);
+        assert_eq!(to_hex(&[0x00, 0x0a, 0xbc]), "abc");
+        assert_eq!(to_hex(&[0, 0]), "0");
+    }
+
+    #[test]
+    fn timestamps_in_cognitos_form() {
+        assert_eq!(
+            format_timestamp(1_793_599_509),
+            "Mon Nov 2 06:05:09 UTC 2026"
+        );
+        assert_eq!(
+            format_timestamp(1_709_251_199),
+            "Thu Feb 29 23:59:59 UTC 2024"
+        );
+        assert_eq!(format_timestamp(0), "Thu Jan 1 00:00:00 UTC 1970");
+        assert_eq!(
+            parse_timestamp("Sun Nov 2 06:05:09 UTC 2026"),
+            Some(1_793_599_509)
+        );
+        assert_eq!(parse_timestamp("Sun Nov 02 06:05:09 UTC 2026"), None);
+        assert_eq!(
+            parse_timestamp("Mon Nov 2 06:05:09 UTC 2026"),
+            Some(1_793_599_509)
+        );
+        assert_eq!(parse_timestamp("Xyz Nov 2 06:05:09 UTC 2026"), None);
+        assert_eq!(parse_timestamp("Sun Nov 2 06:05:09 GMT 2026"), None);
+        assert_eq!(parse_timestamp("Sun Nov 2 6:05:09 UTC 2026"), None);
+        assert_eq!(parse_timestamp("garbage"), None);
     }
 
     #[test]

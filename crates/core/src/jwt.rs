@@ -1,0 +1,222 @@
+//! RS256 JSON Web Tokens as Cognito issues them: per-pool RSA-2048 keys, a `kid` in every
+//! header, and the JWKS that publishes the public halves.
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64URL};
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// One signing key: the private key (parsed once, kept for the life of the process), its
+/// `kid`, and the public key parsed for verification.
+pub struct SigningKey {
+    kid: String,
+    pair: KeyPair,
+    public: ParsedPublicKey,
+    n: String,
+    e: String,
+}
+
+/// Why a key or token is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtError {
+    /// Not three base64url parts of JSON, or not RS256.
+    Malformed,
+    /// The `kid` names none of the keys given.
+    UnknownKey,
+    /// The signature does not verify.
+    BadSignature,
+    /// A stored key does not parse, or the crypto library failed.
+    Key,
+}
+
+impl fmt::Display for JwtError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            JwtError::Malformed => "malformed token",
+            JwtError::UnknownKey => "unknown signing key",
+            JwtError::BadSignature => "bad signature",
+            JwtError::Key => "signing key unusable",
+        };
+        f.write_str(text)
+    }
+}
+
+impl std::error::Error for JwtError {}
+
+impl SigningKey {
+    /// A new RSA-2048 key; returns it and its PKCS#8 DER (to be sealed before storage).
+    pub fn generate() -> Result<(Self, Vec<u8>), JwtError> {
+        let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| JwtError::Key)?;
+        let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&pair)
+            .map_err(|_| JwtError::Key)?
+            .as_ref()
+            .to_vec();
+        Ok((Self::from_pair(pair)?, der))
+    }
+
+    /// The key from its PKCS#8 DER.
+    pub fn from_pkcs8(der: &[u8]) -> Result<Self, JwtError> {
+        Self::from_pair(KeyPair::from_pkcs8(der).map_err(|_| JwtError::Key)?)
+    }
+
+    fn from_pair(pair: KeyPair) -> Result<Self, JwtError> {
+        use aws_lc_rs::signature::KeyPair as _;
+        let public_key = pair.public_key();
+        let components = PublicKeyComponents::<Vec<u8>>::from(public_key);
+        let public = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, public_key.as_ref())
+            .map_err(|_| JwtError::Key)?;
+        // Cognito's kids are base64 of 32 bytes; ours is the SHA-256 of the public key.
+        let kid = STANDARD.encode(Sha256::digest(public_key.as_ref()));
+        Ok(Self {
+            kid,
+            pair,
+            public,
+            n: B64URL.encode(&components.n),
+            e: B64URL.encode(&components.e),
+        })
+    }
+
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The key's entry in the JWKS, fields in Cognito's order.
+    pub fn jwk(&self) -> Value {
+        json!({
+            "alg": "RS256",
+            "e": self.e,
+            "kid": self.kid,
+            "kty": "RSA",
+            "n": self.n,
+            "use": "sig",
+        })
+    }
+
+    /// Signs `claims` into a compact JWT with header `{"kid":..,"alg":"RS256"}`.
+    pub fn sign(&self, claims: &Map<String, Value>) -> Result<String, JwtError> {
+        let header = json!({ "kid": self.kid, "alg": "RS256" });
+        let mut token = format!(
+            "{}.{}",
+            B64URL.encode(header.to_string()),
+            B64URL.encode(Value::Object(claims.clone()).to_string())
+        );
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let mut signature = vec![0u8; self.pair.public_modulus_len()];
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, &rng, token.as_bytes(), &mut signature)
+            .map_err(|_| JwtError::Key)?;
+        token.push('.');
+        token.push_str(&B64URL.encode(signature));
+        Ok(token)
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SigningKey({}, *** redacted ***)", self.kid)
+    }
+}
+
+/// The JWKS document for `keys`.
+pub fn jwks(keys: &[&SigningKey]) -> Value {
+    json!({ "keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>() })
+}
+
+/// A token's parts before any check: header and claims.
+pub fn decode_unverified(
+    token: &str,
+) -> Result<(Map<String, Value>, Map<String, Value>), JwtError> {
+    let mut parts = token.split('.');
+    let (Some(h), Some(c), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(JwtError::Malformed);
+    };
+    let object = |part: &str| -> Result<Map<String, Value>, JwtError> {
+        let bytes = B64URL.decode(part).map_err(|_| JwtError::Malformed)?;
+        match serde_json::from_slice(&bytes) {
+            Ok(Value::Object(map)) => Ok(map),
+            _ => Err(JwtError::Malformed),
+        }
+    };
+    Ok((object(h)?, object(c)?))
+}
+
+/// Verifies the signature of `token` with whichever of `keys` its `kid` names, and returns its
+/// claims. Expiry and the other claims are the caller's to check.
+pub fn verify(token: &str, keys: &[&SigningKey]) -> Result<Map<String, Value>, JwtError> {
+    let (header, claims) = decode_unverified(token)?;
+    if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+        return Err(JwtError::Malformed);
+    }
+    let kid = header.get("kid").and_then(Value::as_str);
+    let key = keys
+        .iter()
+        .find(|k| Some(k.kid.as_str()) == kid)
+        .ok_or(JwtError::UnknownKey)?;
+    let (signed, signature) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
+    let signature = B64URL.decode(signature).map_err(|_| JwtError::Malformed)?;
+    key.public
+        .verify_sig(signed.as_bytes(), &signature)
+        .map_err(|_| JwtError::BadSignature)?;
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_verify_only_with_their_key_and_unaltered() {
+        let (key, der) = SigningKey::generate().unwrap();
+        let (other, _) = SigningKey::generate().unwrap();
+        assert_ne!(key.kid(), other.kid());
+        assert_eq!(key.kid().len(), 44);
+        let mut claims = Map::new();
+        claims.insert("sub".into(), json!("abc"));
+        claims.insert("token_use".into(), json!("access"));
+        let token = key.sign(&claims).unwrap();
+        let (header, _) = decode_unverified(&token).unwrap();
+        assert_eq!(header.get("alg"), Some(&json!("RS256")));
+        assert_eq!(header.get("kid"), Some(&json!(key.kid())));
+        assert_eq!(verify(&token, &[&other, &key]).unwrap(), claims);
+        assert_eq!(verify(&token, &[&other]), Err(JwtError::UnknownKey));
+
+        let (head, rest) = token.split_once('.').unwrap();
+        let (_, sig) = rest.split_once('.').unwrap();
+        let forged = format!(
+            "{head}.{}.{sig}",
+            B64URL.encode(r#"{"sub":"evil","token_use":"access"}"#)
+        );
+        assert_eq!(verify(&forged, &[&key]), Err(JwtError::BadSignature));
+        assert_eq!(verify("a.b", &[&key]), Err(JwtError::Malformed));
+        assert_eq!(verify("x.y.z", &[&key]), Err(JwtError::Malformed));
+
+        let again = SigningKey::from_pkcs8(&der).unwrap();
+        assert_eq!(again.kid(), key.kid());
+        assert_eq!(
+            verify(&again.sign(&claims).unwrap(), &[&key]).unwrap(),
+            claims
+        );
+        assert!(!format!("{key:?}").contains(&hex::encode(&der[..8])));
+    }
+
+    #[test]
+    fn the_jwks_has_cognitos_shape() {
+        let (key, _) = SigningKey::generate().unwrap();
+        let set = jwks(&[&key]);
+        let jwk = &set["keys"][0];
+        assert_eq!(jwk["alg"], "RS256");
+        assert_eq!(jwk["e"], "AQAB");
+        assert_eq!(jwk["kty"], "RSA");
+        assert_eq!(jwk["use"], "sig");
+        assert_eq!(jwk["kid"], key.kid());
+        let n = B64URL.decode(jwk["n"].as_str().unwrap()).unwrap();
+        assert_eq!(n.len(), 256);
+        assert!(n[0] & 0x80 != 0, "no leading zero byte in n");
+    }
+}
