@@ -10,6 +10,9 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
+/// A JSON object: a token's header or claims.
+pub type Object = Map<String, Value>;
+
 /// One signing key: the private key (parsed once, kept for the life of the process), its
 /// `kid`, and the public key parsed for verification.
 pub struct SigningKey {
@@ -127,9 +130,7 @@ pub fn jwks(keys: &[&SigningKey]) -> Value {
 }
 
 /// A token's parts before any check: header and claims.
-pub fn decode_unverified(
-    token: &str,
-) -> Result<(Map<String, Value>, Map<String, Value>), JwtError> {
+pub fn decode_unverified(token: &str) -> Result<(Object, Object), JwtError> {
     let mut parts = token.split('.');
     let (Some(h), Some(c), Some(_), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())

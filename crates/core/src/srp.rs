@@ -182,7 +182,7 @@ impl ServerEphemeral {
             let mut secret = [0u8; 32];
             rng.fill(&mut secret);
             let gb = monty(&g_pow(&U256::from_be_slice(&secret)));
-            let b = (k() * &v + gb).retrieve();
+            let b = (*k() * v + gb).retrieve();
             if b != U3072::ZERO {
                 return Ok(Self {
                     secret,
@@ -437,7 +437,7 @@ mod tests {
         let big_a = g_pow(&a_int).to_be_bytes().to_vec();
         let u = hash_u(&big_a, b_pub);
         let x = x(salt, pool, user, password);
-        let base = monty(&widen(b_pub).unwrap()) - k() * &monty(&g_pow(&x));
+        let base = monty(&widen(b_pub).unwrap()) - *k() * monty(&g_pow(&x));
         // base^(a + u·x) = base^a · (base^u)^x
         let s = (base.pow(&a_int) * base.pow(&U256::from_be_slice(&u)).pow(&x)).retrieve();
         (big_a, hkdf(&s.to_be_bytes(), &u))
@@ -507,7 +507,7 @@ mod tests {
         let verifier = g_pow(&x).to_be_bytes().to_vec();
         let secret = [0x2e; 32];
         let gb = monty(&g_pow(&U256::from_be_slice(&secret)));
-        let public = (k() * &monty(&widen(&verifier).unwrap()) + gb)
+        let public = (*k() * monty(&widen(&verifier).unwrap()) + gb)
             .retrieve()
             .to_be_bytes()
             .to_vec();

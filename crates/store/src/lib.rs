@@ -8,12 +8,15 @@ pub mod pools;
 pub mod resources;
 pub mod sqlite;
 pub mod suite;
+mod suite_tokens;
+pub mod tokens;
 pub mod users;
 
 pub use error::StoreError;
 pub use pools::UserPools;
 pub use resources::{Kind, Resources, ResourcesExt};
 pub use sqlite::SqliteStore;
+pub use tokens::{AuthSession, RefreshToken, SigningKeys, Tokens};
 pub use users::{
     CodeOutcome, CodePurpose, FilterOp, PasswordRecord, User, UserConflict, UserFilter, Users,
 };
@@ -22,7 +25,7 @@ use async_trait::async_trait;
 
 /// Everything the server keeps.
 #[async_trait]
-pub trait Store: UserPools + Resources + Users + Send + Sync {
+pub trait Store: UserPools + Resources + Users + Tokens + Send + Sync {
     /// Wipes all state (the dev endpoint `/_ironpool/reset`).
     async fn reset(&self) -> Result<(), StoreError>;
 }

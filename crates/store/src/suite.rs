@@ -586,6 +586,8 @@ pub async fn codes_are_single_use_and_expire(store: &dyn Store) {
     );
 }
 
+pub use crate::suite_tokens::*;
+
 /// Expands to one `#[tokio::test]` per suite case; `$make` is an async expression that
 /// yields a fresh, empty backend (any type that implements [`Store`]) and a guard that keeps
 /// its resources (a temp directory, a database) alive until the case ends.
@@ -607,6 +609,9 @@ macro_rules! backend_suite {
             users_list_by_filter_in_pages,
             group_membership_goes_with_user_group_and_pool,
             codes_are_single_use_and_expire,
+            signing_keys_are_created_once,
+            refresh_tokens_rotate_and_revoke,
+            auth_sessions_are_taken_once,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {

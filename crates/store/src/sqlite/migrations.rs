@@ -81,10 +81,40 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key)
             ON DELETE CASCADE ON UPDATE CASCADE
     ) STRICT, WITHOUT ROWID;",
+    // 4: sign-in: each pool's signing keys (sealed), refresh token families (the current
+    // token's hash only) and pending challenge sessions.
+    "CREATE TABLE signing_keys (
+        pool_id TEXT PRIMARY KEY NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        doc TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE refresh_tokens (
+        pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        origin_jti TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL,
+        username TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        auth_time REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        revoked INTEGER NOT NULL,
+        PRIMARY KEY (pool_id, origin_jti)
+    ) STRICT;
+    CREATE INDEX refresh_tokens_by_user ON refresh_tokens(pool_id, sub);
+    CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens(expires_at);
+    CREATE TABLE auth_sessions (
+        id TEXT PRIMARY KEY NOT NULL,
+        pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        doc TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    ) STRICT;
+    CREATE INDEX auth_sessions_by_expiry ON auth_sessions(expires_at);",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).
 pub(super) const TABLES: &[&str] = &[
+    "auth_sessions",
+    "refresh_tokens",
+    "signing_keys",
     "user_codes",
     "group_members",
     "user_aliases",

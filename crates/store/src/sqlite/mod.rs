@@ -4,6 +4,7 @@
 mod migrations;
 mod pools;
 mod resources;
+mod tokens;
 mod users;
 
 use crate::{Store, StoreError};

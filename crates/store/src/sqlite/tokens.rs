@@ -1,0 +1,230 @@
+use super::SqliteStore;
+use crate::tokens::{AuthSession, RefreshToken, SigningKeys, Tokens};
+use crate::StoreError;
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, Row};
+
+const FAMILY_COLUMNS: &str =
+    "pool_id, origin_jti, client_id, username, sub, auth_time, expires_at, revoked";
+
+fn family(r: &Row<'_>) -> rusqlite::Result<RefreshToken> {
+    Ok(RefreshToken {
+        pool_id: r.get(0)?,
+        origin_jti: r.get(1)?,
+        client_id: r.get(2)?,
+        username: r.get(3)?,
+        sub: r.get(4)?,
+        auth_time: r.get(5)?,
+        expires_at: r.get(6)?,
+        revoked: r.get::<_, i64>(7)? != 0,
+    })
+}
+
+#[async_trait]
+impl Tokens for SqliteStore {
+    async fn get_signing_keys(&self, pool_id: &str) -> Result<Option<SigningKeys>, StoreError> {
+        let pool_id = pool_id.to_owned();
+        let doc: Option<String> = self
+            .with(move |conn| {
+                Ok(conn
+                    .query_row(
+                        "SELECT doc FROM signing_keys WHERE pool_id = ?1",
+                        params![pool_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?)
+            })
+            .await?;
+        Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+
+    async fn get_or_create_signing_keys(
+        &self,
+        pool_id: &str,
+        candidate: &SigningKeys,
+    ) -> Result<SigningKeys, StoreError> {
+        let pool_id = pool_id.to_owned();
+        let doc = serde_json::to_string(candidate)?;
+        let stored: String = self
+            .with(move |conn| {
+                let tx = conn.transaction()?;
+                tx.execute(
+                    "INSERT INTO signing_keys (pool_id, doc) VALUES (?1, ?2)
+                     ON CONFLICT (pool_id) DO NOTHING",
+                    params![pool_id, doc],
+                )?;
+                let stored = tx.query_row(
+                    "SELECT doc FROM signing_keys WHERE pool_id = ?1",
+                    params![pool_id],
+                    |r| r.get(0),
+                )?;
+                tx.commit()?;
+                Ok(stored)
+            })
+            .await?;
+        Ok(serde_json::from_str(&stored)?)
+    }
+
+    async fn create_refresh_token(
+        &self,
+        token: &RefreshToken,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
+        let t = token.clone();
+        let hash = token_hash.to_owned();
+        self.with(move |conn| {
+            // Families that ended long ago go when new ones start.
+            conn.execute(
+                "DELETE FROM refresh_tokens WHERE expires_at < ?1",
+                params![t.auth_time - 86_400.0],
+            )?;
+            conn.execute(
+                &format!(
+                    "INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                ),
+                params![
+                    t.pool_id,
+                    t.origin_jti,
+                    t.client_id,
+                    t.username,
+                    t.sub,
+                    t.auth_time,
+                    t.expires_at,
+                    i64::from(t.revoked),
+                    hash
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<RefreshToken>, StoreError> {
+        let hash = token_hash.to_owned();
+        self.with(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!("SELECT {FAMILY_COLUMNS} FROM refresh_tokens WHERE token_hash = ?1"),
+                    params![hash],
+                    family,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn get_token_family(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+    ) -> Result<Option<RefreshToken>, StoreError> {
+        let (pool_id, jti) = (pool_id.to_owned(), origin_jti.to_owned());
+        self.with(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!(
+                        "SELECT {FAMILY_COLUMNS} FROM refresh_tokens
+                         WHERE pool_id = ?1 AND origin_jti = ?2"
+                    ),
+                    params![pool_id, jti],
+                    family,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        expires_at: f64,
+    ) -> Result<bool, StoreError> {
+        let (old, new) = (old_hash.to_owned(), new_hash.to_owned());
+        self.with(move |conn| {
+            Ok(conn.execute(
+                "UPDATE refresh_tokens SET token_hash = ?2, expires_at = ?3
+                 WHERE token_hash = ?1 AND revoked = 0",
+                params![old, new, expires_at],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn revoke_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<RefreshToken>, StoreError> {
+        let hash = token_hash.to_owned();
+        self.with(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!(
+                        "UPDATE refresh_tokens SET revoked = 1 WHERE token_hash = ?1
+                         RETURNING {FAMILY_COLUMNS}"
+                    ),
+                    params![hash],
+                    family,
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn revoke_user_refresh_tokens(
+        &self,
+        pool_id: &str,
+        sub: &str,
+    ) -> Result<u64, StoreError> {
+        let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
+        self.with(move |conn| {
+            Ok(conn.execute(
+                "UPDATE refresh_tokens SET revoked = 1
+                 WHERE pool_id = ?1 AND sub = ?2 AND revoked = 0",
+                params![pool_id, sub],
+            )? as u64)
+        })
+        .await
+    }
+
+    async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError> {
+        let s = session.clone();
+        self.with(move |conn| {
+            conn.execute(
+                "DELETE FROM auth_sessions WHERE expires_at < ?1",
+                params![s.expires_at - 86_400.0],
+            )?;
+            conn.execute(
+                "INSERT INTO auth_sessions (id, pool_id, doc, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![s.id, s.pool_id, s.doc, s.expires_at],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn take_auth_session(&self, id: &str) -> Result<Option<AuthSession>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |conn| {
+            Ok(conn
+                .query_row(
+                    "DELETE FROM auth_sessions WHERE id = ?1 RETURNING id, pool_id, doc, expires_at",
+                    params![id],
+                    |r| {
+                        Ok(AuthSession {
+                            id: r.get(0)?,
+                            pool_id: r.get(1)?,
+                            doc: r.get(2)?,
+                            expires_at: r.get(3)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await
+    }
+}

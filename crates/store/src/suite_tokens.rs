@@ -1,0 +1,154 @@
+//! Suite cases for [`Tokens`](crate::Tokens); run through [`backend_suite!`](crate::backend_suite).
+
+use crate::{AuthSession, RefreshToken, SigningKeys, Store};
+use ironpool_api::types::UserPoolType;
+
+const POOL: &str = "us-east-1_AAAAAAAAA";
+
+async fn pool(store: &dyn Store) {
+    let p = UserPoolType {
+        id: Some(POOL.into()),
+        name: Some("p".into()),
+        ..Default::default()
+    };
+    store.create_user_pool(&p).await.unwrap();
+}
+
+fn keys(tag: &str) -> SigningKeys {
+    SigningKeys {
+        id_kid: format!("{tag}-id"),
+        id_sealed_key: format!("{tag}-id-sealed"),
+        access_kid: format!("{tag}-access"),
+        access_sealed_key: format!("{tag}-access-sealed"),
+        created: 1.0,
+    }
+}
+
+pub async fn signing_keys_are_created_once(store: &dyn Store) {
+    pool(store).await;
+    assert_eq!(store.get_signing_keys(POOL).await.unwrap(), None);
+    let first = store
+        .get_or_create_signing_keys(POOL, &keys("a"))
+        .await
+        .unwrap();
+    assert_eq!(first, keys("a"));
+    let second = store
+        .get_or_create_signing_keys(POOL, &keys("b"))
+        .await
+        .unwrap();
+    assert_eq!(second, keys("a"), "a racing second candidate loses");
+    assert_eq!(store.get_signing_keys(POOL).await.unwrap(), Some(keys("a")));
+    store.delete_user_pool(POOL).await.unwrap();
+    assert_eq!(store.get_signing_keys(POOL).await.unwrap(), None);
+}
+
+fn family(jti: &str, sub: &str) -> RefreshToken {
+    RefreshToken {
+        pool_id: POOL.into(),
+        origin_jti: jti.into(),
+        client_id: "client".into(),
+        username: "alice".into(),
+        sub: sub.into(),
+        auth_time: 100.0,
+        expires_at: 1000.0,
+        revoked: false,
+    }
+}
+
+pub async fn refresh_tokens_rotate_and_revoke(store: &dyn Store) {
+    pool(store).await;
+    store
+        .create_refresh_token(&family("j1", "s1"), "h1")
+        .await
+        .unwrap();
+    store
+        .create_refresh_token(&family("j2", "s1"), "h2")
+        .await
+        .unwrap();
+    store
+        .create_refresh_token(&family("j3", "s2"), "h3")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_refresh_token("h1").await.unwrap(),
+        Some(family("j1", "s1"))
+    );
+    assert_eq!(store.get_refresh_token("nope").await.unwrap(), None);
+
+    assert!(store
+        .rotate_refresh_token("h1", "h1b", 2000.0)
+        .await
+        .unwrap());
+    assert_eq!(
+        store.get_refresh_token("h1").await.unwrap(),
+        None,
+        "old hash gone"
+    );
+    let rotated = store.get_refresh_token("h1b").await.unwrap().unwrap();
+    assert_eq!(
+        (rotated.origin_jti.as_str(), rotated.expires_at),
+        ("j1", 2000.0)
+    );
+    assert!(
+        !store
+            .rotate_refresh_token("h1", "h1c", 2000.0)
+            .await
+            .unwrap(),
+        "a rotated token rotates once"
+    );
+
+    let revoked = store.revoke_refresh_token("h2").await.unwrap().unwrap();
+    assert_eq!(revoked.origin_jti, "j2");
+    assert!(
+        store
+            .get_token_family(POOL, "j2")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked
+    );
+    assert!(!store
+        .rotate_refresh_token("h2", "h2b", 2000.0)
+        .await
+        .unwrap());
+    assert_eq!(store.revoke_refresh_token("nope").await.unwrap(), None);
+
+    assert_eq!(
+        store.revoke_user_refresh_tokens(POOL, "s1").await.unwrap(),
+        1
+    );
+    assert!(
+        store
+            .get_token_family(POOL, "j1")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked
+    );
+    assert!(
+        !store
+            .get_token_family(POOL, "j3")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked
+    );
+    assert_eq!(store.get_token_family(POOL, "j9").await.unwrap(), None);
+}
+
+pub async fn auth_sessions_are_taken_once(store: &dyn Store) {
+    pool(store).await;
+    let session = AuthSession {
+        id: "sess".into(),
+        pool_id: POOL.into(),
+        doc: "sealed".into(),
+        expires_at: 500.0,
+    };
+    store.create_auth_session(&session).await.unwrap();
+    assert!(store.create_auth_session(&session).await.is_err());
+    assert_eq!(
+        store.take_auth_session("sess").await.unwrap(),
+        Some(session)
+    );
+    assert_eq!(store.take_auth_session("sess").await.unwrap(), None);
+}

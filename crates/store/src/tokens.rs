@@ -1,0 +1,117 @@
+//! What sign-in keeps: each pool's token signing keys, refresh tokens (only their hashes) and
+//! the short-lived sessions between a challenge and its answer.
+
+use crate::StoreError;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A pool's two RSA keys (ID tokens and access tokens are signed by different keys), each
+/// private key as PKCS#8 DER sealed with the master key.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningKeys {
+    pub id_kid: String,
+    pub id_sealed_key: String,
+    pub access_kid: String,
+    pub access_sealed_key: String,
+    pub created: f64,
+}
+
+impl fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKeys")
+            .field("id_kid", &self.id_kid)
+            .field("access_kid", &self.access_kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One sign-in's refresh token family: every token issued from one authentication shares its
+/// `origin_jti`; rotation replaces the current token's hash, revocation ends the family.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefreshToken {
+    pub pool_id: String,
+    pub origin_jti: String,
+    pub client_id: String,
+    pub username: String,
+    pub sub: String,
+    /// When the user authenticated (the tokens' `auth_time`).
+    pub auth_time: f64,
+    pub expires_at: f64,
+    pub revoked: bool,
+}
+
+/// A pending challenge (SRP PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED): `doc` is opaque to
+/// the store (the handler seals it), taken once.
+#[derive(Clone, PartialEq)]
+pub struct AuthSession {
+    pub id: String,
+    pub pool_id: String,
+    pub doc: String,
+    pub expires_at: f64,
+}
+
+impl fmt::Debug for AuthSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthSession")
+            .field("pool_id", &self.pool_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+pub trait Tokens: Send + Sync {
+    async fn get_signing_keys(&self, pool_id: &str) -> Result<Option<SigningKeys>, StoreError>;
+
+    /// The pool's keys; stores `candidate` only if the pool has none yet, so two servers that
+    /// race both end up with the same keys (the ones returned).
+    async fn get_or_create_signing_keys(
+        &self,
+        pool_id: &str,
+        candidate: &SigningKeys,
+    ) -> Result<SigningKeys, StoreError>;
+
+    /// Starts a refresh token family whose current token has hash `token_hash`.
+    async fn create_refresh_token(
+        &self,
+        token: &RefreshToken,
+        token_hash: &str,
+    ) -> Result<(), StoreError>;
+
+    /// The family whose current token has this hash (revoked or expired ones too).
+    async fn get_refresh_token(&self, token_hash: &str)
+        -> Result<Option<RefreshToken>, StoreError>;
+
+    /// The family of an `origin_jti` (to tell whether an access or ID token is revoked).
+    async fn get_token_family(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+    ) -> Result<Option<RefreshToken>, StoreError>;
+
+    /// Replaces the current token `old_hash` of a live family by `new_hash`: the old one stops
+    /// working. False if `old_hash` is not a current, unrevoked token.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        expires_at: f64,
+    ) -> Result<bool, StoreError>;
+
+    /// Revokes the family of the token with this hash; the family, or None if unknown.
+    async fn revoke_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<RefreshToken>, StoreError>;
+
+    /// Revokes every family of the user (GlobalSignOut); how many were live.
+    async fn revoke_user_refresh_tokens(&self, pool_id: &str, sub: &str)
+        -> Result<u64, StoreError>;
+
+    async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError>;
+
+    /// Removes and returns the session: a session answers once. Expired sessions are
+    /// returned too (the caller tells "expired" from "invalid").
+    async fn take_auth_session(&self, id: &str) -> Result<Option<AuthSession>, StoreError>;
+}
