@@ -16,6 +16,7 @@ pub use resources::{Kind, Resources, ResourcesExt};
 pub use sqlite::SqliteStore;
 pub use users::{
     CodeOutcome, CodePurpose, FilterOp, PasswordRecord, User, UserConflict, UserFilter, Users,
+    MAX_CODE_FAILURES,
 };
 
 use async_trait::async_trait;
