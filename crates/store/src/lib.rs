@@ -19,6 +19,7 @@ pub use sqlite::SqliteStore;
 pub use tokens::{AuthSession, RefreshToken, SigningKeys, Tokens};
 pub use users::{
     CodeOutcome, CodePurpose, FilterOp, PasswordRecord, User, UserConflict, UserFilter, Users,
+    MAX_CODE_FAILURES,
 };
 
 use async_trait::async_trait;

@@ -150,7 +150,13 @@ pub enum CodeOutcome {
     Expired,
     /// No code of that purpose is live for the user (never sent, used, or replaced).
     Missing,
+    /// [`MAX_CODE_FAILURES`] wrong tries already: the code is not even compared (it stays,
+    /// until a new one replaces it).
+    TooManyFailures,
 }
+
+/// Wrong tries a code survives; then only a new code helps.
+pub const MAX_CODE_FAILURES: u32 = 5;
 
 #[async_trait]
 pub trait Users: Send + Sync {

@@ -1,7 +1,7 @@
 use super::SqliteStore;
 use crate::users::{
     alias_keys, alias_value_key, username_key, CodeOutcome, CodePurpose, FilterOp, User,
-    UserConflict, UserFilter, Users,
+    UserConflict, UserFilter, Users, MAX_CODE_FAILURES,
 };
 use crate::StoreError;
 use async_trait::async_trait;
@@ -526,7 +526,9 @@ impl Users for SqliteStore {
                 return Ok(CodeOutcome::Missing);
             };
             let matches = constant_time_eq(stored.as_bytes(), code_hash.as_bytes());
-            let outcome = if now >= expires_at {
+            let outcome = if failures >= i64::from(MAX_CODE_FAILURES) && now < expires_at {
+                CodeOutcome::TooManyFailures
+            } else if now >= expires_at {
                 tx.execute(
                     "DELETE FROM user_codes WHERE pool_id = ?1 AND username_key = ?2
                      AND purpose = ?3",
