@@ -86,6 +86,15 @@ pub fn pool_name(user_pool_id: &str) -> &str {
         .map_or(user_pool_id, |(_, n)| n)
 }
 
+/// `g^seed mod N` (384 bytes) for up to 32 seed bytes: a verifier for a user that does not
+/// exist, so a simulated challenge costs what a real one does.
+pub fn verifier_from_seed(seed: &[u8]) -> Vec<u8> {
+    let mut full = [0u8; 32];
+    let n = seed.len().min(32);
+    full[32 - n..].copy_from_slice(&seed[..n]);
+    g_pow(&U256::from_be_slice(&full)).to_be_bytes().to_vec()
+}
+
 /// The SRP-6a multiplier `k = H(pad(N) | pad(g))`, computed once.
 fn k() -> &'static FixedMontyForm<{ U3072::LIMBS }> {
     static K: OnceLock<FixedMontyForm<{ U3072::LIMBS }>> = OnceLock::new();
@@ -267,6 +276,26 @@ pub fn verify_claim_signature(
     given.len() == expected.len() && bool::from(given.ct_eq(&expected[..]))
 }
 
+/// The client's side of the exchange, as amazon-cognito-identity-js computes it, for tests and
+/// tools: from the secret `a`, the server's `B` and `salt`, returns `A` and the key.
+pub fn client_key(
+    a: &[u8; 32],
+    b_pub: &[u8],
+    salt: &[u8],
+    pool: &str,
+    user: &str,
+    password: &str,
+) -> (Vec<u8>, [u8; 16]) {
+    let a_int = U256::from_be_slice(a);
+    let big_a = g_pow(&a_int).to_be_bytes().to_vec();
+    let u = hash_u(&big_a, b_pub);
+    let x = x(salt, pool, user, password);
+    let base = monty(&widen(b_pub).unwrap_or(U3072::ZERO)) - *k() * monty(&g_pow(&x));
+    // base^(a + u·x) = base^a · (base^u)^x
+    let s = (base.pow(&a_int) * base.pow(&U256::from_be_slice(&u)).pow(&x)).retrieve();
+    (big_a, hkdf(&s.to_be_bytes(), &u))
+}
+
 const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -422,25 +451,6 @@ mod tests {
         assert!(!format!("{v:?}").contains(&hex::encode(&v.salt)));
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(serde_json::from_str::<Verifier>(&json).unwrap(), v);
-    }
-
-    /// The client's side, as amazon-cognito-identity-js computes it: returns (A, key).
-    fn client_key(
-        a: &[u8; 32],
-        b_pub: &[u8],
-        salt: &[u8],
-        pool: &str,
-        user: &str,
-        password: &str,
-    ) -> (Vec<u8>, [u8; 16]) {
-        let a_int = U256::from_be_slice(a);
-        let big_a = g_pow(&a_int).to_be_bytes().to_vec();
-        let u = hash_u(&big_a, b_pub);
-        let x = x(salt, pool, user, password);
-        let base = monty(&widen(b_pub).unwrap()) - *k() * monty(&g_pow(&x));
-        // base^(a + u·x) = base^a · (base^u)^x
-        let s = (base.pow(&a_int) * base.pow(&U256::from_be_slice(&u)).pow(&x)).retrieve();
-        (big_a, hkdf(&s.to_be_bytes(), &u))
     }
 
     #[test]

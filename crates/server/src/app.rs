@@ -26,6 +26,8 @@ pub struct App {
     pub outbox: Outbox,
     /// Delivers messages beyond the outbox (SMTP is a later slice).
     pub sender: Arc<dyn MessageSender>,
+    /// Each pool's token signing keys, parsed once.
+    pub signing_keys: crate::keys::KeyCache,
 }
 
 impl App {
@@ -70,6 +72,7 @@ impl App {
             master_key,
             outbox: Outbox::default(),
             sender: Arc::new(OutboxOnly),
+            signing_keys: Default::default(),
         })
     }
 

@@ -15,6 +15,11 @@ pub fn router(app: Arc<App>) -> Router {
     let mut router = Router::new()
         .route("/", post(protocol::handle))
         .route("/_ironpool/health", get(health))
+        .route("/{pool}/.well-known/jwks.json", get(jwks))
+        .route(
+            "/{pool}/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
         .route("/_ironpool/ui-assets/{pool}/{key}/{file}", get(ui_asset));
     if app.config.dev_endpoints_enabled() {
         router = router
@@ -41,6 +46,26 @@ async fn ui_asset(
             ([(header::CONTENT_TYPE, content_type)], bytes).into_response()
         }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// The pool's JWKS: its ID token key and its access token key.
+async fn jwks(State(app): State<Arc<App>>, Path(pool): Path<String>) -> Response {
+    well_known(crate::ops::tokens::jwks(&app, &pool).await)
+}
+
+/// The pool's OpenID discovery document; its issuer is the tokens' `iss`.
+async fn openid_configuration(State(app): State<Arc<App>>, Path(pool): Path<String>) -> Response {
+    well_known(crate::ops::tokens::openid_configuration(&app, &pool).await)
+}
+
+fn well_known(result: Result<serde_json::Value, ApiError>) -> Response {
+    match result {
+        Ok(doc) => Json(doc).into_response(),
+        Err(e) if e.code == ErrorCode::ResourceNotFoundException => {
+            protocol::error_response(e, StatusCode::NOT_FOUND)
+        }
         Err(e) => protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -4,6 +4,8 @@
 //! operation of the generated list answers a 400 naming it.
 
 mod app_client_ref;
+mod auth;
+mod challenges;
 mod client_secrets;
 mod clients;
 mod domains;
@@ -16,9 +18,11 @@ mod mfa;
 mod pages;
 mod resource_servers;
 mod risk_configuration;
+mod self_user;
 mod sessions;
 mod tags;
 mod terms;
+pub(crate) mod tokens;
 pub(crate) mod ui_customization;
 mod user_pool_config;
 mod user_pools;
@@ -48,6 +52,17 @@ macro_rules! operations {
 }
 
 operations! {
+    InitiateAuth => auth::initiate_auth,
+    AdminInitiateAuth => auth::admin_initiate_auth,
+    RespondToAuthChallenge => challenges::respond_to_auth_challenge,
+    AdminRespondToAuthChallenge => challenges::admin_respond_to_auth_challenge,
+    GetTokensFromRefreshToken => tokens::get_tokens_from_refresh_token,
+    RevokeToken => tokens::revoke_token,
+    GlobalSignOut => tokens::global_sign_out,
+    AdminUserGlobalSignOut => tokens::admin_user_global_sign_out,
+    GetUser => self_user::get_user,
+    ChangePassword => self_user::change_password,
+    DeleteUser => self_user::delete_user,
     CreateUserPool => user_pools::create_user_pool,
     DeleteUserPool => user_pools::delete_user_pool,
     DescribeUserPool => user_pools::describe_user_pool,

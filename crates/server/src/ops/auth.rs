@@ -1,0 +1,727 @@
+//! Sign-in: InitiateAuth and AdminInitiateAuth (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH
+//! and its old name ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH/REFRESH_TOKEN), and
+//! what every sign-in step shares: the client's flows and secret, finding the user by name or
+//! alias, the password check with lockout, and what follows a good password.
+
+use super::clients::{client_not_found, StoredClient};
+use super::tokens;
+use super::user_pools::get_pool;
+use crate::app::{App, OrInternal};
+use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
+use base64::Engine;
+use ironpool_api::types::*;
+use ironpool_api::{ApiError, ErrorCode, Sensitive};
+use ironpool_core::lockout::Lockout;
+use ironpool_core::{secret_hash, srp};
+use ironpool_store::{AuthSession, Kind, PasswordRecord, ResourcesExt, User};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The app client named by a ClientId alone, and its pool.
+pub(crate) async fn find_client(
+    app: &App,
+    client_id: &str,
+) -> Result<(String, StoredClient), ApiError> {
+    app.store
+        .find::<StoredClient>(Kind::Client, client_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| client_not_found(client_id))
+}
+
+/// Whether the client's ExplicitAuthFlows allow `flow`. A client created without any allows
+/// SRP, custom and refresh auth (AWS's default); legacy-named lists always allow SRP and
+/// refresh.
+pub(crate) fn check_flow(client: &UserPoolClientType, flow: &str) -> Result<(), ApiError> {
+    use ExplicitAuthFlowsType as F;
+    let default = [
+        F::AllowUserSrpAuth,
+        F::AllowCustomAuth,
+        F::AllowRefreshTokenAuth,
+    ];
+    let flows: &[F] = client.explicit_auth_flows.as_deref().unwrap_or(&default);
+    let legacy = flows.iter().any(|f| {
+        matches!(
+            f,
+            F::AdminNoSrpAuth | F::CustomAuthFlowOnly | F::UserPasswordAuth
+        )
+    });
+    let allowed = match flow {
+        "USER_PASSWORD_AUTH" => flows
+            .iter()
+            .any(|f| matches!(f, F::AllowUserPasswordAuth | F::UserPasswordAuth)),
+        "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => flows
+            .iter()
+            .any(|f| matches!(f, F::AllowAdminUserPasswordAuth | F::AdminNoSrpAuth)),
+        "USER_SRP_AUTH" => legacy || flows.contains(&F::AllowUserSrpAuth),
+        _ => legacy || flows.contains(&F::AllowRefreshTokenAuth),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_parameter(format!(
+            "{flow} flow not enabled for this client"
+        )))
+    }
+}
+
+/// SECRET_HASH, when the client has a secret: missing and wrong are told apart, as Cognito
+/// does.
+pub(crate) fn check_secret_hash(
+    client: &StoredClient,
+    client_id: &str,
+    username: &str,
+    given: Option<&str>,
+) -> Result<(), ApiError> {
+    if !client.has_secret() {
+        return Ok(());
+    }
+    let Some(given) = given else {
+        return Err(ApiError::not_authorized(format!(
+            "Client {client_id} is configured with secret but SECRET_HASH was not received"
+        )));
+    };
+    if secret_hash::verify(&client.active_secrets(), username, client_id, given) {
+        Ok(())
+    } else {
+        Err(ApiError::not_authorized(format!(
+            "Unable to verify secret hash for client {client_id}"
+        )))
+    }
+}
+
+pub(crate) fn missing(name: &str) -> ApiError {
+    ApiError::invalid_parameter(format!("Missing required parameter {name}"))
+}
+
+pub(crate) fn incorrect() -> ApiError {
+    ApiError::not_authorized("Incorrect username or password.")
+}
+
+fn hides_existence(client: &UserPoolClientType) -> bool {
+    client.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
+}
+
+/// What an unknown user gets: UserNotFoundException, or with PreventUserExistenceErrors the
+/// same answer as a wrong password.
+pub(crate) fn unknown_user(client: &UserPoolClientType) -> ApiError {
+    if hides_existence(client) {
+        incorrect()
+    } else {
+        ApiError::new(ErrorCode::UserNotFoundException, "User does not exist.")
+    }
+}
+
+/// The user a sign-in name means: the username, or an email, phone number or preferred
+/// username that the pool lets users sign in with (verified aliases only).
+pub(crate) async fn find_sign_in_user(
+    app: &App,
+    pool_id: &str,
+    name: &str,
+) -> Result<Option<User>, ApiError> {
+    if let Some(user) = app.store.get_user(pool_id, name).await.or_internal()? {
+        return Ok(Some(user));
+    }
+    for attribute in ["email", "phone_number", "preferred_username"] {
+        if let Some(user) = app
+            .store
+            .find_user_by_alias(pool_id, attribute, name)
+            .await
+            .or_internal()?
+        {
+            return Ok(Some(user));
+        }
+    }
+    Ok(None)
+}
+
+fn verifier_context(pool_id: &str, srp_user_id: &str) -> String {
+    format!("verifier:{pool_id}:{srp_user_id}")
+}
+
+/// A password as stored: its SRP verifier (salt and `g^x`, as JSON) sealed with the master key.
+pub(crate) fn seal_password(
+    app: &App,
+    pool_id: &str,
+    srp_user_id: &str,
+    password: &str,
+    temporary: bool,
+) -> PasswordRecord {
+    let verifier = srp::Verifier::new(
+        app.rng.as_ref(),
+        srp::pool_name(pool_id),
+        srp_user_id,
+        password,
+    );
+    let plain = serde_json::to_vec(&verifier).unwrap_or_default();
+    PasswordRecord {
+        srp_user_id: srp_user_id.to_owned(),
+        sealed_verifier: app.master_key.seal(
+            app.rng.as_ref(),
+            &verifier_context(pool_id, srp_user_id),
+            &plain,
+        ),
+        temporary,
+        set_at: app.now(),
+    }
+}
+
+/// The user's verifier, opened.
+pub(crate) fn open_verifier(app: &App, user: &User) -> Result<Option<srp::Verifier>, ApiError> {
+    let Some(record) = &user.password else {
+        return Ok(None);
+    };
+    let plain = app
+        .master_key
+        .open(
+            &verifier_context(&user.pool_id, &record.srp_user_id),
+            &record.sealed_verifier,
+        )
+        .or_internal()?;
+    Ok(Some(serde_json::from_slice(&plain).or_internal()?))
+}
+
+/// Whether `password` is the user's current one (one modular exponentiation).
+pub(crate) fn password_matches(app: &App, user: &User, password: &str) -> Result<bool, ApiError> {
+    let (Some(verifier), Some(record)) = (open_verifier(app, user)?, &user.password) else {
+        return Ok(false);
+    };
+    Ok(verifier.matches(srp::pool_name(&user.pool_id), &record.srp_user_id, password))
+}
+
+/// Re-reads and rewrites the user until the versioned write lands.
+pub(crate) async fn modify_user(
+    app: &App,
+    mut user: User,
+    change: impl Fn(&mut User),
+) -> Result<User, ApiError> {
+    for _ in 0..8 {
+        change(&mut user);
+        user.modified = app.now();
+        match app.store.update_user(&user).await.or_internal()? {
+            Ok(true) => {
+                user.version += 1;
+                return Ok(user);
+            }
+            Ok(false) => {}
+            Err(conflict) => {
+                return Err(ApiError::new(
+                    ErrorCode::AliasExistsException,
+                    format!("{conflict:?}"),
+                ))
+            }
+        }
+        user = app
+            .store
+            .get_user(&user.pool_id, &user.username)
+            .await
+            .or_internal()?
+            .ok_or_else(|| {
+                ApiError::new(ErrorCode::UserNotFoundException, "User does not exist.")
+            })?;
+    }
+    Err(ApiError::internal())
+}
+
+fn lockout_of(user: &User) -> Lockout {
+    Lockout {
+        failed_attempts: user.failed_attempts,
+        locked_until: user.locked_until,
+    }
+}
+
+fn locked() -> ApiError {
+    ApiError::not_authorized("Password attempts exceeded")
+}
+
+/// Refuses a password attempt while the user is locked out.
+pub(crate) fn check_not_locked(app: &App, user: &User) -> Result<(), ApiError> {
+    if lockout_of(user).is_locked(app.now()) {
+        Err(locked())
+    } else {
+        Ok(())
+    }
+}
+
+/// Counts a wrong password (and answers what Cognito answers for it).
+pub(crate) async fn failed_password(app: &App, user: User) -> ApiError {
+    let now = app.now();
+    let result = modify_user(app, user, |u| {
+        let next = lockout_of(u).after_failure(now);
+        u.failed_attempts = next.failed_attempts;
+        u.locked_until = next.locked_until;
+    })
+    .await;
+    match result {
+        Ok(_) => incorrect(),
+        Err(e) => e,
+    }
+}
+
+/// Clears the failure count after a good password.
+pub(crate) async fn good_password(app: &App, user: User) -> Result<User, ApiError> {
+    if user.failed_attempts == 0 && user.locked_until.is_none() {
+        return Ok(user);
+    }
+    modify_user(app, user, |u| {
+        u.failed_attempts = 0;
+        u.locked_until = None;
+    })
+    .await
+}
+
+/// Refusals that come before any password check.
+pub(crate) fn check_can_sign_in(user: &User) -> Result<(), ApiError> {
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    if user.status == UserStatusType::ResetRequired {
+        return Err(ApiError::new(
+            ErrorCode::PasswordResetRequiredException,
+            "Password reset required for the user",
+        ));
+    }
+    Ok(())
+}
+
+/// The answer to a sign-in step: a challenge or tokens.
+#[derive(Default)]
+pub(crate) struct Outcome {
+    pub challenge_name: Option<ChallengeNameType>,
+    pub session: Option<Sensitive<String>>,
+    pub challenge_parameters: Option<BTreeMap<String, String>>,
+    pub authentication_result: Option<AuthenticationResultType>,
+}
+
+/// What a pending challenge remembers (sealed before it is stored).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct SessionDoc {
+    pub challenge: String,
+    pub client_id: String,
+    /// The user's username; for a simulated challenge, the name that was given.
+    pub username: String,
+    pub srp_user_id: String,
+    #[serde(default)]
+    pub srp_b_secret: Option<String>,
+    #[serde(default)]
+    pub srp_b: Option<String>,
+    /// The client's SRP_A, as sent.
+    #[serde(default)]
+    pub srp_a: Option<String>,
+    /// A challenge for a user that does not exist (PreventUserExistenceErrors).
+    #[serde(default)]
+    pub simulated: bool,
+}
+
+fn session_context(pool_id: &str, id: &str) -> String {
+    format!("auth-session:{pool_id}:{id}")
+}
+
+/// Stores a challenge's state; returns the session id (32 random bytes).
+pub(crate) async fn start_session(
+    app: &App,
+    pool_id: &str,
+    client: &UserPoolClientType,
+    doc: &SessionDoc,
+) -> Result<(String, [u8; 32]), ApiError> {
+    let mut raw = [0u8; 32];
+    app.rng.fill(&mut raw);
+    let id = B64URL.encode(raw);
+    let minutes = f64::from(client.auth_session_validity.unwrap_or(3));
+    let plain = serde_json::to_vec(doc).or_internal()?;
+    let session = AuthSession {
+        id: id.clone(),
+        pool_id: pool_id.to_owned(),
+        doc: app
+            .master_key
+            .seal(app.rng.as_ref(), &session_context(pool_id, &id), &plain),
+        expires_at: app.now() + minutes * 60.0,
+    };
+    app.store
+        .create_auth_session(&session)
+        .await
+        .or_internal()?;
+    Ok((id, raw))
+}
+
+/// Takes (single use) the session `id` of `pool_id`: "Invalid session for the user." when
+/// unknown or of another pool or client, "..., session is expired." after AuthSessionValidity.
+pub(crate) async fn take_session(
+    app: &App,
+    pool_id: &str,
+    client_id: &str,
+    id: &str,
+) -> Result<SessionDoc, ApiError> {
+    let invalid = || ApiError::not_authorized("Invalid session for the user.");
+    let session = app
+        .store
+        .take_auth_session(id)
+        .await
+        .or_internal()?
+        .filter(|s| s.pool_id == pool_id)
+        .ok_or_else(invalid)?;
+    if app.now() >= session.expires_at {
+        return Err(ApiError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    let plain = app
+        .master_key
+        .open(&session_context(pool_id, id), &session.doc)
+        .map_err(|_| invalid())?;
+    let doc: SessionDoc = serde_json::from_slice(&plain).map_err(|_| invalid())?;
+    if doc.client_id != client_id {
+        return Err(invalid());
+    }
+    Ok(doc)
+}
+
+/// After a good password: UserNotConfirmedException for unconfirmed users, the
+/// NEW_PASSWORD_REQUIRED challenge for FORCE_CHANGE_PASSWORD users, tokens otherwise.
+pub(crate) async fn after_password(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    user: User,
+) -> Result<Outcome, ApiError> {
+    let user = good_password(app, user).await?;
+    match user.status {
+        UserStatusType::Unconfirmed => Err(ApiError::new(
+            ErrorCode::UserNotConfirmedException,
+            "User is not confirmed.",
+        )),
+        UserStatusType::ForceChangePassword => {
+            new_password_challenge(app, pool, client, &user).await
+        }
+        _ => Ok(Outcome {
+            authentication_result: Some(tokens::issue(app, client, &user, None).await?),
+            challenge_parameters: Some(BTreeMap::new()),
+            ..Default::default()
+        }),
+    }
+}
+
+/// NEW_PASSWORD_REQUIRED with the user's attributes and the required ones it lacks.
+async fn new_password_challenge(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    user: &User,
+) -> Result<Outcome, ApiError> {
+    let pool_id = user.pool_id.as_str();
+    let srp_user_id = user
+        .password
+        .as_ref()
+        .map_or(user.username.clone(), |p| p.srp_user_id.clone());
+    let doc = SessionDoc {
+        challenge: "NEW_PASSWORD_REQUIRED".into(),
+        client_id: client
+            .client_id
+            .as_ref()
+            .map(|c| c.expose().clone())
+            .unwrap_or_default(),
+        username: user.username.clone(),
+        srp_user_id: srp_user_id.clone(),
+        srp_b_secret: None,
+        srp_b: None,
+        srp_a: None,
+        simulated: false,
+    };
+    let (id, _) = start_session(app, pool_id, client, &doc).await?;
+    let required: Vec<String> = required_attributes(pool)
+        .into_iter()
+        .filter(|a| user.attribute(a).is_none())
+        .map(|a| format!("userAttributes.{a}"))
+        .collect();
+    let attributes: serde_json::Map<String, serde_json::Value> = user
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    let mut params = BTreeMap::new();
+    params.insert("USER_ID_FOR_SRP".into(), srp_user_id);
+    params.insert(
+        "requiredAttributes".into(),
+        serde_json::to_string(&required).or_internal()?,
+    );
+    params.insert(
+        "userAttributes".into(),
+        serde_json::Value::Object(attributes).to_string(),
+    );
+    Ok(Outcome {
+        challenge_name: Some(ChallengeNameType::NewPasswordRequired),
+        session: Some(Sensitive(id)),
+        challenge_parameters: Some(params),
+        authentication_result: None,
+    })
+}
+
+/// The pool's required attributes (schema `Required: true`), `sub` aside.
+pub(crate) fn required_attributes(pool: &UserPoolType) -> Vec<String> {
+    pool.schema_attributes
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter(|a| a.required == Some(true))
+        .filter_map(|a| a.name.clone())
+        .filter(|n| n != "sub")
+        .collect()
+}
+
+/// USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH: the password checked against the verifier.
+async fn password_auth(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    username: &str,
+    password: &str,
+) -> Result<Outcome, ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let Some(user) = find_sign_in_user(app, pool_id, username).await? else {
+        // Same work as a real check, so timing does not tell the cases apart.
+        let dummy = srp::Verifier {
+            salt: vec![0; 16],
+            verifier: vec![0; 384],
+        };
+        let _ = dummy.matches(srp::pool_name(pool_id), username, password);
+        return Err(unknown_user(client));
+    };
+    check_can_sign_in(&user)?;
+    check_not_locked(app, &user)?;
+    if !password_matches(app, &user, password)? {
+        return Err(failed_password(app, user).await);
+    }
+    after_password(app, pool, client, user).await
+}
+
+/// A value derived from the master key, stable for one (pool, name): what a simulated SRP
+/// challenge for an unknown user shows, so asking twice gives the same SALT.
+fn stable_bytes(app: &App, purpose: &str, pool_id: &str, name: &str) -> Vec<u8> {
+    let mac = app
+        .master_key
+        .mac(&format!("{purpose}:{pool_id}"), name.as_bytes());
+    hex::decode(mac).unwrap_or_default()
+}
+
+/// USER_SRP_AUTH: the PASSWORD_VERIFIER challenge (SALT, SRP_B, SECRET_BLOCK,
+/// USER_ID_FOR_SRP, USERNAME); simulated, identically shaped, for unknown users when the
+/// client hides user existence.
+async fn srp_auth(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    username: &str,
+    srp_a: &str,
+) -> Result<Outcome, ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    if srp::parse_hex(srp_a).is_none() {
+        return Err(ApiError::invalid_parameter("Invalid SRP_A value."));
+    }
+    let user = find_sign_in_user(app, pool_id, username).await?;
+    let (doc_username, srp_user_id, salt, verifier, simulated) = match &user {
+        Some(user) => {
+            check_can_sign_in(user)?;
+            let Some(verifier) = open_verifier(app, user)? else {
+                return Err(incorrect());
+            };
+            let srp_user_id = user
+                .password
+                .as_ref()
+                .map_or(user.username.clone(), |p| p.srp_user_id.clone());
+            (
+                user.username.clone(),
+                srp_user_id,
+                verifier.salt,
+                verifier.verifier,
+                false,
+            )
+        }
+        None if hides_existence(client) => {
+            let salt = stable_bytes(app, "srp-salt", pool_id, username)[..16].to_vec();
+            let fake_x = stable_bytes(app, "srp-x", pool_id, username);
+            let v = srp::verifier_from_seed(&fake_x);
+            (username.to_owned(), username.to_owned(), salt, v, true)
+        }
+        None => return Err(unknown_user(client)),
+    };
+    let ephemeral = srp::ServerEphemeral::new(app.rng.as_ref(), &verifier)
+        .map_err(|e| format!("{e:?}"))
+        .or_internal()?;
+    let doc = SessionDoc {
+        challenge: "PASSWORD_VERIFIER".into(),
+        client_id: client
+            .client_id
+            .as_ref()
+            .map(|c| c.expose().clone())
+            .unwrap_or_default(),
+        username: doc_username.clone(),
+        srp_user_id: srp_user_id.clone(),
+        srp_b_secret: Some(hex::encode(ephemeral.secret)),
+        srp_b: Some(hex::encode(&ephemeral.public)),
+        srp_a: Some(srp_a.to_owned()),
+        simulated,
+    };
+    let (id, raw) = start_session(app, pool_id, client, &doc).await?;
+    let mut params = BTreeMap::new();
+    params.insert("SALT".into(), srp::to_hex(&salt));
+    params.insert("SRP_B".into(), srp::to_hex(&ephemeral.public));
+    params.insert("SECRET_BLOCK".into(), B64.encode(raw));
+    params.insert("USER_ID_FOR_SRP".into(), srp_user_id);
+    params.insert("USERNAME".into(), doc_username);
+    Ok(Outcome {
+        challenge_name: Some(ChallengeNameType::PasswordVerifier),
+        session: Some(Sensitive(id)),
+        challenge_parameters: Some(params),
+        authentication_result: None,
+    })
+}
+
+/// REFRESH_TOKEN_AUTH: new ID and access tokens; with rotation on, only
+/// GetTokensFromRefreshToken may refresh.
+async fn refresh_auth(
+    app: &App,
+    stored: &StoredClient,
+    client_id: &str,
+    params: &BTreeMap<String, String>,
+) -> Result<Outcome, ApiError> {
+    let token = params
+        .get("REFRESH_TOKEN")
+        .ok_or_else(|| missing("REFRESH_TOKEN"))?;
+    if stored.has_secret() {
+        // The SECRET_HASH of a refresh is computed over the user's name (or sub).
+        let family = tokens::refresh_family(app, &stored.client, token).await?;
+        let given = params.get("SECRET_HASH").map(String::as_str);
+        check_secret_hash(stored, client_id, &family.username, given)
+            .or_else(|e| check_secret_hash(stored, client_id, &family.sub, given).map_err(|_| e))?;
+    }
+    let result = tokens::refresh(app, &stored.client, token, false).await?;
+    Ok(Outcome {
+        authentication_result: Some(result),
+        challenge_parameters: Some(BTreeMap::new()),
+        ..Default::default()
+    })
+}
+
+/// One sign-in start, for both InitiateAuth (`admin` false) and AdminInitiateAuth.
+async fn initiate(
+    app: &App,
+    pool_id: &str,
+    stored: &StoredClient,
+    client_id: &str,
+    flow: AuthFlowType,
+    params: BTreeMap<String, String>,
+    admin: bool,
+) -> Result<Outcome, ApiError> {
+    let pool = get_pool(app, pool_id).await?;
+    let client = &stored.client;
+    let flow_name = serde_json::to_value(&flow)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let user_flow = matches!(
+        flow,
+        AuthFlowType::UserPasswordAuth
+            | AuthFlowType::UserSrpAuth
+            | AuthFlowType::RefreshTokenAuth
+            | AuthFlowType::RefreshToken
+    );
+    let admin_flow = matches!(
+        flow,
+        AuthFlowType::AdminUserPasswordAuth
+            | AuthFlowType::AdminNoSrpAuth
+            | AuthFlowType::UserSrpAuth
+            | AuthFlowType::RefreshTokenAuth
+            | AuthFlowType::RefreshToken
+    );
+    if (admin && !admin_flow) || (!admin && !user_flow) {
+        return Err(ApiError::invalid_parameter(
+            "Initiate Auth method not supported.",
+        ));
+    }
+    check_flow(client, &flow_name)?;
+    if matches!(
+        flow,
+        AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken
+    ) {
+        return refresh_auth(app, stored, client_id, &params).await;
+    }
+    let username = params.get("USERNAME").ok_or_else(|| missing("USERNAME"))?;
+    check_secret_hash(
+        stored,
+        client_id,
+        username,
+        params.get("SECRET_HASH").map(String::as_str),
+    )?;
+    match flow {
+        AuthFlowType::UserSrpAuth => {
+            let srp_a = params.get("SRP_A").ok_or_else(|| missing("SRP_A"))?;
+            srp_auth(app, &pool, client, username, srp_a).await
+        }
+        _ => {
+            let password = params.get("PASSWORD").ok_or_else(|| missing("PASSWORD"))?;
+            password_auth(app, &pool, client, username, password).await
+        }
+    }
+}
+
+/// Public sign-in: the flow must be one of the client's ExplicitAuthFlows; unknown users answer
+/// per PreventUserExistenceErrors; lockout after five wrong passwords.
+pub async fn initiate_auth(
+    app: &App,
+    input: InitiateAuthRequest,
+) -> Result<InitiateAuthResponse, ApiError> {
+    let client_id = input.client_id.expose();
+    let (pool_id, stored) = find_client(app, client_id).await?;
+    let params = input.auth_parameters.map(|p| p.0).unwrap_or_default();
+    let o = initiate(
+        app,
+        &pool_id,
+        &stored,
+        client_id,
+        input.auth_flow,
+        params,
+        false,
+    )
+    .await?;
+    Ok(InitiateAuthResponse {
+        challenge_name: o.challenge_name,
+        session: o.session,
+        challenge_parameters: o.challenge_parameters,
+        authentication_result: o.authentication_result,
+        available_challenges: None,
+    })
+}
+
+/// Server-side sign-in: ADMIN_USER_PASSWORD_AUTH (ADMIN_NO_SRP_AUTH is its old name), SRP and
+/// refresh; USER_PASSWORD_AUTH is "Initiate Auth method not supported." here.
+pub async fn admin_initiate_auth(
+    app: &App,
+    input: AdminInitiateAuthRequest,
+) -> Result<AdminInitiateAuthResponse, ApiError> {
+    get_pool(app, &input.user_pool_id).await?;
+    let client_id = input.client_id.expose();
+    let stored = app
+        .store
+        .get::<StoredClient>(Kind::Client, &input.user_pool_id, client_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| client_not_found(client_id))?;
+    let params = input.auth_parameters.map(|p| p.0).unwrap_or_default();
+    let o = initiate(
+        app,
+        &input.user_pool_id,
+        &stored,
+        client_id,
+        input.auth_flow,
+        params,
+        true,
+    )
+    .await?;
+    Ok(AdminInitiateAuthResponse {
+        challenge_name: o.challenge_name,
+        session: o.session,
+        challenge_parameters: o.challenge_parameters,
+        authentication_result: o.authentication_result,
+        available_challenges: None,
+    })
+}

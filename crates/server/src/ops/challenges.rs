@@ -1,0 +1,271 @@
+//! RespondToAuthChallenge and AdminRespondToAuthChallenge: PASSWORD_VERIFIER (the SRP proof,
+//! really verified) and NEW_PASSWORD_REQUIRED (a FORCE_CHANGE_PASSWORD user's first sign-in).
+
+use super::auth::{
+    after_password, check_can_sign_in, check_not_locked, check_secret_hash, failed_password,
+    find_client, incorrect, missing, modify_user, open_verifier, required_attributes,
+    seal_password, take_session, unknown_user, Outcome,
+};
+use super::clients::{client_not_found, StoredClient};
+use super::tokens;
+use super::user_pools::get_pool;
+use crate::app::{App, OrInternal};
+use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
+use base64::Engine;
+use ironpool_api::types::*;
+use ironpool_api::{ApiError, ErrorCode};
+use ironpool_core::{password, srp};
+use ironpool_store::{Kind, ResourcesExt};
+use std::collections::BTreeMap;
+
+/// The pool's password policy, Cognito's defaults filled in.
+pub(crate) fn password_policy(pool: &UserPoolType) -> password::Policy {
+    let p = pool
+        .policies
+        .as_ref()
+        .and_then(|p| p.password_policy.clone())
+        .unwrap_or_default();
+    let d = password::Policy::default();
+    password::Policy {
+        minimum_length: p
+            .minimum_length
+            .map_or(d.minimum_length, |n| n.max(0) as usize),
+        require_uppercase: p.require_uppercase.unwrap_or(d.require_uppercase),
+        require_lowercase: p.require_lowercase.unwrap_or(d.require_lowercase),
+        require_numbers: p.require_numbers.unwrap_or(d.require_numbers),
+        require_symbols: p.require_symbols.unwrap_or(d.require_symbols),
+    }
+}
+
+/// InvalidPasswordException with Cognito's message when `password` breaks the pool's policy.
+pub(crate) fn check_policy(pool: &UserPoolType, password: &str) -> Result<(), ApiError> {
+    password::check(&password_policy(pool), password)
+        .map_err(|m| ApiError::new(ErrorCode::InvalidPasswordException, m))
+}
+
+async fn respond(
+    app: &App,
+    pool_id: &str,
+    stored: &StoredClient,
+    client_id: &str,
+    challenge: ChallengeNameType,
+    session: Option<String>,
+    responses: BTreeMap<String, String>,
+) -> Result<Outcome, ApiError> {
+    let pool = get_pool(app, pool_id).await?;
+    let client = &stored.client;
+    let username = responses
+        .get("USERNAME")
+        .ok_or_else(|| missing("USERNAME"))?;
+    check_secret_hash(
+        stored,
+        client_id,
+        username,
+        responses.get("SECRET_HASH").map(String::as_str),
+    )?;
+    match challenge {
+        ChallengeNameType::PasswordVerifier => {
+            password_verifier(app, &pool, client, client_id, session, &responses).await
+        }
+        ChallengeNameType::NewPasswordRequired => {
+            let session = session.ok_or_else(|| missing("Session"))?;
+            new_password_required(app, &pool, client, client_id, &session, &responses).await
+        }
+        _ => Err(ApiError::invalid_parameter(
+            "Invalid challenge name or the challenge is not enabled.",
+        )),
+    }
+}
+
+/// PASSWORD_VERIFIER: the session is found by Session or, as pycognito answers without one,
+/// by the secret block; the signature is checked in constant time against the SRP key.
+async fn password_verifier(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    client_id: &str,
+    session: Option<String>,
+    responses: &BTreeMap<String, String>,
+) -> Result<Outcome, ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let get = |name: &str| responses.get(name).ok_or_else(|| missing(name));
+    let signature = get("PASSWORD_CLAIM_SIGNATURE")?;
+    let block = get("PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let timestamp = get("TIMESTAMP")?;
+    let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
+    let block_bytes = B64.decode(block.trim()).map_err(|_| invalid_session())?;
+    let session = session.unwrap_or_else(|| B64URL.encode(&block_bytes));
+    let doc = take_session(app, pool_id, client_id, &session).await?;
+    if doc.challenge != "PASSWORD_VERIFIER" || B64URL.encode(&block_bytes) != session {
+        return Err(invalid_session());
+    }
+    if doc.simulated {
+        return Err(incorrect());
+    }
+    let Some(user) = app
+        .store
+        .get_user(pool_id, &doc.username)
+        .await
+        .or_internal()?
+    else {
+        return Err(unknown_user(client));
+    };
+    check_can_sign_in(&user)?;
+    check_not_locked(app, &user)?;
+    let verifier = open_verifier(app, &user)?.ok_or_else(incorrect)?;
+    let secret: [u8; 32] = doc
+        .srp_b_secret
+        .as_deref()
+        .and_then(|h| hex::decode(h).ok())
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(invalid_session)?;
+    let public = doc
+        .srp_b
+        .as_deref()
+        .and_then(|h| hex::decode(h).ok())
+        .ok_or_else(invalid_session)?;
+    let a = doc
+        .srp_a
+        .as_deref()
+        .and_then(srp::parse_hex)
+        .ok_or_else(invalid_session)?;
+    let ephemeral = srp::ServerEphemeral { secret, public };
+    let key = match ephemeral.key(&a, &verifier.verifier) {
+        Ok(key) => key,
+        Err(_) => return Err(failed_password(app, user).await),
+    };
+    let good = srp::parse_timestamp(timestamp).is_some()
+        && srp::verify_claim_signature(
+            &key,
+            srp::pool_name(pool_id),
+            &doc.srp_user_id,
+            &block_bytes,
+            timestamp,
+            signature,
+        );
+    if !good {
+        return Err(failed_password(app, user).await);
+    }
+    after_password(app, pool, client, user).await
+}
+
+/// NEW_PASSWORD_REQUIRED: the new password meets the policy, the required attributes are
+/// given, and the user becomes CONFIRMED and signed in.
+async fn new_password_required(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    client_id: &str,
+    session: &str,
+    responses: &BTreeMap<String, String>,
+) -> Result<Outcome, ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let new_password = responses
+        .get("NEW_PASSWORD")
+        .ok_or_else(|| missing("NEW_PASSWORD"))?;
+    let doc = take_session(app, pool_id, client_id, session).await?;
+    if doc.challenge != "NEW_PASSWORD_REQUIRED" {
+        return Err(ApiError::not_authorized("Invalid session for the user."));
+    }
+    let user = app
+        .store
+        .get_user(pool_id, &doc.username)
+        .await
+        .or_internal()?
+        .ok_or_else(|| unknown_user(client))?;
+    check_can_sign_in(&user)?;
+    check_policy(pool, new_password)?;
+    let given: BTreeMap<String, String> = responses
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("userAttributes.")
+                .map(|name| (name.to_owned(), v.clone()))
+        })
+        .collect();
+    for name in required_attributes(pool) {
+        let has =
+            user.attribute(&name).is_some() || given.get(&name).is_some_and(|v| !v.is_empty());
+        if !has {
+            return Err(ApiError::invalid_parameter(format!(
+                "Attributes did not conform to the schema: {name}: The attribute {name} is required"
+            )));
+        }
+    }
+    let record = seal_password(app, pool_id, &doc.srp_user_id, new_password, false);
+    let user = modify_user(app, user, |u| {
+        if let Some(old) = u.password.take() {
+            u.password_history.insert(0, old.sealed_verifier);
+            u.password_history.truncate(24);
+        }
+        u.password = Some(record.clone());
+        u.status = UserStatusType::Confirmed;
+        for (name, value) in &given {
+            u.attributes.insert(name.clone(), value.clone());
+        }
+    })
+    .await?;
+    Ok(Outcome {
+        authentication_result: Some(tokens::issue(app, client, &user, None).await?),
+        challenge_parameters: Some(BTreeMap::new()),
+        ..Default::default()
+    })
+}
+
+/// Answers a challenge of InitiateAuth; a session answers once and expires after the client's
+/// AuthSessionValidity.
+pub async fn respond_to_auth_challenge(
+    app: &App,
+    input: RespondToAuthChallengeRequest,
+) -> Result<RespondToAuthChallengeResponse, ApiError> {
+    let client_id = input.client_id.expose();
+    let (pool_id, stored) = find_client(app, client_id).await?;
+    let o = respond(
+        app,
+        &pool_id,
+        &stored,
+        client_id,
+        input.challenge_name,
+        input.session.map(|s| s.0),
+        input.challenge_responses.map(|r| r.0).unwrap_or_default(),
+    )
+    .await?;
+    Ok(RespondToAuthChallengeResponse {
+        challenge_name: o.challenge_name,
+        session: o.session,
+        challenge_parameters: o.challenge_parameters,
+        authentication_result: o.authentication_result,
+        available_challenges: None,
+    })
+}
+
+/// As RespondToAuthChallenge, for sessions that AdminInitiateAuth started.
+pub async fn admin_respond_to_auth_challenge(
+    app: &App,
+    input: AdminRespondToAuthChallengeRequest,
+) -> Result<AdminRespondToAuthChallengeResponse, ApiError> {
+    get_pool(app, &input.user_pool_id).await?;
+    let client_id = input.client_id.expose();
+    let stored = app
+        .store
+        .get::<StoredClient>(Kind::Client, &input.user_pool_id, client_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| client_not_found(client_id))?;
+    let o = respond(
+        app,
+        &input.user_pool_id,
+        &stored,
+        client_id,
+        input.challenge_name,
+        input.session.map(|s| s.0),
+        input.challenge_responses.map(|r| r.0).unwrap_or_default(),
+    )
+    .await?;
+    Ok(AdminRespondToAuthChallengeResponse {
+        challenge_name: o.challenge_name,
+        session: o.session,
+        challenge_parameters: o.challenge_parameters,
+        authentication_result: o.authentication_result,
+        available_challenges: None,
+    })
+}

@@ -1,0 +1,124 @@
+//! What a signed-in user does with an access token: GetUser, ChangePassword, DeleteUser.
+//! Each refuses expired, revoked, forged, ID and foreign tokens (see `tokens::authorize`).
+
+use super::auth::{failed_password, modify_user, password_matches, seal_password};
+use super::challenges::check_policy;
+use super::clients::StoredClient;
+use super::tokens::authorize;
+use super::user_pools::get_pool;
+use crate::app::{App, OrInternal};
+use ironpool_api::types::*;
+use ironpool_api::{ApiError, ErrorCode, Sensitive};
+use ironpool_core::lockout::Lockout;
+use ironpool_store::{Kind, ResourcesExt, User};
+use serde_json::Value;
+
+/// The user's attributes as the client may read them, `sub` first.
+pub(crate) async fn readable_attributes(
+    app: &App,
+    user: &User,
+    client_id: Option<&str>,
+) -> Result<Vec<AttributeType>, ApiError> {
+    let read = match client_id {
+        Some(id) => app
+            .store
+            .get::<StoredClient>(Kind::Client, &user.pool_id, id)
+            .await
+            .or_internal()?
+            .and_then(|c| c.client.read_attributes),
+        None => None,
+    };
+    let readable = |name: &str| read.as_ref().is_none_or(|l| l.iter().any(|a| a == name));
+    let mut out = vec![AttributeType {
+        name: "sub".into(),
+        value: Some(Sensitive(user.sub.clone())),
+    }];
+    out.extend(
+        user.attributes
+            .iter()
+            .filter(|(k, _)| readable(k))
+            .map(|(k, v)| AttributeType {
+                name: k.clone(),
+                value: Some(Sensitive(v.clone())),
+            }),
+    );
+    Ok(out)
+}
+
+/// The signed-in user's username and the attributes its app client may read.
+pub async fn get_user(app: &App, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
+    let (user, claims) = authorize(app, input.access_token.expose()).await?;
+    let client_id = claims.get("client_id").and_then(Value::as_str);
+    Ok(GetUserResponse {
+        username: Sensitive(user.username.clone()),
+        user_attributes: readable_attributes(app, &user, client_id).await?,
+        mfa_options: None,
+        preferred_mfa_setting: None,
+        user_mfa_setting_list: None,
+    })
+}
+
+/// Needs the previous password (counted toward lockout, which answers LimitExceededException
+/// here) and a new one that meets the pool's policy; other sessions stay signed in.
+pub async fn change_password(
+    app: &App,
+    input: ChangePasswordRequest,
+) -> Result<ChangePasswordResponse, ApiError> {
+    let (user, _) = authorize(app, input.access_token.expose()).await?;
+    let pool = get_pool(app, &user.pool_id).await?;
+    let locked = Lockout {
+        failed_attempts: user.failed_attempts,
+        locked_until: user.locked_until,
+    }
+    .is_locked(app.now());
+    if locked {
+        return Err(ApiError::new(
+            ErrorCode::LimitExceededException,
+            "Attempt limit exceeded, please try after some time.",
+        ));
+    }
+    if user.password.is_some() {
+        let previous = input
+            .previous_password
+            .as_ref()
+            .map(|p| p.expose().as_str())
+            .ok_or_else(|| {
+                ApiError::invalid_parameter("Missing required parameter PreviousPassword")
+            })?;
+        if !password_matches(app, &user, previous)? {
+            return Err(failed_password(app, user).await);
+        }
+    }
+    let proposed = input.proposed_password.expose();
+    check_policy(&pool, proposed)?;
+    let srp_user_id = user
+        .password
+        .as_ref()
+        .map_or(user.username.clone(), |p| p.srp_user_id.clone());
+    let record = seal_password(app, &user.pool_id, &srp_user_id, proposed, false);
+    modify_user(app, user, |u| {
+        if let Some(old) = u.password.take() {
+            u.password_history.insert(0, old.sealed_verifier);
+            u.password_history.truncate(24);
+        }
+        u.password = Some(record.clone());
+        u.failed_attempts = 0;
+        u.locked_until = None;
+    })
+    .await?;
+    Ok(ChangePasswordResponse::default())
+}
+
+/// Deletes the signed-in user for good; its tokens stop working at once.
+pub async fn delete_user(app: &App, input: DeleteUserRequest) -> Result<Empty, ApiError> {
+    let (user, _) = authorize(app, input.access_token.expose()).await?;
+    app.store
+        .revoke_user_refresh_tokens(&user.pool_id, &user.sub)
+        .await
+        .or_internal()?;
+    app.store
+        .delete_user(&user.pool_id, &user.username)
+        .await
+        .or_internal()?;
+    Ok(Empty::default())
+}

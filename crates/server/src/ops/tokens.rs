@@ -1,0 +1,476 @@
+//! Tokens: issuing ID, access and refresh tokens with Cognito's claims, checking access
+//! tokens for the token-authorized operations, refreshing (GetTokensFromRefreshToken, with
+//! rotation) and revocation (RevokeToken, GlobalSignOut, AdminUserGlobalSignOut), and the
+//! pool's JWKS and OpenID discovery documents.
+
+use super::auth::find_client;
+use super::clients::StoredClient;
+use super::user_pools::get_pool;
+use crate::app::{App, OrInternal};
+use crate::keys::pool_keys;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use base64::Engine;
+use ironpool_api::types::*;
+use ironpool_api::{ApiError, ErrorCode, Sensitive};
+use ironpool_core::client::TimeUnit;
+use ironpool_core::{ids, jwt};
+use ironpool_store::{RefreshToken, User};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+/// The issuer of a pool's tokens: `<public URL>/<pool id>`.
+pub(crate) fn issuer(app: &App, pool_id: &str) -> String {
+    format!("{}/{pool_id}", app.public_url.trim_end_matches('/'))
+}
+
+fn unit_seconds(unit: Option<&TimeUnitsType>, default: TimeUnit) -> i64 {
+    match unit {
+        Some(TimeUnitsType::Seconds) => 1,
+        Some(TimeUnitsType::Minutes) => 60,
+        Some(TimeUnitsType::Hours) => 3600,
+        Some(TimeUnitsType::Days) => 86_400,
+        None => default.seconds(),
+    }
+}
+
+/// (access, id, refresh) validity of the client's tokens, in seconds.
+pub(crate) fn validities(client: &UserPoolClientType) -> (i64, i64, i64) {
+    let units = client.token_validity_units.clone().unwrap_or_default();
+    let access = client.access_token_validity.map_or(3600, |v| {
+        i64::from(v) * unit_seconds(units.access_token.as_ref(), TimeUnit::Hours)
+    });
+    let id = client.id_token_validity.map_or(3600, |v| {
+        i64::from(v) * unit_seconds(units.id_token.as_ref(), TimeUnit::Hours)
+    });
+    let refresh = client.refresh_token_validity.map_or(30 * 86_400, |v| {
+        i64::from(v) * unit_seconds(units.refresh_token.as_ref(), TimeUnit::Days)
+    });
+    (access, id, refresh)
+}
+
+/// A refresh token: opaque, shaped like Cognito's (a five-part JWE), 256+ random bits.
+fn new_refresh_token(app: &App) -> String {
+    let mut parts =
+        vec!["eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ".to_owned()];
+    for len in [256usize, 12, 384, 16] {
+        let mut bytes = vec![0u8; len];
+        app.rng.fill(&mut bytes);
+        parts.push(B64URL.encode(bytes));
+    }
+    parts.join(".")
+}
+
+/// What the store keeps of a refresh token.
+pub(crate) fn refresh_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The sign-in a set of tokens belongs to.
+pub(crate) struct Origin {
+    pub origin_jti: String,
+    pub auth_time: i64,
+}
+
+/// Signs an ID and an access token for `user`; with `refresh`, also starts a refresh token
+/// family (a new sign-in). Claims as Cognito's, attributes limited to the client's
+/// ReadAttributes, `cognito:groups` when the user is in any group.
+pub(crate) async fn issue(
+    app: &App,
+    client: &UserPoolClientType,
+    user: &User,
+    origin: Option<Origin>,
+) -> Result<AuthenticationResultType, ApiError> {
+    let pool_id = user.pool_id.as_str();
+    let client_id = client
+        .client_id
+        .as_ref()
+        .map(|c| c.expose().clone())
+        .unwrap_or_default();
+    let keys = pool_keys(app, pool_id).await?;
+    let now = app.now().floor() as i64;
+    let (access_validity, id_validity, refresh_validity) = validities(client);
+    let new_sign_in = origin.is_none();
+    let origin = origin.unwrap_or_else(|| Origin {
+        origin_jti: ids::uuid_v4(app.rng.as_ref()),
+        auth_time: now,
+    });
+    let event_id = ids::uuid_v4(app.rng.as_ref());
+    let groups = app
+        .store
+        .list_groups_for_user(pool_id, &user.username, None, 10_000)
+        .await
+        .or_internal()?;
+    let iss = issuer(app, pool_id);
+
+    let mut id = Map::new();
+    id.insert("sub".into(), json!(user.sub));
+    if !groups.is_empty() {
+        id.insert("cognito:groups".into(), json!(groups));
+    }
+    let readable = |name: &str| {
+        client
+            .read_attributes
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|a| a == name))
+    };
+    for (name, value) in &user.attributes {
+        if !readable(name) {
+            continue;
+        }
+        let v = match name.as_str() {
+            "email_verified" | "phone_number_verified" => json!(value == "true"),
+            "updated_at" => value.parse::<i64>().map_or(json!(value), |n| json!(n)),
+            _ => json!(value),
+        };
+        id.insert(name.clone(), v);
+    }
+    id.insert("iss".into(), json!(iss));
+    id.insert("cognito:username".into(), json!(user.username));
+    id.insert("origin_jti".into(), json!(origin.origin_jti));
+    id.insert("aud".into(), json!(client_id));
+    id.insert("event_id".into(), json!(event_id));
+    id.insert("token_use".into(), json!("id"));
+    id.insert("auth_time".into(), json!(origin.auth_time));
+    id.insert("exp".into(), json!(now + id_validity));
+    id.insert("iat".into(), json!(now));
+    id.insert("jti".into(), json!(ids::uuid_v4(app.rng.as_ref())));
+
+    let mut access = Map::new();
+    access.insert("sub".into(), json!(user.sub));
+    if !groups.is_empty() {
+        access.insert("cognito:groups".into(), json!(groups));
+    }
+    access.insert("iss".into(), json!(iss));
+    access.insert("client_id".into(), json!(client_id));
+    access.insert("origin_jti".into(), json!(origin.origin_jti));
+    access.insert("event_id".into(), json!(event_id));
+    access.insert("token_use".into(), json!("access"));
+    access.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+    access.insert("auth_time".into(), json!(origin.auth_time));
+    access.insert("exp".into(), json!(now + access_validity));
+    access.insert("iat".into(), json!(now));
+    access.insert("jti".into(), json!(ids::uuid_v4(app.rng.as_ref())));
+    access.insert("username".into(), json!(user.username));
+
+    let refresh_token = if new_sign_in {
+        let token = new_refresh_token(app);
+        let family = RefreshToken {
+            pool_id: pool_id.to_owned(),
+            origin_jti: origin.origin_jti.clone(),
+            client_id: client_id.clone(),
+            username: user.username.clone(),
+            sub: user.sub.clone(),
+            auth_time: origin.auth_time as f64,
+            expires_at: (now + refresh_validity) as f64,
+            revoked: false,
+        };
+        app.store
+            .create_refresh_token(&family, &refresh_hash(&token))
+            .await
+            .or_internal()?;
+        Some(Sensitive(token))
+    } else {
+        None
+    };
+
+    Ok(AuthenticationResultType {
+        access_token: Some(Sensitive(keys.access.sign(&access).or_internal()?)),
+        expires_in: Some(access_validity as i32),
+        token_type: Some("Bearer".into()),
+        refresh_token,
+        id_token: Some(Sensitive(keys.id.sign(&id).or_internal()?)),
+        new_device_metadata: None,
+    })
+}
+
+fn invalid_access_token() -> ApiError {
+    ApiError::not_authorized("Invalid Access Token")
+}
+
+/// The user an access token speaks for, after every check Cognito makes: the pool still there,
+/// signature by the pool's access key (an ID token fails here), `token_use`, expiry, the user
+/// still there, revocation (its sign-in's refresh token family, GlobalSignOut), and the user
+/// enabled, confirmed and not awaiting a password reset.
+pub(crate) async fn authorize(
+    app: &App,
+    token: &str,
+) -> Result<(User, Map<String, Value>), ApiError> {
+    let (_, claims) = jwt::decode_unverified(token).map_err(|_| invalid_access_token())?;
+    let pool_id = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .and_then(|iss| iss.rsplit('/').next())
+        .filter(|p| !p.is_empty() && p.len() <= 55 && p.contains('_'))
+        .ok_or_else(invalid_access_token)?
+        .to_owned();
+    // A token of a pool that is gone: the pool is named, nothing else is told.
+    get_pool(app, &pool_id).await?;
+    let keys = pool_keys(app, &pool_id).await?;
+    let claims = jwt::verify(token, &[&keys.access]).map_err(|_| invalid_access_token())?;
+    if claims.get("token_use").and_then(Value::as_str) != Some("access") {
+        return Err(invalid_access_token());
+    }
+    let exp = claims.get("exp").and_then(Value::as_f64).unwrap_or(0.0);
+    if app.now() >= exp {
+        return Err(ApiError::not_authorized("Access Token has expired"));
+    }
+    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
+    let user = app
+        .store
+        .get_user_by_sub(&pool_id, sub)
+        .await
+        .or_internal()?
+        .ok_or_else(|| ApiError::new(ErrorCode::UserNotFoundException, "User does not exist."))?;
+    let origin = claims
+        .get("origin_jti")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let family = app
+        .store
+        .get_token_family(&pool_id, origin)
+        .await
+        .or_internal()?;
+    let iat = claims.get("iat").and_then(Value::as_f64).unwrap_or(0.0);
+    if family.is_none_or(|f| f.revoked)
+        || user
+            .tokens_valid_after
+            .is_some_and(|after| iat < after.floor())
+    {
+        return Err(ApiError::not_authorized("Access Token has been revoked"));
+    }
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    match user.status {
+        UserStatusType::Unconfirmed => {
+            return Err(ApiError::new(
+                ErrorCode::UserNotConfirmedException,
+                "User is not confirmed.",
+            ))
+        }
+        UserStatusType::ResetRequired => {
+            return Err(ApiError::new(
+                ErrorCode::PasswordResetRequiredException,
+                "Password reset required for the user",
+            ))
+        }
+        _ => {}
+    }
+    Ok((user, claims))
+}
+
+/// The refresh token family a presented refresh token belongs to, for `client`.
+pub(crate) async fn refresh_family(
+    app: &App,
+    client: &UserPoolClientType,
+    token: &str,
+) -> Result<RefreshToken, ApiError> {
+    let invalid = || ApiError::not_authorized("Invalid Refresh Token");
+    let family = app
+        .store
+        .get_refresh_token(&refresh_hash(token))
+        .await
+        .or_internal()?
+        .ok_or_else(invalid)?;
+    let client_id = client.client_id.as_ref().map(|c| c.expose().as_str());
+    if Some(family.client_id.as_str()) != client_id {
+        return Err(invalid());
+    }
+    if family.revoked {
+        return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+    }
+    if app.now() >= family.expires_at {
+        return Err(ApiError::not_authorized("Refresh Token has expired"));
+    }
+    Ok(family)
+}
+
+/// New ID and access tokens from a refresh token (and, with rotation, a new refresh token).
+pub(crate) async fn refresh(
+    app: &App,
+    client: &UserPoolClientType,
+    token: &str,
+    rotate: bool,
+) -> Result<AuthenticationResultType, ApiError> {
+    let family = refresh_family(app, client, token).await?;
+    let user = app
+        .store
+        .get_user_by_sub(&family.pool_id, &family.sub)
+        .await
+        .or_internal()?
+        .ok_or_else(|| ApiError::not_authorized("Invalid Refresh Token"))?;
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let origin = Origin {
+        origin_jti: family.origin_jti.clone(),
+        auth_time: family.auth_time as i64,
+    };
+    let mut result = issue(app, client, &user, Some(origin)).await?;
+    if rotate {
+        let next = new_refresh_token(app);
+        let (_, _, refresh_validity) = validities(client);
+        let rotated = app
+            .store
+            .rotate_refresh_token(
+                &refresh_hash(token),
+                &refresh_hash(&next),
+                app.now().floor() + refresh_validity as f64,
+            )
+            .await
+            .or_internal()?;
+        if !rotated {
+            return Err(ApiError::not_authorized("Invalid Refresh Token"));
+        }
+        result.refresh_token = Some(Sensitive(next));
+    }
+    Ok(result)
+}
+
+fn rotation_enabled(client: &UserPoolClientType) -> bool {
+    client
+        .refresh_token_rotation
+        .as_ref()
+        .is_some_and(|r| r.feature == FeatureType::Enabled)
+}
+
+/// Checks the ClientSecret parameter of the token endpoints-style operations.
+fn check_plain_secret(
+    stored: &StoredClient,
+    client_id: &str,
+    given: Option<&Sensitive<String>>,
+) -> Result<(), ApiError> {
+    if !stored.has_secret() {
+        return Ok(());
+    }
+    let given = given.map(|s| s.expose().as_str()).unwrap_or("");
+    let ok = stored.active_secrets().iter().any(|s| {
+        bool::from(subtle::ConstantTimeEq::ct_eq(
+            s.as_bytes(),
+            given.as_bytes(),
+        ))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::not_authorized(format!(
+            "Client {client_id} is configured with secret but the secret is invalid or missing"
+        )))
+    }
+}
+
+/// Refresh, with rotation when the client has it on: the old refresh token stops working.
+pub async fn get_tokens_from_refresh_token(
+    app: &App,
+    input: GetTokensFromRefreshTokenRequest,
+) -> Result<GetTokensFromRefreshTokenResponse, ApiError> {
+    let client_id = input.client_id.expose();
+    let (_, stored) = find_client(app, client_id).await?;
+    check_plain_secret(&stored, client_id, input.client_secret.as_ref())?;
+    super::auth::check_flow(&stored.client, "REFRESH_TOKEN_AUTH")?;
+    let rotate = rotation_enabled(&stored.client);
+    let result = refresh(app, &stored.client, input.refresh_token.expose(), rotate).await?;
+    Ok(GetTokensFromRefreshTokenResponse {
+        authentication_result: Some(result),
+    })
+}
+
+/// RevokeToken takes a refresh token only, and ends every token of its sign-in (origin_jti);
+/// an access token is UnsupportedTokenTypeException, a token of another client is refused.
+pub async fn revoke_token(
+    app: &App,
+    input: RevokeTokenRequest,
+) -> Result<RevokeTokenResponse, ApiError> {
+    let client_id = input.client_id.expose();
+    let (_, stored) = find_client(app, client_id).await?;
+    check_plain_secret(&stored, client_id, input.client_secret.as_ref())?;
+    if stored.client.enable_token_revocation == Some(false) {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedOperationException,
+            "Token revocation is not enabled for this app client.",
+        ));
+    }
+    let token = input.token.expose();
+    if jwt::decode_unverified(token).is_ok() {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedTokenTypeException,
+            "Unsupported token type.",
+        ));
+    }
+    let Some(family) = app
+        .store
+        .get_refresh_token(&refresh_hash(token))
+        .await
+        .or_internal()?
+    else {
+        // Cognito answers success for a token it does not know.
+        return Ok(RevokeTokenResponse::default());
+    };
+    if family.client_id != *client_id {
+        return Err(ApiError::new(
+            ErrorCode::UnauthorizedException,
+            "Client ID does not match.",
+        ));
+    }
+    app.store
+        .revoke_refresh_token(&refresh_hash(token))
+        .await
+        .or_internal()?;
+    Ok(RevokeTokenResponse::default())
+}
+
+async fn sign_out_everywhere(app: &App, user: &User) -> Result<(), ApiError> {
+    app.store
+        .revoke_user_refresh_tokens(&user.pool_id, &user.sub)
+        .await
+        .or_internal()?;
+    Ok(())
+}
+
+/// Revokes every refresh token of the user and the access and ID tokens issued with them.
+pub async fn global_sign_out(
+    app: &App,
+    input: GlobalSignOutRequest,
+) -> Result<GlobalSignOutResponse, ApiError> {
+    let (user, _) = authorize(app, input.access_token.expose()).await?;
+    sign_out_everywhere(app, &user).await?;
+    Ok(GlobalSignOutResponse::default())
+}
+
+/// As GlobalSignOut, for an administrator; works on disabled users too.
+pub async fn admin_user_global_sign_out(
+    app: &App,
+    input: AdminUserGlobalSignOutRequest,
+) -> Result<AdminUserGlobalSignOutResponse, ApiError> {
+    get_pool(app, &input.user_pool_id).await?;
+    let user = app
+        .store
+        .get_user(&input.user_pool_id, input.username.expose())
+        .await
+        .or_internal()?
+        .ok_or_else(|| ApiError::new(ErrorCode::UserNotFoundException, "User does not exist."))?;
+    sign_out_everywhere(app, &user).await?;
+    Ok(AdminUserGlobalSignOutResponse::default())
+}
+
+/// `/<pool>/.well-known/jwks.json`: both keys, ID first.
+pub async fn jwks(app: &App, pool_id: &str) -> Result<Value, ApiError> {
+    get_pool(app, pool_id).await?;
+    let keys = pool_keys(app, pool_id).await?;
+    Ok(jwt::jwks(&[&keys.id, &keys.access]))
+}
+
+/// `/<pool>/.well-known/openid-configuration`, consistent with the tokens' issuer.
+pub async fn openid_configuration(app: &App, pool_id: &str) -> Result<Value, ApiError> {
+    get_pool(app, pool_id).await?;
+    let iss = issuer(app, pool_id);
+    Ok(json!({
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "issuer": iss,
+        "jwks_uri": format!("{iss}/.well-known/jwks.json"),
+        "response_types_supported": ["code", "token"],
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "subject_types_supported": ["public"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    }))
+}
