@@ -614,7 +614,7 @@ async fn initiate(
 ) -> Result<Outcome, ApiError> {
     let pool = get_pool(app, pool_id).await?;
     let client = &stored.client;
-    let flow_name = serde_json::to_value(&flow)
+    let flow_name = serde_json::to_value(flow)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();

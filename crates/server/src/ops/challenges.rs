@@ -163,6 +163,8 @@ async fn new_password_required(
     let new_password = responses
         .get("NEW_PASSWORD")
         .ok_or_else(|| missing("NEW_PASSWORD"))?;
+    // A password the policy refuses leaves the session usable for another try.
+    check_policy(pool, new_password)?;
     let doc = take_session(app, pool_id, client_id, session).await?;
     if doc.challenge != "NEW_PASSWORD_REQUIRED" {
         return Err(ApiError::not_authorized("Invalid session for the user."));
@@ -174,7 +176,6 @@ async fn new_password_required(
         .or_internal()?
         .ok_or_else(|| unknown_user(client))?;
     check_can_sign_in(&user)?;
-    check_policy(pool, new_password)?;
     let given: BTreeMap<String, String> = responses
         .iter()
         .filter_map(|(k, v)| {

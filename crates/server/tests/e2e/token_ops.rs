@@ -1,0 +1,408 @@
+//! Tokens after sign-in: refresh (with and without rotation), revocation (RevokeToken,
+//! GlobalSignOut, AdminUserGlobalSignOut), and every token-authorized operation refusing
+//! expired, revoked, forged, ID and foreign tokens; ChangePassword and DeleteUser.
+
+use crate::harness::{err, raw_call};
+use crate::signin_support::{decode, Fixture, PASSWORD};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, FeatureType, RefreshTokenRotationType};
+use base64::Engine;
+use ironpool_api::types::UserStatusType;
+
+fn not_authorized(message: &str) -> (String, String) {
+    ("NotAuthorizedException".into(), message.into())
+}
+
+async fn get_user(f: &Fixture, token: &str) -> Result<String, (String, String)> {
+    f.c.get_user()
+        .access_token(token)
+        .send()
+        .await
+        .map(|r| r.username().to_owned())
+        .map_err(err)
+}
+
+#[tokio::test]
+async fn refresh_token_auth_keeps_the_sign_in_and_issues_no_refresh_token() {
+    let f = Fixture::new().await;
+    f.user("alice", &[]).await;
+    let t = f.sign_in("alice").await;
+    f.advance(10);
+    let r =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", t.refresh_token().unwrap())
+            .send()
+            .await
+            .unwrap();
+    let fresh = r.authentication_result().unwrap();
+    assert!(fresh.refresh_token().is_none());
+    let (_, old) = decode(t.access_token().unwrap());
+    let (_, new) = decode(fresh.access_token().unwrap());
+    assert_eq!(new["origin_jti"], old["origin_jti"]);
+    assert_eq!(new["auth_time"], old["auth_time"]);
+    assert_ne!(new["jti"], old["jti"]);
+    assert_eq!(
+        new["iat"].as_i64().unwrap(),
+        old["iat"].as_i64().unwrap() + 10
+    );
+    assert_eq!(
+        get_user(&f, fresh.access_token().unwrap()).await.unwrap(),
+        "alice"
+    );
+
+    for (token, message) in [("not-a-token", "Invalid Refresh Token")] {
+        let e =
+            f.c.initiate_auth()
+                .client_id(&f.client_id)
+                .auth_flow(AuthFlowType::RefreshToken)
+                .auth_parameters("REFRESH_TOKEN", token)
+                .send()
+                .await
+                .unwrap_err();
+        assert_eq!(err(e), not_authorized(message));
+    }
+    // Thirty days later the refresh token has expired.
+    f.advance(30 * 86_400);
+    let e =
+        f.c.get_tokens_from_refresh_token()
+            .client_id(&f.client_id)
+            .refresh_token(t.refresh_token().unwrap())
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e), not_authorized("Refresh Token has expired"));
+}
+
+#[tokio::test]
+async fn rotation_replaces_the_refresh_token() {
+    let f = Fixture::with_client(|b| {
+        b.refresh_token_rotation(
+            RefreshTokenRotationType::builder()
+                .feature(FeatureType::Enabled)
+                .retry_grace_period_seconds(0)
+                .build()
+                .unwrap(),
+        )
+    })
+    .await;
+    f.user("alice", &[]).await;
+    let t = f.sign_in("alice").await;
+    let first = t.refresh_token().unwrap();
+    let r =
+        f.c.get_tokens_from_refresh_token()
+            .client_id(&f.client_id)
+            .refresh_token(first)
+            .send()
+            .await
+            .unwrap();
+    let next = r.authentication_result().unwrap();
+    let second = next.refresh_token().unwrap();
+    assert_ne!(second, first);
+    let e =
+        f.c.get_tokens_from_refresh_token()
+            .client_id(&f.client_id)
+            .refresh_token(first)
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e), not_authorized("Invalid Refresh Token"));
+    f.c.get_tokens_from_refresh_token()
+        .client_id(&f.client_id)
+        .refresh_token(second)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn revoke_token_ends_the_sign_in_and_only_that_one() {
+    let f = Fixture::new().await;
+    f.user("alice", &[]).await;
+    let one = f.sign_in("alice").await;
+    let two = f.sign_in("alice").await;
+    let e =
+        f.c.revoke_token()
+            .client_id(&f.client_id)
+            .token(one.access_token().unwrap())
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e).0, "UnsupportedTokenTypeException");
+    f.c.revoke_token()
+        .client_id(&f.client_id)
+        .token(one.refresh_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        get_user(&f, one.access_token().unwrap()).await.unwrap_err(),
+        not_authorized("Access Token has been revoked")
+    );
+    let e =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", one.refresh_token().unwrap())
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e), not_authorized("Refresh Token has been revoked"));
+    assert_eq!(
+        get_user(&f, two.access_token().unwrap()).await.unwrap(),
+        "alice"
+    );
+}
+
+#[tokio::test]
+async fn global_sign_outs_end_every_sign_in_of_the_user() {
+    let f = Fixture::new().await;
+    f.user("alice", &[]).await;
+    f.user("bob", &[]).await;
+    let one = f.sign_in("alice").await;
+    let two = f.sign_in("alice").await;
+    let bob = f.sign_in("bob").await;
+    f.c.global_sign_out()
+        .access_token(one.access_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    for t in [&one, &two] {
+        assert_eq!(
+            get_user(&f, t.access_token().unwrap()).await.unwrap_err(),
+            not_authorized("Access Token has been revoked")
+        );
+    }
+    assert_eq!(
+        get_user(&f, bob.access_token().unwrap()).await.unwrap(),
+        "bob"
+    );
+    let again = f.sign_in("alice").await;
+    assert_eq!(
+        get_user(&f, again.access_token().unwrap()).await.unwrap(),
+        "alice"
+    );
+
+    f.c.admin_user_global_sign_out()
+        .user_pool_id(&f.pool)
+        .username("bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        get_user(&f, bob.access_token().unwrap()).await.unwrap_err(),
+        not_authorized("Access Token has been revoked")
+    );
+    let e =
+        f.c.admin_user_global_sign_out()
+            .user_pool_id(&f.pool)
+            .username("nobody")
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "UserNotFoundException".into(),
+            "User does not exist.".into()
+        )
+    );
+}
+
+#[tokio::test]
+async fn token_authorized_operations_refuse_bad_tokens() {
+    let f = Fixture::new().await;
+    f.user("alice", &[]).await;
+    let t = f.sign_in("alice").await;
+    let access = t.access_token().unwrap();
+    let invalid = not_authorized("Invalid Access Token");
+    assert_eq!(
+        get_user(&f, t.id_token().unwrap()).await.unwrap_err(),
+        invalid
+    );
+    // Claims changed, signature kept.
+    let parts: Vec<&str> = access.split('.').collect();
+    let (_, mut claims) = decode(access);
+    claims["username"] = "mallory".into();
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string()),
+        parts[2]
+    );
+    assert_eq!(get_user(&f, &forged).await.unwrap_err(), invalid);
+    assert_eq!(get_user(&f, "abc.def.ghi").await.unwrap_err(), invalid);
+    // A token of another pool, presented with this pool's issuer, fails its signature.
+    let other = Fixture::new().await;
+    other.user("alice", &[]).await;
+    let foreign = other.sign_in("alice").await;
+    let fparts: Vec<&str> = foreign.access_token().unwrap().split('.').collect();
+    let (_, mut fclaims) = decode(foreign.access_token().unwrap());
+    fclaims["iss"] = format!("{}/{}", f.url(), f.pool).into();
+    let moved = format!(
+        "{}.{}.{}",
+        fparts[0],
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(fclaims.to_string()),
+        fparts[2]
+    );
+    assert_eq!(get_user(&f, &moved).await.unwrap_err(), invalid);
+
+    f.advance(3600);
+    for e in [
+        get_user(&f, access).await.unwrap_err(),
+        f.c.global_sign_out()
+            .access_token(access)
+            .send()
+            .await
+            .map_err(err)
+            .unwrap_err(),
+        f.c.change_password()
+            .access_token(access)
+            .previous_password(PASSWORD)
+            .proposed_password("New-pass-12")
+            .send()
+            .await
+            .map_err(err)
+            .unwrap_err(),
+        f.c.delete_user()
+            .access_token(access)
+            .send()
+            .await
+            .map_err(err)
+            .unwrap_err(),
+    ] {
+        assert_eq!(e, not_authorized("Access Token has expired"));
+    }
+}
+
+#[tokio::test]
+async fn change_password_checks_the_old_and_the_policy() {
+    let f = Fixture::new().await;
+    f.user("alice", &[]).await;
+    let t = f.sign_in("alice").await;
+    let change = |previous: &str, proposed: &str| {
+        f.c.change_password()
+            .access_token(t.access_token().unwrap())
+            .previous_password(previous)
+            .proposed_password(proposed)
+            .send()
+    };
+    assert_eq!(
+        err(change("Wrong-pass-1", "New-pass-12").await.unwrap_err()),
+        not_authorized("Incorrect username or password.")
+    );
+    let (code, message) = err(change(PASSWORD, "alllowercase1!").await.unwrap_err());
+    assert_eq!(code, "InvalidPasswordException");
+    assert_eq!(
+        message,
+        "Password did not conform with policy: Password must have uppercase characters"
+    );
+    change(PASSWORD, "New-pass-12").await.unwrap();
+    f.sign_in_with("alice", "New-pass-12").await.unwrap();
+    assert_eq!(
+        f.sign_in_with("alice", PASSWORD).await.unwrap_err(),
+        not_authorized("Incorrect username or password.")
+    );
+}
+
+/// Seed 003: DeleteUser and every error it lists that can arise without AWS WAF.
+#[tokio::test]
+async fn delete_user_and_its_errors() {
+    let f = Fixture::new().await;
+    f.user("alice", &[]).await;
+    let t = f.sign_in("alice").await;
+    let delete = |token: String| {
+        let c = f.c.clone();
+        async move {
+            c.delete_user()
+                .access_token(token)
+                .send()
+                .await
+                .map_err(err)
+        }
+    };
+
+    // InvalidParameterException: not a token at all.
+    let (status, _, body) = raw_call(
+        &f.url(),
+        Some("DeleteUser"),
+        r#"{"AccessToken":"not a token!"}"#,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "InvalidParameterException");
+
+    // NotAuthorizedException: forged, ID token, revoked.
+    assert_eq!(
+        delete(t.id_token().unwrap().into()).await.unwrap_err(),
+        not_authorized("Invalid Access Token")
+    );
+    let revoked = f.sign_in("alice").await;
+    f.c.revoke_token()
+        .client_id(&f.client_id)
+        .token(revoked.refresh_token().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        delete(revoked.access_token().unwrap().into())
+            .await
+            .unwrap_err(),
+        not_authorized("Access Token has been revoked")
+    );
+
+    // PasswordResetRequiredException and UserNotConfirmedException: the user's state changed
+    // after the token was issued.
+    f.change_user("alice", |u| u.status = UserStatusType::ResetRequired)
+        .await;
+    assert_eq!(
+        delete(t.access_token().unwrap().into()).await.unwrap_err(),
+        (
+            "PasswordResetRequiredException".into(),
+            "Password reset required for the user".into()
+        )
+    );
+    f.change_user("alice", |u| u.status = UserStatusType::Unconfirmed)
+        .await;
+    assert_eq!(
+        delete(t.access_token().unwrap().into()).await.unwrap_err(),
+        (
+            "UserNotConfirmedException".into(),
+            "User is not confirmed.".into()
+        )
+    );
+    f.change_user("alice", |u| u.status = UserStatusType::Confirmed)
+        .await;
+
+    // Success, then UserNotFoundException for the same token; the user cannot sign in.
+    delete(t.access_token().unwrap().into()).await.unwrap();
+    assert_eq!(
+        delete(t.access_token().unwrap().into()).await.unwrap_err(),
+        (
+            "UserNotFoundException".into(),
+            "User does not exist.".into()
+        )
+    );
+    assert_eq!(
+        f.sign_in_with("alice", PASSWORD).await.unwrap_err().0,
+        "UserNotFoundException"
+    );
+
+    // ResourceNotFoundException: the token's pool is gone.
+    f.user("bob", &[]).await;
+    let bob = f.sign_in("bob").await;
+    f.c.delete_user_pool()
+        .user_pool_id(&f.pool)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        delete(bob.access_token().unwrap().into())
+            .await
+            .unwrap_err(),
+        (
+            "ResourceNotFoundException".into(),
+            format!("User pool {} does not exist.", f.pool)
+        )
+    );
+}
