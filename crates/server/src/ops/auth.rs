@@ -13,7 +13,7 @@ use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
 use ironpool_core::lockout::Lockout;
 use ironpool_core::{secret_hash, srp};
-use ironpool_store::{AuthSession, Kind, PasswordRecord, ResourcesExt, User};
+use ironpool_store::{AuthSession, Kind, ResourcesExt, User};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -137,33 +137,6 @@ pub(crate) async fn find_sign_in_user(
 
 fn verifier_context(pool_id: &str, srp_user_id: &str) -> String {
     format!("verifier:{pool_id}:{srp_user_id}")
-}
-
-/// A password as stored: its SRP verifier (salt and `g^x`, as JSON) sealed with the master key.
-pub(crate) fn seal_password(
-    app: &App,
-    pool_id: &str,
-    srp_user_id: &str,
-    password: &str,
-    temporary: bool,
-) -> PasswordRecord {
-    let verifier = srp::Verifier::new(
-        app.rng.as_ref(),
-        srp::pool_name(pool_id),
-        srp_user_id,
-        password,
-    );
-    let plain = serde_json::to_vec(&verifier).unwrap_or_default();
-    PasswordRecord {
-        srp_user_id: srp_user_id.to_owned(),
-        sealed_verifier: app.master_key.seal(
-            app.rng.as_ref(),
-            &verifier_context(pool_id, srp_user_id),
-            &plain,
-        ),
-        temporary,
-        set_at: app.now(),
-    }
 }
 
 /// The user's verifier, opened.

@@ -3,45 +3,21 @@
 
 use super::auth::{
     after_password, check_can_sign_in, check_not_locked, check_secret_hash, failed_password,
-    find_client, incorrect, missing, modify_user, open_verifier, required_attributes,
-    seal_password, take_session, unknown_user, Outcome,
+    find_client, incorrect, missing, modify_user, open_verifier, required_attributes, take_session,
+    unknown_user, Outcome,
 };
 use super::clients::{client_not_found, StoredClient};
 use super::tokens;
 use super::user_pools::get_pool;
+use super::users::{check_policy, set_password};
 use crate::app::{App, OrInternal};
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use base64::Engine;
 use ironpool_api::types::*;
-use ironpool_api::{ApiError, ErrorCode};
-use ironpool_core::{password, srp};
+use ironpool_api::ApiError;
+use ironpool_core::srp;
 use ironpool_store::{Kind, ResourcesExt};
 use std::collections::BTreeMap;
-
-/// The pool's password policy, Cognito's defaults filled in.
-pub(crate) fn password_policy(pool: &UserPoolType) -> password::Policy {
-    let p = pool
-        .policies
-        .as_ref()
-        .and_then(|p| p.password_policy.clone())
-        .unwrap_or_default();
-    let d = password::Policy::default();
-    password::Policy {
-        minimum_length: p
-            .minimum_length
-            .map_or(d.minimum_length, |n| n.max(0) as usize),
-        require_uppercase: p.require_uppercase.unwrap_or(d.require_uppercase),
-        require_lowercase: p.require_lowercase.unwrap_or(d.require_lowercase),
-        require_numbers: p.require_numbers.unwrap_or(d.require_numbers),
-        require_symbols: p.require_symbols.unwrap_or(d.require_symbols),
-    }
-}
-
-/// InvalidPasswordException with Cognito's message when `password` breaks the pool's policy.
-pub(crate) fn check_policy(pool: &UserPoolType, password: &str) -> Result<(), ApiError> {
-    password::check(&password_policy(pool), password)
-        .map_err(|m| ApiError::new(ErrorCode::InvalidPasswordException, m))
-}
 
 async fn respond(
     app: &App,
@@ -192,13 +168,13 @@ async fn new_password_required(
             )));
         }
     }
-    let record = seal_password(app, pool_id, &doc.srp_user_id, new_password, false);
+    let mut changed = user.clone();
+    set_password(app, pool, &mut changed, new_password, false)?;
     let user = modify_user(app, user, |u| {
-        if let Some(old) = u.password.take() {
-            u.password_history.insert(0, old.sealed_verifier);
-            u.password_history.truncate(24);
-        }
-        u.password = Some(record.clone());
+        u.password = changed.password.clone();
+        u.password_history = changed.password_history.clone();
+        u.failed_attempts = 0;
+        u.locked_until = None;
         u.status = UserStatusType::Confirmed;
         for (name, value) in &given {
             u.attributes.insert(name.clone(), value.clone());

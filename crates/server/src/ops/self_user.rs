@@ -1,11 +1,11 @@
 //! What a signed-in user does with an access token: GetUser, ChangePassword, DeleteUser.
 //! Each refuses expired, revoked, forged, ID and foreign tokens (see `tokens::authorize`).
 
-use super::auth::{failed_password, modify_user, password_matches, seal_password};
-use super::challenges::check_policy;
+use super::auth::{failed_password, modify_user, password_matches};
 use super::clients::StoredClient;
 use super::tokens::authorize;
 use super::user_pools::get_pool;
+use super::users::set_password;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
@@ -89,19 +89,17 @@ pub async fn change_password(
             return Err(failed_password(app, user).await);
         }
     }
-    let proposed = input.proposed_password.expose();
-    check_policy(&pool, proposed)?;
-    let srp_user_id = user
-        .password
-        .as_ref()
-        .map_or(user.username.clone(), |p| p.srp_user_id.clone());
-    let record = seal_password(app, &user.pool_id, &srp_user_id, proposed, false);
+    let mut changed = user.clone();
+    set_password(
+        app,
+        &pool,
+        &mut changed,
+        input.proposed_password.expose(),
+        false,
+    )?;
     modify_user(app, user, |u| {
-        if let Some(old) = u.password.take() {
-            u.password_history.insert(0, old.sealed_verifier);
-            u.password_history.truncate(24);
-        }
-        u.password = Some(record.clone());
+        u.password = changed.password.clone();
+        u.password_history = changed.password_history.clone();
         u.failed_attempts = 0;
         u.locked_until = None;
     })

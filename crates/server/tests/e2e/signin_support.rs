@@ -102,10 +102,7 @@ impl Fixture {
     }
 
     pub fn advance(&self, seconds: u64) {
-        let now = SystemTime::UNIX_EPOCH
-            + Duration::from_secs_f64(self.app().now())
-            + Duration::from_secs(seconds);
-        self.clock.set(now);
+        self.clock.advance(Duration::from_secs(seconds));
     }
 
     /// A CONFIRMED user with `PASSWORD` and the given attributes.

@@ -327,12 +327,15 @@ impl Users for SqliteStore {
                     };
                     users_where(cond.into())
                 }
+                // The page's keys come from the covering index alone; only they are joined.
                 Some(_) => format!(
-                    "SELECT u.doc, u.version FROM user_attributes a
-                     JOIN users u ON u.pool_id = a.pool_id AND u.username_key = a.username_key
-                     WHERE a.pool_id = ?1 AND a.name = ?6 AND {}
-                     AND a.username_key > ?2 ORDER BY a.username_key LIMIT ?3",
-                    range("a.value")
+                    "SELECT u.doc, u.version FROM (
+                         SELECT username_key FROM user_attributes INDEXED BY user_attributes_by_value
+                         WHERE pool_id = ?1 AND name = ?6 AND {}
+                         AND username_key > ?2 ORDER BY username_key LIMIT ?3
+                     ) k JOIN users u ON u.pool_id = ?1 AND u.username_key = k.username_key
+                     ORDER BY u.username_key",
+                    range("value")
                 ),
             };
             let attribute = filter
