@@ -9,6 +9,7 @@ mod clients;
 mod domains;
 mod groups;
 mod identity_providers;
+mod js_clients;
 mod log_delivery;
 mod managed_login_branding;
 mod persistence;
