@@ -171,18 +171,9 @@ pub(crate) async fn modify_user(
     for _ in 0..8 {
         change(&mut user);
         user.modified = app.now();
-        match app.store.update_user(&user).await.or_internal()? {
-            Ok(true) => {
-                user.version += 1;
-                return Ok(user);
-            }
-            Ok(false) => {}
-            Err(conflict) => {
-                return Err(ApiError::new(
-                    ErrorCode::AliasExistsException,
-                    format!("{conflict:?}"),
-                ))
-            }
+        if super::users::save(app, &user).await? {
+            user.version += 1;
+            return Ok(user);
         }
         user = app
             .store

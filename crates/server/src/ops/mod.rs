@@ -20,6 +20,7 @@ mod mfa;
 mod pages;
 mod resource_servers;
 mod risk_configuration;
+mod self_attributes;
 mod self_user;
 mod sessions;
 mod sign_up;
@@ -69,6 +70,10 @@ operations! {
     GetUser => self_user::get_user,
     ChangePassword => self_user::change_password,
     DeleteUser => self_user::delete_user,
+    UpdateUserAttributes => self_attributes::update_user_attributes,
+    DeleteUserAttributes => self_attributes::delete_user_attributes,
+    GetUserAttributeVerificationCode => self_attributes::get_user_attribute_verification_code,
+    VerifyUserAttribute => self_attributes::verify_user_attribute,
     AdminCreateUser => admin_users::admin_create_user,
     AdminGetUser => users::admin_get_user,
     AdminDeleteUser => users::admin_delete_user,

@@ -180,3 +180,160 @@ async fn unknown_users_in_srp() {
         )
     );
 }
+
+#[tokio::test]
+async fn email_as_username_pools_sign_in_by_email_with_the_username_as_srp_id() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AttributeType, ExplicitAuthFlowsType, MessageActionType, UsernameAttributeType,
+    };
+    let f = Fixture::new().await;
+    let pool =
+        f.c.create_user_pool()
+            .pool_name("by-email")
+            .username_attributes(UsernameAttributeType::Email)
+            .send()
+            .await
+            .unwrap()
+            .user_pool()
+            .unwrap()
+            .id()
+            .unwrap()
+            .to_owned();
+    let client_id =
+        f.c.create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name("app")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+            .send()
+            .await
+            .unwrap()
+            .user_pool_client()
+            .unwrap()
+            .client_id()
+            .unwrap()
+            .to_owned();
+    let f = Fixture {
+        pool,
+        client_id,
+        ..f
+    };
+    let created =
+        f.c.admin_create_user()
+            .user_pool_id(&f.pool)
+            .username("erin@example.com")
+            .user_attributes(
+                AttributeType::builder()
+                    .name("email_verified")
+                    .value("true")
+                    .build()
+                    .unwrap(),
+            )
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await
+            .unwrap();
+    let username = created.user().unwrap().username().unwrap().to_owned();
+    assert_ne!(username, "erin@example.com");
+    f.c.admin_set_user_password()
+        .user_pool_id(&f.pool)
+        .username("erin@example.com")
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    let srp = SrpClient::new();
+    let (params, session) = start(&f, "erin@example.com", &srp).await;
+    assert_eq!(params["USER_ID_FOR_SRP"], username.as_str());
+    assert_eq!(params["USERNAME"], username.as_str());
+    let r = answer(
+        &f,
+        Some(&session),
+        srp.respond(&f.pool, &params, PASSWORD, &timestamp_now()),
+    )
+    .await
+    .unwrap();
+    let (_, id) = decode(r.authentication_result().unwrap().id_token().unwrap());
+    assert_eq!(id["cognito:username"], username.as_str());
+    assert_eq!(id["email"], "erin@example.com");
+}
+
+#[tokio::test]
+async fn admin_created_users_set_their_password_through_the_admin_challenge() {
+    use aws_sdk_cognitoidentityprovider::types::MessageActionType;
+    let f = Fixture::new().await;
+    f.c.admin_create_user()
+        .user_pool_id(&f.pool)
+        .username("frank")
+        .temporary_password("Temp-pass-1")
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    let r =
+        f.c.admin_initiate_auth()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", "frank")
+            .auth_parameters("PASSWORD", "Temp-pass-1")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(
+        r.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+    let done =
+        f.c.admin_respond_to_auth_challenge()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .challenge_name(ChallengeNameType::NewPasswordRequired)
+            .session(r.session().unwrap())
+            .challenge_responses("USERNAME", "frank")
+            .challenge_responses("NEW_PASSWORD", PASSWORD)
+            .send()
+            .await
+            .unwrap();
+    assert!(done
+        .authentication_result()
+        .unwrap()
+        .refresh_token()
+        .is_some());
+    let user =
+        f.c.admin_get_user()
+            .user_pool_id(&f.pool)
+            .username("frank")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(
+        user.user_status(),
+        Some(&aws_sdk_cognitoidentityprovider::types::UserStatusType::Confirmed)
+    );
+    // SRP with the new password, through AdminInitiateAuth and AdminRespondToAuthChallenge.
+    let srp = SrpClient::new();
+    let r =
+        f.c.admin_initiate_auth()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .auth_parameters("USERNAME", "frank")
+            .auth_parameters("SRP_A", &srp.srp_a)
+            .send()
+            .await
+            .unwrap();
+    let params = r.challenge_parameters().unwrap().clone();
+    let responses = srp.respond(&f.pool, &params, PASSWORD, &timestamp_now());
+    let done =
+        f.c.admin_respond_to_auth_challenge()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .challenge_name(ChallengeNameType::PasswordVerifier)
+            .session(r.session().unwrap())
+            .set_challenge_responses(Some(responses.into_iter().collect()))
+            .send()
+            .await
+            .unwrap();
+    assert!(done.authentication_result().is_some());
+}

@@ -406,3 +406,253 @@ async fn delete_user_and_its_errors() {
         )
     );
 }
+
+#[tokio::test]
+async fn users_update_verify_and_delete_their_own_attributes() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AttributeType, DeliveryMediumType, VerifiedAttributeType,
+    };
+    let f = Fixture::with_client(|b| b.write_attributes("email").write_attributes("name")).await;
+    f.c.update_user_pool()
+        .user_pool_id(&f.pool)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .send()
+        .await
+        .unwrap();
+    f.user(
+        "alice",
+        &[
+            ("email", "alice@example.com"),
+            ("email_verified", "true"),
+            ("name", "Alice"),
+            ("locale", "en"),
+        ],
+    )
+    .await;
+    let token = f.sign_in("alice").await.access_token().unwrap().to_owned();
+    let attr = |n: &str, v: &str| AttributeType::builder().name(n).value(v).build().unwrap();
+
+    let r =
+        f.c.update_user_attributes()
+            .access_token(&token)
+            .user_attributes(attr("email", "new@example.com"))
+            .send()
+            .await
+            .unwrap();
+    let details = r.code_delivery_details_list();
+    assert_eq!(details.len(), 1);
+    assert_eq!(
+        details[0].delivery_medium(),
+        Some(&DeliveryMediumType::Email)
+    );
+    assert_eq!(details[0].attribute_name(), Some("email"));
+    let me = f.c.get_user().access_token(&token).send().await.unwrap();
+    let get = |n: &str| {
+        me.user_attributes()
+            .iter()
+            .find(|a| a.name() == n)
+            .and_then(|a| a.value())
+            .map(str::to_owned)
+    };
+    assert_eq!(get("email").as_deref(), Some("new@example.com"));
+    assert_eq!(get("email_verified").as_deref(), Some("false"));
+
+    let e =
+        f.c.verify_user_attribute()
+            .access_token(&token)
+            .attribute_name("email")
+            .code("000000")
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e).0, "CodeMismatchException");
+    let code = f
+        .app()
+        .outbox
+        .list(Some(&f.pool), Some("alice"))
+        .last()
+        .unwrap()
+        .code
+        .clone();
+    f.c.verify_user_attribute()
+        .access_token(&token)
+        .attribute_name("email")
+        .code(&code)
+        .send()
+        .await
+        .unwrap();
+    let stored = f
+        .app()
+        .store
+        .get_user(&f.pool, "alice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.attribute("email_verified"), Some("true"));
+
+    // A fresh code on request; only email and phone_number can be verified.
+    let r =
+        f.c.get_user_attribute_verification_code()
+            .access_token(&token)
+            .attribute_name("email")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(
+        r.code_delivery_details().unwrap().delivery_medium(),
+        Some(&DeliveryMediumType::Email)
+    );
+    let e =
+        f.c.get_user_attribute_verification_code()
+            .access_token(&token)
+            .attribute_name("name")
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "InvalidParameterException".into(),
+            "Invalid attribute name. Only phone_number and email can be verified".into()
+        )
+    );
+
+    // Not a write attribute of the client.
+    let e =
+        f.c.update_user_attributes()
+            .access_token(&token)
+            .user_attributes(attr("locale", "de"))
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err(e),
+        not_authorized("A client attempted to write unauthorized attribute")
+    );
+
+    f.c.delete_user_attributes()
+        .access_token(&token)
+        .user_attribute_names("name")
+        .send()
+        .await
+        .unwrap();
+    let stored = f
+        .app()
+        .store
+        .get_user(&f.pool, "alice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.attribute("name"), None);
+    let e =
+        f.c.delete_user_attributes()
+            .access_token(&token)
+            .user_attribute_names("sub")
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "InvalidParameterException".into(),
+            "user.sub: Attribute cannot be updated.".into()
+        )
+    );
+}
+
+#[tokio::test]
+async fn refresh_with_a_client_secret_and_revocation_by_another_client() {
+    let f = Fixture::with_client(|b| b.generate_secret(true)).await;
+    f.user("alice", &[]).await;
+    let secret =
+        f.c.describe_user_pool_client()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .send()
+            .await
+            .unwrap()
+            .user_pool_client()
+            .unwrap()
+            .client_secret()
+            .unwrap()
+            .to_owned();
+    let hash = ironpool_core::secret_hash::compute(&secret, "alice", &f.client_id);
+    let t =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "alice")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .auth_parameters("SECRET_HASH", &hash)
+            .send()
+            .await
+            .unwrap();
+    let refresh = t.authentication_result().unwrap().refresh_token().unwrap();
+    let e =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", refresh)
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err(e).1,
+        format!(
+            "Client {} is configured with secret but SECRET_HASH was not received",
+            f.client_id
+        )
+    );
+    f.c.initiate_auth()
+        .client_id(&f.client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", refresh)
+        .auth_parameters("SECRET_HASH", &hash)
+        .send()
+        .await
+        .unwrap();
+    // GetTokensFromRefreshToken and RevokeToken take the secret itself.
+    let e =
+        f.c.get_tokens_from_refresh_token()
+            .client_id(&f.client_id)
+            .refresh_token(refresh)
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e).0, "NotAuthorizedException");
+    f.c.get_tokens_from_refresh_token()
+        .client_id(&f.client_id)
+        .client_secret(&secret)
+        .refresh_token(refresh)
+        .send()
+        .await
+        .unwrap();
+
+    let other =
+        f.c.create_user_pool_client()
+            .user_pool_id(&f.pool)
+            .client_name("other")
+            .send()
+            .await
+            .unwrap()
+            .user_pool_client()
+            .unwrap()
+            .client_id()
+            .unwrap()
+            .to_owned();
+    let e =
+        f.c.revoke_token()
+            .client_id(&other)
+            .token(refresh)
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e).0, "UnauthorizedException");
+    f.c.revoke_token()
+        .client_id(&f.client_id)
+        .client_secret(&secret)
+        .token(refresh)
+        .send()
+        .await
+        .unwrap();
+}

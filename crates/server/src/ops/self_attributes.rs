@@ -1,0 +1,165 @@
+//! A signed-in user's own attributes: UpdateUserAttributes, DeleteUserAttributes,
+//! GetUserAttributeVerificationCode, VerifyUserAttribute. Writes go through the app client's
+//! WriteAttributes (the access token names the client).
+
+use super::clients::StoredClient;
+use super::codes::{self, Purpose};
+use super::tokens::authorize;
+use super::user_attributes::{auto_verified, check, schema_entry, Write};
+use super::user_pools::get_pool;
+use super::users::modify_user;
+use crate::app::{App, OrInternal};
+use ironpool_api::types::*;
+use ironpool_api::ApiError;
+use ironpool_store::{Kind, ResourcesExt, User};
+use serde_json::Value;
+
+/// The signed-in user, its pool and the app client its token was issued to.
+async fn signed_in(
+    app: &App,
+    token: &str,
+) -> Result<(User, UserPoolType, Option<UserPoolClientType>), ApiError> {
+    let (user, claims) = authorize(app, token).await?;
+    let pool = get_pool(app, &user.pool_id).await?;
+    let client = match claims.get("client_id").and_then(Value::as_str) {
+        Some(id) => app
+            .store
+            .get::<StoredClient>(Kind::Client, &user.pool_id, id)
+            .await
+            .or_internal()?
+            .map(|c| c.client),
+        None => None,
+    };
+    Ok((user, pool, client))
+}
+
+fn verifiable(name: &str) -> Result<(), ApiError> {
+    if name == "email" || name == "phone_number" {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_parameter(
+            "Invalid attribute name. Only phone_number and email can be verified",
+        ))
+    }
+}
+
+/// Only the client's WriteAttributes may change; a new email or phone number is unverified
+/// and, where the pool auto-verifies it, a code goes out (listed in CodeDeliveryDetailsList).
+pub async fn update_user_attributes(
+    app: &App,
+    input: UpdateUserAttributesRequest,
+) -> Result<UpdateUserAttributesResponse, ApiError> {
+    let (user, pool, client) = signed_in(app, input.access_token.expose()).await?;
+    let changes = check(
+        &pool,
+        &input.user_attributes,
+        Write::Update,
+        Some(&client.unwrap_or_default()),
+    )?;
+    let (user, changed) = modify_user(app, &pool, &user.username, |u| {
+        let mut changed = Vec::new();
+        for (name, value) in &changes {
+            if value.is_empty() {
+                u.attributes.remove(name);
+            } else {
+                if u.attribute(name) != Some(value.as_str()) {
+                    changed.push(name.clone());
+                }
+                u.attributes.insert(name.clone(), value.clone());
+            }
+        }
+        for attr in ["email", "phone_number"] {
+            let flag = format!("{attr}_verified");
+            if changed.iter().any(|c| c == attr) {
+                u.attributes.insert(flag.clone(), "false".into());
+            }
+            if !u.attributes.contains_key(attr) {
+                u.attributes.remove(&flag);
+            }
+        }
+        Ok(changed)
+    })
+    .await?;
+    let mut details = Vec::new();
+    for attr in ["email", "phone_number"] {
+        if changed.iter().any(|c| c == attr) && auto_verified(&pool, attr) {
+            if let Some(d) =
+                codes::send_code(app, &pool, &user, Purpose::VerifyAttribute(attr)).await?
+            {
+                details.push(d);
+            }
+        }
+    }
+    Ok(UpdateUserAttributesResponse {
+        code_delivery_details_list: Some(details),
+    })
+}
+
+/// Required, immutable and unknown attributes cannot go; `sub` never.
+pub async fn delete_user_attributes(
+    app: &App,
+    input: DeleteUserAttributesRequest,
+) -> Result<DeleteUserAttributesResponse, ApiError> {
+    let (user, pool, _) = signed_in(app, input.access_token.expose()).await?;
+    for name in &input.user_attribute_names {
+        let bad = |why: &str| ApiError::invalid_parameter(format!("user.{name}: {why}"));
+        let Some(entry) = schema_entry(&pool, name) else {
+            return Err(bad("Attribute does not exist in the schema."));
+        };
+        if name == "sub" || entry.mutable == Some(false) {
+            return Err(bad("Attribute cannot be updated."));
+        }
+        if entry.required == Some(true) {
+            return Err(bad("The attribute is required"));
+        }
+    }
+    modify_user(app, &pool, &user.username, |u| {
+        for name in &input.user_attribute_names {
+            u.attributes.remove(name);
+            if name == "email" || name == "phone_number" {
+                u.attributes.remove(&format!("{name}_verified"));
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(DeleteUserAttributesResponse {})
+}
+
+/// Sends a code (valid 24 hours) to the user's email or phone number.
+pub async fn get_user_attribute_verification_code(
+    app: &App,
+    input: GetUserAttributeVerificationCodeRequest,
+) -> Result<GetUserAttributeVerificationCodeResponse, ApiError> {
+    let (user, pool, _) = signed_in(app, input.access_token.expose()).await?;
+    let name = input.attribute_name.as_str();
+    verifiable(name)?;
+    let details = codes::send_code(app, &pool, &user, Purpose::VerifyAttribute(name))
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid_parameter(format!("User does not have a value for {name}"))
+        })?;
+    Ok(GetUserAttributeVerificationCodeResponse {
+        code_delivery_details: Some(details),
+    })
+}
+
+/// A right code marks the attribute verified (single use, 24 hours).
+pub async fn verify_user_attribute(
+    app: &App,
+    input: VerifyUserAttributeRequest,
+) -> Result<VerifyUserAttributeResponse, ApiError> {
+    let (user, pool, _) = signed_in(app, input.access_token.expose()).await?;
+    let name = input.attribute_name.as_str();
+    verifiable(name)?;
+    codes::check_code(app, &user, Purpose::VerifyAttribute(name), &input.code).await?;
+    let flag = format!("{name}_verified");
+    modify_user(app, &pool, &user.username, |u| {
+        if u.attributes.contains_key(name) {
+            u.attributes.insert(flag.clone(), "true".into());
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(VerifyUserAttributeResponse {})
+}
