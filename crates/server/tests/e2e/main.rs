@@ -16,6 +16,7 @@ mod persistence;
 mod pool_config;
 mod pool_mfa_tags;
 mod protocol;
+mod pycognito;
 mod readme;
 mod resource_servers;
 mod risk_configuration;
