@@ -14,7 +14,7 @@ use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
 use ironpool_core::client::TimeUnit;
 use ironpool_core::{ids, jwt};
-use ironpool_store::{RefreshToken, User};
+use ironpool_store::{Kind, RefreshToken, ResourcesExt, User};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -106,6 +106,33 @@ pub(crate) async fn issue(
     id.insert("sub".into(), json!(user.sub));
     if !groups.is_empty() {
         id.insert("cognito:groups".into(), json!(groups));
+        // Roles of the groups; the preferred one is the role of the group with the lowest
+        // precedence.
+        let mut roles: Vec<(i32, String)> = Vec::new();
+        for name in &groups {
+            let group: Option<GroupType> = app
+                .store
+                .get(Kind::Group, pool_id, name)
+                .await
+                .or_internal()?;
+            if let Some(GroupType {
+                role_arn: Some(arn),
+                precedence,
+                ..
+            }) = group
+            {
+                roles.push((precedence.unwrap_or(i32::MAX), arn));
+            }
+        }
+        if !roles.is_empty() {
+            let preferred = roles.iter().min_by_key(|(p, _)| *p).map(|(_, r)| r.clone());
+            let mut arns: Vec<String> = roles.into_iter().map(|(_, r)| r).collect();
+            arns.dedup();
+            id.insert("cognito:roles".into(), json!(arns));
+            if let Some(role) = preferred {
+                id.insert("cognito:preferred_role".into(), json!(role));
+            }
+        }
     }
     let readable = |name: &str| {
         client

@@ -7,7 +7,7 @@ use crate::harness::{TestServer, KEY_ID, SECRET};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn aws_cli() -> Option<PathBuf> {
+pub(crate) fn aws_cli() -> Option<PathBuf> {
     if let Ok(path) = std::env::var("IRONPOOL_AWS_CLI") {
         return Some(PathBuf::from(path));
     }
@@ -27,7 +27,13 @@ fn aws_cli() -> Option<PathBuf> {
 }
 
 /// Runs `aws <args>` with a clean environment: no user config, the given keys, no retries.
-fn aws(cli: &PathBuf, key_id: &str, secret: &str, envs: &[(&str, &str)], args: &[&str]) -> Output {
+pub(crate) fn aws(
+    cli: &PathBuf,
+    key_id: &str,
+    secret: &str,
+    envs: &[(&str, &str)],
+    args: &[&str],
+) -> Output {
     let home = tempfile::tempdir().unwrap();
     Command::new(cli)
         .args(args)
@@ -49,7 +55,7 @@ fn aws(cli: &PathBuf, key_id: &str, secret: &str, envs: &[(&str, &str)], args: &
         .expect("run the AWS CLI")
 }
 
-fn json(out: &Output) -> serde_json::Value {
+pub(crate) fn json(out: &Output) -> serde_json::Value {
     assert!(
         out.status.success(),
         "aws failed: {}",

@@ -5,6 +5,7 @@
 mod harness;
 
 mod cli;
+mod cli_signin;
 mod clients;
 mod domains;
 mod groups;

@@ -100,10 +100,12 @@ async fn groups_validity_units_and_read_attributes_shape_the_tokens() {
     .await;
     f.user("bob", &[("email", "bob@example.com"), ("name", "Bob")])
         .await;
-    for g in ["b-team", "a-team"] {
+    for (g, precedence) in [("b-team", 1), ("a-team", 5)] {
         f.c.create_group()
             .user_pool_id(&f.pool)
             .group_name(g)
+            .precedence(precedence)
+            .role_arn(format!("arn:aws:iam::123456789012:role/{g}"))
             .send()
             .await
             .unwrap();
@@ -122,6 +124,17 @@ async fn groups_validity_units_and_read_attributes_shape_the_tokens() {
         7200
     );
     assert_eq!(id["cognito:groups"], json!(["a-team", "b-team"]));
+    assert_eq!(
+        id["cognito:roles"],
+        json!([
+            "arn:aws:iam::123456789012:role/a-team",
+            "arn:aws:iam::123456789012:role/b-team"
+        ])
+    );
+    assert_eq!(
+        id["cognito:preferred_role"],
+        "arn:aws:iam::123456789012:role/b-team"
+    );
     assert_eq!(id["email"], "bob@example.com");
     assert!(
         id.get("name").is_none(),
@@ -133,6 +146,7 @@ async fn groups_validity_units_and_read_attributes_shape_the_tokens() {
         600
     );
     assert_eq!(access["cognito:groups"], json!(["a-team", "b-team"]));
+    assert!(access.get("cognito:roles").is_none());
 }
 
 #[tokio::test]
