@@ -590,3 +590,66 @@ async fn sign_up_is_refused_in_admin_only_pools_and_checks_client_write_attribut
         )
     );
 }
+
+#[tokio::test]
+async fn confirming_a_verified_alias_another_user_holds() {
+    let (s, _clock) = clocked().await;
+    let c = sdk_client(&s.url(), KEY_ID, SECRET, "us-east-1");
+    let p = pool_with(&c, |b| {
+        b.alias_attributes(aws_sdk_cognitoidentityprovider::types::AliasAttributeType::Email)
+            .auto_verified_attributes(VerifiedAttributeType::Email)
+    })
+    .await;
+    let (cid, _) = client(&c, &p, false).await;
+    crate::users::create(
+        &c,
+        &p,
+        "holder",
+        &[("email", "same@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    c.sign_up()
+        .client_id(&cid)
+        .username("newcomer")
+        .password(PW)
+        .user_attributes(attr("email", "same@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let code = code_for(&s, &p, "newcomer");
+    let confirm = |force: bool| {
+        c.confirm_sign_up()
+            .client_id(&cid)
+            .username("newcomer")
+            .confirmation_code(&code)
+            .force_alias_creation(force)
+            .send()
+    };
+    assert_eq!(
+        err(confirm(false).await.unwrap_err()),
+        (
+            "AliasExistsException".into(),
+            "An account with the given email already exists.".into()
+        )
+    );
+    confirm(true).await.unwrap();
+    let got = c
+        .admin_get_user()
+        .user_pool_id(&p)
+        .username("same@example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.username(), "newcomer", "the alias moved");
+    let holder = c
+        .admin_get_user()
+        .user_pool_id(&p)
+        .username("holder")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        attribute(holder.user_attributes(), "email_verified"),
+        Some("false")
+    );
+}
