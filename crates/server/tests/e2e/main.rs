@@ -26,6 +26,7 @@ mod terms;
 mod terraform;
 mod ui_customization;
 mod user_groups;
+mod user_names;
 mod user_pools;
 mod users;
 mod validation;
