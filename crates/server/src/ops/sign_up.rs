@@ -6,7 +6,7 @@ use super::clients::{client_not_found, StoredClient};
 use super::codes::{self, Purpose};
 use super::user_attributes::{self as attrs, Write};
 use super::user_pools::get_pool;
-use super::users::{check_policy, find_user, modify_user, set_password};
+use super::users::{alias_exists, check_policy, find_user, modify_user, set_password};
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
@@ -148,8 +148,32 @@ pub async fn confirm_sign_up(
     if user.status != UserStatusType::Unconfirmed {
         return Err(cannot_confirm(user.status));
     }
-    codes::check_code(app, &user, Purpose::SignUp, &input.confirmation_code).await?;
     let verified = codes::sign_up_destination(&pool, &user).map(|d| d.attribute);
+    // Verifying may make the value an alias another user holds: refused before the code is
+    // spent, or (ForceAliasCreation) taken from that user, whose copy becomes unverified.
+    let holder = match verified.and_then(|a| user.attribute(a).map(|v| (a, v))) {
+        Some((a, v)) => app
+            .store
+            .find_user_by_alias(&user.pool_id, a, v)
+            .await
+            .or_internal()?
+            .filter(|other| other.sub != user.sub)
+            .map(|other| (a, other)),
+        None => None,
+    };
+    if let Some((a, _)) = &holder {
+        if !input.force_alias_creation.unwrap_or(false) {
+            return Err(alias_exists(a));
+        }
+    }
+    codes::check_code(app, &user, Purpose::SignUp, &input.confirmation_code).await?;
+    if let Some((a, other)) = holder {
+        modify_user(app, &pool, &other.username, |o| {
+            o.attributes.insert(format!("{a}_verified"), "false".into());
+            Ok(())
+        })
+        .await?;
+    }
     modify_user(app, &pool, &user.username, |u| {
         u.status = UserStatusType::Confirmed;
         if let Some(a) = verified {

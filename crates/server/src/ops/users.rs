@@ -169,6 +169,21 @@ fn verifier_context(pool_id: &str, srp_user_id: &str) -> String {
     format!("verifier:{pool_id}:{srp_user_id}")
 }
 
+/// The user's SRP verifier, opened with the master key (what sign-in checks against).
+#[allow(dead_code)]
+pub(crate) fn open_verifier(app: &App, user: &User) -> Option<(String, srp::Verifier)> {
+    let record = user.password.as_ref()?;
+    let json = app
+        .master_key
+        .open(
+            &verifier_context(&user.pool_id, &record.srp_user_id),
+            &record.sealed_verifier,
+        )
+        .ok()?;
+    let verifier = serde_json::from_slice(&json).ok()?;
+    Some((record.srp_user_id.clone(), verifier))
+}
+
 /// Whether `pw` is the password of the sealed verifier.
 fn sealed_matches(app: &App, pool_id: &str, srp_user_id: &str, sealed: &str, pw: &str) -> bool {
     app.master_key

@@ -33,6 +33,7 @@ mod terraform;
 mod token_ops;
 mod ui_customization;
 mod user_groups;
+mod user_names;
 mod user_pools;
 mod users;
 mod validation;

@@ -464,3 +464,192 @@ async fn sign_up_by_email_and_forgot_password() {
         )
     );
 }
+
+#[tokio::test]
+async fn any_active_secret_makes_a_valid_secret_hash() {
+    let (s, _clock) = clocked().await;
+    let c = sdk_client(&s.url(), KEY_ID, SECRET, "us-east-1");
+    let p = pool_with(&c, |b| b).await;
+    let (cid, first) = client(&c, &p, true).await;
+    let second = "aSecondSecretOfEnoughLength0123456789abcdef".to_string();
+    c.add_user_pool_client_secret()
+        .user_pool_id(&p)
+        .client_id(&cid)
+        .client_secret(&second)
+        .send()
+        .await
+        .unwrap();
+    for (name, secret) in [("one", first.unwrap()), ("two", second)] {
+        c.sign_up()
+            .client_id(&cid)
+            .username(name)
+            .password(PW)
+            .secret_hash(secret_hash(&secret, name, &cid))
+            .send()
+            .await
+            .unwrap();
+    }
+    // And the admin confirms one of them.
+    c.admin_confirm_sign_up()
+        .user_pool_id(&p)
+        .username("one")
+        .send()
+        .await
+        .unwrap();
+    let got = c
+        .admin_get_user()
+        .user_pool_id(&p)
+        .username("one")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.user_status(), Some(&UserStatusType::Confirmed));
+    let r = c
+        .admin_confirm_sign_up()
+        .user_pool_id(&p)
+        .username("one")
+        .send()
+        .await;
+    assert_eq!(
+        err(r.unwrap_err()),
+        (
+            "NotAuthorizedException".into(),
+            "User cannot be confirmed. Current status is CONFIRMED".into()
+        )
+    );
+    let r = c
+        .admin_confirm_sign_up()
+        .user_pool_id(&p)
+        .username("ghost")
+        .send()
+        .await;
+    assert_eq!(
+        err(r.unwrap_err()),
+        (
+            "UserNotFoundException".into(),
+            "User does not exist.".into()
+        )
+    );
+}
+
+#[tokio::test]
+async fn sign_up_is_refused_in_admin_only_pools_and_checks_client_write_attributes() {
+    let (s, _clock) = clocked().await;
+    let c = sdk_client(&s.url(), KEY_ID, SECRET, "us-east-1");
+    let closed = pool_with(&c, |b| {
+        b.admin_create_user_config(
+            aws_sdk_cognitoidentityprovider::types::AdminCreateUserConfigType::builder()
+                .allow_admin_create_user_only(true)
+                .build(),
+        )
+    })
+    .await;
+    let (cid, _) = client(&c, &closed, false).await;
+    let r = c
+        .sign_up()
+        .client_id(&cid)
+        .username("u")
+        .password(PW)
+        .send()
+        .await;
+    assert_eq!(
+        err(r.unwrap_err()),
+        (
+            "NotAuthorizedException".into(),
+            "SignUp is not permitted for this user pool".into()
+        )
+    );
+    let open = pool_with(&c, |b| b).await;
+    let limited = c
+        .create_user_pool_client()
+        .user_pool_id(&open)
+        .client_name("limited")
+        .write_attributes("email")
+        .send()
+        .await
+        .unwrap();
+    let lid = limited
+        .user_pool_client()
+        .unwrap()
+        .client_id()
+        .unwrap()
+        .to_owned();
+    let r = c
+        .sign_up()
+        .client_id(&lid)
+        .username("u")
+        .password(PW)
+        .user_attributes(attr("name", "N"))
+        .send()
+        .await;
+    assert_eq!(
+        err(r.unwrap_err()),
+        (
+            "NotAuthorizedException".into(),
+            "A client attempted to write unauthorized attribute".into()
+        )
+    );
+}
+
+#[tokio::test]
+async fn confirming_a_verified_alias_another_user_holds() {
+    let (s, _clock) = clocked().await;
+    let c = sdk_client(&s.url(), KEY_ID, SECRET, "us-east-1");
+    let p = pool_with(&c, |b| {
+        b.alias_attributes(aws_sdk_cognitoidentityprovider::types::AliasAttributeType::Email)
+            .auto_verified_attributes(VerifiedAttributeType::Email)
+    })
+    .await;
+    let (cid, _) = client(&c, &p, false).await;
+    crate::users::create(
+        &c,
+        &p,
+        "holder",
+        &[("email", "same@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    c.sign_up()
+        .client_id(&cid)
+        .username("newcomer")
+        .password(PW)
+        .user_attributes(attr("email", "same@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let code = code_for(&s, &p, "newcomer");
+    let confirm = |force: bool| {
+        c.confirm_sign_up()
+            .client_id(&cid)
+            .username("newcomer")
+            .confirmation_code(&code)
+            .force_alias_creation(force)
+            .send()
+    };
+    assert_eq!(
+        err(confirm(false).await.unwrap_err()),
+        (
+            "AliasExistsException".into(),
+            "An account with the given email already exists.".into()
+        )
+    );
+    confirm(true).await.unwrap();
+    let got = c
+        .admin_get_user()
+        .user_pool_id(&p)
+        .username("same@example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.username(), "newcomer", "the alias moved");
+    let holder = c
+        .admin_get_user()
+        .user_pool_id(&p)
+        .username("holder")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        attribute(holder.user_attributes(), "email_verified"),
+        Some("false")
+    );
+}
