@@ -135,28 +135,14 @@ pub(crate) async fn find_sign_in_user(
     Ok(None)
 }
 
-fn verifier_context(pool_id: &str, srp_user_id: &str) -> String {
-    format!("verifier:{pool_id}:{srp_user_id}")
-}
-
-/// The user's verifier, opened.
-pub(crate) fn open_verifier(app: &App, user: &User) -> Result<Option<srp::Verifier>, ApiError> {
-    let Some(record) = &user.password else {
-        return Ok(None);
-    };
-    let plain = app
-        .master_key
-        .open(
-            &verifier_context(&user.pool_id, &record.srp_user_id),
-            &record.sealed_verifier,
-        )
-        .or_internal()?;
-    Ok(Some(serde_json::from_slice(&plain).or_internal()?))
+/// The user's verifier, opened (the users' store seals it; see `users::set_password`).
+pub(crate) fn open_verifier(app: &App, user: &User) -> Option<srp::Verifier> {
+    super::users::open_verifier(app, user).map(|(_, v)| v)
 }
 
 /// Whether `password` is the user's current one (one modular exponentiation).
 pub(crate) fn password_matches(app: &App, user: &User, password: &str) -> Result<bool, ApiError> {
-    let (Some(verifier), Some(record)) = (open_verifier(app, user)?, &user.password) else {
+    let (Some(verifier), Some(record)) = (open_verifier(app, user), &user.password) else {
         return Ok(false);
     };
     Ok(verifier.matches(srp::pool_name(&user.pool_id), &record.srp_user_id, password))
@@ -485,7 +471,7 @@ async fn srp_auth(
     let (doc_username, srp_user_id, salt, verifier, simulated) = match &user {
         Some(user) => {
             check_can_sign_in(user)?;
-            let Some(verifier) = open_verifier(app, user)? else {
+            let Some(verifier) = open_verifier(app, user) else {
                 return Err(incorrect());
             };
             let srp_user_id = user

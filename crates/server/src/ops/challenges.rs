@@ -88,7 +88,7 @@ async fn password_verifier(
     };
     check_can_sign_in(&user)?;
     check_not_locked(app, &user)?;
-    let verifier = open_verifier(app, &user)?.ok_or_else(incorrect)?;
+    let verifier = open_verifier(app, &user).ok_or_else(incorrect)?;
     let secret: [u8; 32] = doc
         .srp_b_secret
         .as_deref()
