@@ -52,6 +52,7 @@ fn family(jti: &str, sub: &str) -> RefreshToken {
         auth_time: 100.0,
         expires_at: 1000.0,
         revoked: false,
+        superseded_until: None,
     }
 }
 
@@ -75,26 +76,47 @@ pub async fn refresh_tokens_rotate_and_revoke(store: &dyn Store) {
     );
     assert_eq!(store.get_refresh_token("nope").await.unwrap(), None);
 
+    // Rotation at t=100 with a 10 s grace: the old token still reads, marked superseded.
     assert!(store
-        .rotate_refresh_token("h1", "h1b", 2000.0)
+        .rotate_refresh_token("h1", "h1b", 2000.0, 100.0, 110.0)
         .await
         .unwrap());
-    assert_eq!(
-        store.get_refresh_token("h1").await.unwrap(),
-        None,
-        "old hash gone"
-    );
+    let old = store.get_refresh_token("h1").await.unwrap().unwrap();
+    assert_eq!(old.superseded_until, Some(110.0));
     let rotated = store.get_refresh_token("h1b").await.unwrap().unwrap();
     assert_eq!(
-        (rotated.origin_jti.as_str(), rotated.expires_at),
-        ("j1", 2000.0)
+        (
+            rotated.origin_jti.as_str(),
+            rotated.expires_at,
+            rotated.superseded_until
+        ),
+        ("j1", 2000.0, None)
     );
+    // A retry with the old token within the grace rotates again; the grace does not move.
+    assert!(store
+        .rotate_refresh_token("h1", "h1c", 2000.0, 105.0, 115.0)
+        .await
+        .unwrap());
+    assert_eq!(store.get_refresh_token("h1b").await.unwrap(), None);
+    let old = store.get_refresh_token("h1").await.unwrap().unwrap();
+    assert_eq!(old.superseded_until, Some(110.0));
     assert!(
         !store
-            .rotate_refresh_token("h1", "h1c", 2000.0)
+            .rotate_refresh_token("h1", "h1d", 2000.0, 110.0, 120.0)
             .await
             .unwrap(),
-        "a rotated token rotates once"
+        "after the grace the old token rotates no more"
+    );
+    assert!(store
+        .rotate_refresh_token("h1c", "h1e", 2000.0, 111.0, 111.0)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .rotate_refresh_token("h1c", "h1f", 2000.0, 112.0, 112.0)
+            .await
+            .unwrap(),
+        "without grace a rotated token rotates once"
     );
 
     let revoked = store.revoke_refresh_token("h2").await.unwrap().unwrap();
@@ -108,7 +130,7 @@ pub async fn refresh_tokens_rotate_and_revoke(store: &dyn Store) {
             .revoked
     );
     assert!(!store
-        .rotate_refresh_token("h2", "h2b", 2000.0)
+        .rotate_refresh_token("h2", "h2b", 2000.0, 100.0, 100.0)
         .await
         .unwrap());
     assert_eq!(store.revoke_refresh_token("nope").await.unwrap(), None);

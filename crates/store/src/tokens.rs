@@ -39,6 +39,10 @@ pub struct RefreshToken {
     pub auth_time: f64,
     pub expires_at: f64,
     pub revoked: bool,
+    /// Set when the token presented is the family's previous one (rotated out): it works
+    /// until then (the client's RetryGracePeriodSeconds).
+    #[serde(default)]
+    pub superseded_until: Option<f64>,
 }
 
 /// A pending challenge (SRP PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED): `doc` is opaque to
@@ -79,7 +83,8 @@ pub trait Tokens: Send + Sync {
         token_hash: &str,
     ) -> Result<(), StoreError>;
 
-    /// The family whose current token has this hash (revoked or expired ones too).
+    /// The family whose current token (or previous token, see `superseded_until`) has this
+    /// hash; revoked or expired ones too.
     async fn get_refresh_token(&self, token_hash: &str)
         -> Result<Option<RefreshToken>, StoreError>;
 
@@ -90,13 +95,16 @@ pub trait Tokens: Send + Sync {
         origin_jti: &str,
     ) -> Result<Option<RefreshToken>, StoreError>;
 
-    /// Replaces the current token `old_hash` of a live family by `new_hash`: the old one stops
-    /// working. False if `old_hash` is not a current, unrevoked token.
+    /// Replaces the current token of the live family of `old_hash` by `new_hash`. `old_hash`
+    /// may be the current token (it then stays usable until `grace_until`) or, before its
+    /// grace ends (`now`), the previous one (a retry). False otherwise.
     async fn rotate_refresh_token(
         &self,
         old_hash: &str,
         new_hash: &str,
         expires_at: f64,
+        now: f64,
+        grace_until: f64,
     ) -> Result<bool, StoreError>;
 
     /// Revokes the family of the token with this hash; the family, or None if unknown.

@@ -190,6 +190,7 @@ pub(crate) async fn issue(
             auth_time: origin.auth_time as f64,
             expires_at: (now + refresh_validity) as f64,
             revoked: false,
+            superseded_until: None,
         };
         app.store
             .create_refresh_token(&family, &refresh_hash(&token))
@@ -309,6 +310,12 @@ pub(crate) async fn refresh_family(
     if app.now() >= family.expires_at {
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
+    if family
+        .superseded_until
+        .is_some_and(|until| app.now() >= until)
+    {
+        return Err(invalid());
+    }
     Ok(family)
 }
 
@@ -337,12 +344,20 @@ pub(crate) async fn refresh(
     if rotate {
         let next = new_refresh_token(app);
         let (_, _, refresh_validity) = validities(client);
+        let grace = client
+            .refresh_token_rotation
+            .as_ref()
+            .and_then(|r| r.retry_grace_period_seconds)
+            .unwrap_or(0);
+        let now = app.now();
         let rotated = app
             .store
             .rotate_refresh_token(
                 &refresh_hash(token),
                 &refresh_hash(&next),
-                app.now().floor() + refresh_validity as f64,
+                now.floor() + refresh_validity as f64,
+                now,
+                now + f64::from(grace),
             )
             .await
             .or_internal()?;
@@ -386,7 +401,8 @@ fn check_plain_secret(
     }
 }
 
-/// Refresh, with rotation when the client has it on: the old refresh token stops working.
+/// Refresh, with rotation when the client has it on: the old refresh token stops working after
+/// the client's RetryGracePeriodSeconds (a retry within it gets fresh tokens).
 pub async fn get_tokens_from_refresh_token(
     app: &App,
     input: GetTokensFromRefreshTokenRequest,

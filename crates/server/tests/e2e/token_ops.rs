@@ -656,3 +656,43 @@ async fn refresh_with_a_client_secret_and_revocation_by_another_client() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_rotated_refresh_token_works_for_the_retry_grace_period() {
+    let f = Fixture::with_client(|b| {
+        b.refresh_token_rotation(
+            RefreshTokenRotationType::builder()
+                .feature(FeatureType::Enabled)
+                .retry_grace_period_seconds(10)
+                .build()
+                .unwrap(),
+        )
+    })
+    .await;
+    f.user("alice", &[]).await;
+    let first = f.sign_in("alice").await.refresh_token().unwrap().to_owned();
+    let refresh = |token: &str| {
+        f.c.get_tokens_from_refresh_token()
+            .client_id(&f.client_id)
+            .refresh_token(token)
+            .send()
+    };
+    let second = refresh(&first).await.unwrap();
+    let second = second.authentication_result().unwrap();
+    f.advance(5);
+    // A retry with the first token (the answer was lost) still works within the grace.
+    let third = refresh(&first).await.unwrap();
+    let third = third
+        .authentication_result()
+        .unwrap()
+        .refresh_token()
+        .unwrap()
+        .to_owned();
+    assert_ne!(third, second.refresh_token().unwrap());
+    f.advance(5);
+    assert_eq!(
+        err(refresh(&first).await.unwrap_err()),
+        not_authorized("Invalid Refresh Token")
+    );
+    refresh(&third).await.unwrap();
+}

@@ -82,7 +82,7 @@ const MIGRATIONS: &[&str] = &[
             ON DELETE CASCADE ON UPDATE CASCADE
     ) STRICT, WITHOUT ROWID;",
     // 4: sign-in: each pool's signing keys (sealed), refresh token families (the current
-    // token's hash only) and pending challenge sessions.
+    // token's hash, and the rotated-out one during its retry grace period) and pending challenge sessions.
     "CREATE TABLE signing_keys (
         pool_id TEXT PRIMARY KEY NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
         doc TEXT NOT NULL
@@ -97,8 +97,11 @@ const MIGRATIONS: &[&str] = &[
         auth_time REAL NOT NULL,
         expires_at REAL NOT NULL,
         revoked INTEGER NOT NULL,
+        previous_hash TEXT,
+        previous_valid_until REAL,
         PRIMARY KEY (pool_id, origin_jti)
     ) STRICT;
+    CREATE INDEX refresh_tokens_by_previous ON refresh_tokens(previous_hash);
     CREATE INDEX refresh_tokens_by_user ON refresh_tokens(pool_id, sub);
     CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens(expires_at);
     CREATE TABLE auth_sessions (

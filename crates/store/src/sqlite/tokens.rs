@@ -17,6 +17,7 @@ fn family(r: &Row<'_>) -> rusqlite::Result<RefreshToken> {
         auth_time: r.get(5)?,
         expires_at: r.get(6)?,
         revoked: r.get::<_, i64>(7)? != 0,
+        superseded_until: r.get(8)?,
     })
 }
 
@@ -108,7 +109,11 @@ impl Tokens for SqliteStore {
         self.with(move |conn| {
             Ok(conn
                 .query_row(
-                    &format!("SELECT {FAMILY_COLUMNS} FROM refresh_tokens WHERE token_hash = ?1"),
+                    &format!(
+                        "SELECT {FAMILY_COLUMNS},
+                            CASE WHEN token_hash = ?1 THEN NULL ELSE previous_valid_until END
+                         FROM refresh_tokens WHERE token_hash = ?1 OR previous_hash = ?1"
+                    ),
                     params![hash],
                     family,
                 )
@@ -127,7 +132,7 @@ impl Tokens for SqliteStore {
             Ok(conn
                 .query_row(
                     &format!(
-                        "SELECT {FAMILY_COLUMNS} FROM refresh_tokens
+                        "SELECT {FAMILY_COLUMNS}, NULL FROM refresh_tokens
                          WHERE pool_id = ?1 AND origin_jti = ?2"
                     ),
                     params![pool_id, jti],
@@ -143,13 +148,22 @@ impl Tokens for SqliteStore {
         old_hash: &str,
         new_hash: &str,
         expires_at: f64,
+        now: f64,
+        grace_until: f64,
     ) -> Result<bool, StoreError> {
         let (old, new) = (old_hash.to_owned(), new_hash.to_owned());
         self.with(move |conn| {
+            // The CASEs read the row as it was before this update.
             Ok(conn.execute(
-                "UPDATE refresh_tokens SET token_hash = ?2, expires_at = ?3
-                 WHERE token_hash = ?1 AND revoked = 0",
-                params![old, new, expires_at],
+                "UPDATE refresh_tokens SET
+                    previous_hash = CASE WHEN token_hash = ?1 THEN ?1 ELSE previous_hash END,
+                    previous_valid_until =
+                        CASE WHEN token_hash = ?1 THEN ?5 ELSE previous_valid_until END,
+                    token_hash = ?2,
+                    expires_at = ?3
+                 WHERE revoked = 0
+                   AND (token_hash = ?1 OR (previous_hash = ?1 AND previous_valid_until > ?4))",
+                params![old, new, expires_at, now, grace_until],
             )? == 1)
         })
         .await
@@ -164,8 +178,9 @@ impl Tokens for SqliteStore {
             Ok(conn
                 .query_row(
                     &format!(
-                        "UPDATE refresh_tokens SET revoked = 1 WHERE token_hash = ?1
-                         RETURNING {FAMILY_COLUMNS}"
+                        "UPDATE refresh_tokens SET revoked = 1
+                         WHERE token_hash = ?1 OR previous_hash = ?1
+                         RETURNING {FAMILY_COLUMNS}, NULL"
                     ),
                     params![hash],
                     family,
