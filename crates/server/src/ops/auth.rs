@@ -538,11 +538,23 @@ async fn refresh_auth(
         .get("REFRESH_TOKEN")
         .ok_or_else(|| missing("REFRESH_TOKEN"))?;
     if stored.has_secret() {
-        // The SECRET_HASH of a refresh is computed over the user's name (or sub).
+        // The SECRET_HASH of a refresh is computed over the user's name (or sub); its errors
+        // read differently from the other flows'.
+        let Some(given) = params.get("SECRET_HASH") else {
+            return Err(ApiError::not_authorized(format!(
+                "Client {client_id} is configured for secret but secret was not received."
+            )));
+        };
         let family = tokens::refresh_family(app, &stored.client, token).await?;
-        let given = params.get("SECRET_HASH").map(String::as_str);
-        check_secret_hash(stored, client_id, &family.username, given)
-            .or_else(|e| check_secret_hash(stored, client_id, &family.sub, given).map_err(|_| e))?;
+        let secrets = stored.active_secrets();
+        let ok = [&family.username, &family.sub]
+            .iter()
+            .any(|name| secret_hash::verify(&secrets, name, client_id, given));
+        if !ok {
+            return Err(ApiError::not_authorized(format!(
+                "SecretHash does not match for the client: {client_id}"
+            )));
+        }
     }
     let result = tokens::refresh(app, &stored.client, token, false).await?;
     Ok(Outcome {

@@ -599,9 +599,22 @@ async fn refresh_with_a_client_secret_and_revocation_by_another_client() {
     assert_eq!(
         err(e).1,
         format!(
-            "Client {} is configured with secret but SECRET_HASH was not received",
+            "Client {} is configured for secret but secret was not received.",
             f.client_id
         )
+    );
+    let e =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", refresh)
+            .auth_parameters("SECRET_HASH", "bm9wZQ==")
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err(e).1,
+        format!("SecretHash does not match for the client: {}", f.client_id)
     );
     f.c.initiate_auth()
         .client_id(&f.client_id)
