@@ -1,5 +1,5 @@
-//! The browser-side clients, run with `node`: amazon-cognito-identity-js signs in with SRP
-//! (right and wrong password), and aws-jwt-verify verifies our ID and access tokens from our
+//! The browser-side clients, run with `node`: amazon-cognito-identity-js and Amplify v6 sign in
+//! with SRP (right and wrong password), and aws-jwt-verify verifies our ID and access tokens from our
 //! JWKS and discovery document, and rejects a tampered one. Needs `scripts/setup-test-clients`
 //! (npm ci in crates/server/tests/js); skipped with a message without it, unless
 //! IRONPOOL_REQUIRE_CLIENTS=1.
@@ -12,7 +12,8 @@ use std::path::PathBuf;
 fn js_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     let ready = dir.join("node_modules/amazon-cognito-identity-js").is_dir()
-        && dir.join("node_modules/aws-jwt-verify").is_dir();
+        && dir.join("node_modules/aws-jwt-verify").is_dir()
+        && dir.join("node_modules/aws-amplify").is_dir();
     if ready {
         return Some(dir);
     }
@@ -41,7 +42,7 @@ async fn node(dir: &PathBuf, script: &str, env: &[(&str, &str)]) -> Value {
 }
 
 #[tokio::test]
-async fn identity_js_signs_in_with_srp_and_jwt_verify_checks_the_tokens() {
+async fn identity_js_and_amplify_sign_in_with_srp_and_jwt_verify_checks_the_tokens() {
     let Some(dir) = js_dir() else { return };
     let f = Fixture::new().await;
     f.c.admin_create_user()
@@ -115,4 +116,25 @@ async fn identity_js_signs_in_with_srp_and_jwt_verify_checks_the_tokens() {
         "{verdict}"
     );
     assert_eq!(verdict["idAsAccess"]["valid"], false, "{verdict}");
+
+    // Amplify v6's signIn (its own SRP implementation).
+    let wrong = node(
+        &dir,
+        "amplify_sign_in.mjs",
+        &[&base[..], &[("PASSWORD", "Wrong-pass-1")]].concat(),
+    )
+    .await;
+    assert_eq!(wrong["ok"], false, "{wrong}");
+    assert_eq!(wrong["name"], "NotAuthorizedException", "{wrong}");
+    assert_eq!(wrong["message"], "Incorrect username or password.");
+    let good = node(
+        &dir,
+        "amplify_sign_in.mjs",
+        &[&base[..], &[("PASSWORD", "Correct-horse-1")]].concat(),
+    )
+    .await;
+    assert_eq!(good["ok"], true, "{good}");
+    assert_eq!(good["step"], "DONE");
+    let (_, claims) = crate::signin_support::decode(good["idToken"].as_str().unwrap());
+    assert_eq!(claims["cognito:username"], "alice");
 }
