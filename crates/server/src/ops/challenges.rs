@@ -3,11 +3,12 @@
 
 use super::auth::{
     after_password, check_can_sign_in, check_not_locked, check_secret_hash, failed_password,
-    find_client, incorrect, missing, modify_user, open_verifier, required_attributes, take_session,
-    unknown_user, Outcome,
+    find_client, incorrect, missing, modify_user, open_verifier, take_session, unknown_user,
+    Outcome,
 };
 use super::clients::{client_not_found, StoredClient};
 use super::tokens;
+use super::user_attributes::{check, check_required, Write};
 use super::user_pools::get_pool;
 use super::users::{check_policy, set_password};
 use crate::app::{App, OrInternal};
@@ -159,15 +160,19 @@ async fn new_password_required(
                 .map(|name| (name.to_owned(), v.clone()))
         })
         .collect();
-    for name in required_attributes(pool) {
-        let has =
-            user.attribute(&name).is_some() || given.get(&name).is_some_and(|v| !v.is_empty());
-        if !has {
-            return Err(ApiError::invalid_parameter(format!(
-                "Attributes did not conform to the schema: {name}: The attribute {name} is required"
-            )));
-        }
-    }
+    // The attributes given are checked as the client's writes; then every required one must
+    // be there.
+    let given_list: Vec<AttributeType> = given
+        .iter()
+        .map(|(name, value)| AttributeType {
+            name: name.clone(),
+            value: Some(value.clone().into()),
+        })
+        .collect();
+    let given = check(pool, &given_list, Write::Update, Some(client))?;
+    let mut merged = user.attributes.clone();
+    merged.extend(given.clone());
+    check_required(pool, &merged)?;
     let mut changed = user.clone();
     set_password(app, pool, &mut changed, new_password, false)?;
     let user = modify_user(app, user, |u| {

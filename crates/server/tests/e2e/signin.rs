@@ -645,7 +645,7 @@ async fn new_password_required_for_force_change_password_users() {
     assert_eq!(code, "InvalidParameterException");
     assert_eq!(
         message,
-        "Attributes did not conform to the schema: name: The attribute name is required"
+        "Attributes did not conform to the schema: name: The attribute is required\n"
     );
     // That answer used the session up.
     let session2 =
