@@ -1,6 +1,7 @@
 //! Pure domain logic of Ironpool: no I/O and no async runtime. Time comes in through a
 //! [`Clock`] and randomness through an [`Rng`], so tests can move time and fix randomness.
 
+pub mod certificate;
 pub mod client;
 pub mod clock;
 pub mod ids;

@@ -17,6 +17,7 @@ mod pages;
 mod resource_servers;
 mod risk_configuration;
 mod sessions;
+mod signing_certificate;
 mod tags;
 mod terms;
 pub(crate) mod ui_customization;
@@ -52,6 +53,7 @@ operations! {
     DeleteUserPool => user_pools::delete_user_pool,
     DescribeUserPool => user_pools::describe_user_pool,
     ListUserPools => user_pools::list_user_pools,
+    GetSigningCertificate => signing_certificate::get_signing_certificate,
     CreateGroup => groups::create_group,
     GetGroup => groups::get_group,
     UpdateGroup => groups::update_group,

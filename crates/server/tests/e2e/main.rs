@@ -20,6 +20,7 @@ mod resource_servers;
 mod risk_configuration;
 mod seed;
 mod sessions;
+mod signing_certificate;
 mod sigv4;
 mod terms;
 mod terraform;
