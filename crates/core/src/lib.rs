@@ -1,12 +1,15 @@
 //! Pure domain logic of Ironpool: no I/O and no async runtime. Time comes in through a
 //! [`Clock`] and randomness through an [`Rng`], so tests can move time and fix randomness.
 
+pub mod attributes;
 pub mod certificate;
 pub mod client;
 pub mod clock;
 pub mod ids;
+pub mod password;
 pub mod rng;
 pub mod seal;
+pub mod secret_hash;
 pub mod srp;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -53,6 +53,18 @@ impl MasterKey {
         format!("{PREFIX}{}", B64.encode(out))
     }
 
+    /// A keyed hash of `data` bound to `context` (HMAC-SHA256, hex): what one-time codes are
+    /// stored as, so a copy of the database does not reveal them.
+    pub fn mac(&self, context: &str, data: &[u8]) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(context.as_bytes());
+        mac.update(&[0]);
+        mac.update(data);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// Decrypts what [`MasterKey::seal`] made with the same key and context.
     pub fn open(&self, context: &str, sealed: &str) -> Result<Vec<u8>, SealError> {
         let raw = sealed

@@ -1,6 +1,7 @@
 //! The one context every handler gets: store, clock, randomness, configuration.
 
 use crate::config::Config;
+use crate::messages::{Message, MessageSender, Outbox, OutboxOnly};
 use ironpool_api::ApiError;
 use ironpool_core::seal::MasterKey;
 use ironpool_core::{Clock, OsRng, Rng, SystemClock};
@@ -21,6 +22,10 @@ pub struct App {
     pub master_key: MasterKey,
     /// `--public-url`, or the address actually bound; set when the listener is open.
     pub public_url: String,
+    /// The messages that would have gone to users (dev endpoint `/_ironpool/outbox`).
+    pub outbox: Outbox,
+    /// Delivers messages beyond the outbox (SMTP is a later slice).
+    pub sender: Arc<dyn MessageSender>,
 }
 
 impl App {
@@ -63,11 +68,27 @@ impl App {
             rng: Arc::new(OsRng),
             credentials,
             master_key,
+            outbox: Outbox::default(),
+            sender: Arc::new(OutboxOnly),
         })
     }
 
     pub fn now(&self) -> f64 {
         self.clock.epoch_seconds()
+    }
+
+    /// Sends a message to a user: outbox, one log line (never the code), the sender.
+    pub fn deliver(&self, message: Message) {
+        tracing::info!(
+            pool = %message.pool_id,
+            username = %message.username,
+            purpose = %message.purpose,
+            medium = %message.medium,
+            destination = %message.destination,
+            "message to user"
+        );
+        self.sender.send(&message);
+        self.outbox.push(message);
     }
 }
 

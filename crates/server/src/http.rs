@@ -17,7 +17,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/_ironpool/health", get(health))
         .route("/_ironpool/ui-assets/{pool}/{key}/{file}", get(ui_asset));
     if app.config.dev_endpoints_enabled() {
-        router = router.route("/_ironpool/reset", post(reset));
+        router = router
+            .route("/_ironpool/reset", post(reset))
+            .route("/_ironpool/outbox", get(outbox));
     }
     router
         .fallback(not_found)
@@ -46,9 +48,51 @@ async fn ui_asset(
 /// Wipes all state.
 async fn reset(State(app): State<Arc<App>>) -> Response {
     match app.store.reset().await.or_internal() {
-        Ok(()) => Json(serde_json::json!({ "reset": true })).into_response(),
+        Ok(()) => {
+            app.outbox.clear();
+            Json(serde_json::json!({ "reset": true })).into_response()
+        }
         Err(e) => protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
     }
+}
+
+/// The messages that would have gone to users, oldest first; `?pool=..&username=..` filter.
+async fn outbox(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response {
+    let (mut pool, mut username) = (None, None);
+    for pair in uri.query().unwrap_or_default().split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = percent_decode(v);
+        match k {
+            "pool" => pool = Some(v),
+            "username" => username = Some(v),
+            _ => {}
+        }
+    }
+    Json(app.outbox.list(pool.as_deref(), username.as_deref())).into_response()
+}
+
+/// `%XX` and `+` of a query string value.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() && s.is_char_boundary(i + 3) => {
+                match u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn not_found(method: Method, uri: axum::http::Uri) -> Response {

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod config;
 pub mod http;
+pub mod messages;
 pub mod ops;
 pub mod protocol;
 

@@ -8,17 +8,22 @@ pub mod pools;
 pub mod resources;
 pub mod sqlite;
 pub mod suite;
+pub mod users;
 
 pub use error::StoreError;
 pub use pools::UserPools;
 pub use resources::{Kind, Resources, ResourcesExt};
 pub use sqlite::SqliteStore;
+pub use users::{
+    CodeOutcome, CodePurpose, FilterOp, PasswordRecord, User, UserConflict, UserFilter, Users,
+    MAX_CODE_FAILURES,
+};
 
 use async_trait::async_trait;
 
 /// Everything the server keeps.
 #[async_trait]
-pub trait Store: UserPools + Resources + Send + Sync {
+pub trait Store: UserPools + Resources + Users + Send + Sync {
     /// Wipes all state (the dev endpoint `/_ironpool/reset`).
     async fn reset(&self) -> Result<(), StoreError>;
 }

@@ -1,8 +1,14 @@
 //! The backend test suite: every backend runs exactly these cases, through
 //! [`backend_suite!`](crate::backend_suite), each on a fresh, empty store.
 
-use crate::{Kind, ResourcesExt, Store, StoreError};
-use ironpool_api::types::{GroupType, UserPoolType};
+use crate::{
+    CodeOutcome, CodePurpose, FilterOp, Kind, ResourcesExt, Store, StoreError, User, UserConflict,
+    UserFilter,
+};
+use ironpool_api::types::{
+    AliasAttributeType, GroupType, UserPoolType, UserStatusType, UsernameAttributeType,
+    UsernameConfigurationType,
+};
 
 fn pool(id: &str, name: &str) -> UserPoolType {
     UserPoolType {
@@ -170,6 +176,416 @@ pub async fn resources_put_delete_and_go_with_their_pool(store: &dyn Store) {
     assert_eq!(gone, None, "a pool's resources are deleted with it");
 }
 
+const UP: &str = "us-east-1_UUUUUUUUU";
+
+/// A pool with case-insensitive usernames and email/preferred_username aliases.
+async fn users_pool(store: &dyn Store) {
+    let mut p = pool(UP, "users");
+    p.username_configuration = Some(UsernameConfigurationType {
+        case_sensitive: false,
+    });
+    p.alias_attributes = Some(vec![
+        AliasAttributeType::Email,
+        AliasAttributeType::PreferredUsername,
+    ]);
+    store.create_user_pool(&p).await.unwrap();
+}
+
+fn user(name: &str, attrs: &[(&str, &str)]) -> User {
+    User {
+        pool_id: UP.into(),
+        username: name.into(),
+        sub: format!("sub-{}", name.to_lowercase()),
+        attributes: attrs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        status: UserStatusType::Confirmed,
+        enabled: true,
+        created: 1.0,
+        modified: 1.0,
+        password: None,
+        password_history: vec![],
+        failed_attempts: 0,
+        locked_until: None,
+        tokens_valid_after: None,
+        version: 0,
+    }
+}
+
+fn names(users: &[User]) -> Vec<&str> {
+    users.iter().map(|u| u.username.as_str()).collect()
+}
+
+pub async fn users_are_unique_by_username_under_the_pool_case_rule(store: &dyn Store) {
+    users_pool(store).await;
+    let alice = user("Alice", &[("name", "A")]);
+    store
+        .create_user_if_absent(&alice, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let again = store
+        .create_user_if_absent(&user("ALICE", &[]), false)
+        .await
+        .unwrap();
+    assert_eq!(again, Err(UserConflict::UsernameExists));
+    let mut same_sub = user("bob", &[]);
+    same_sub.sub = alice.sub.clone();
+    let again = store.create_user_if_absent(&same_sub, false).await.unwrap();
+    assert_eq!(again, Err(UserConflict::UsernameExists), "subs are unique");
+    let got = store.get_user(UP, "aLiCe").await.unwrap().unwrap();
+    assert_eq!(got, alice, "kept as created");
+    assert_eq!(
+        store.get_user_by_sub(UP, "sub-alice").await.unwrap(),
+        Some(alice)
+    );
+    assert_eq!(store.count_users(UP).await.unwrap(), 1);
+
+    // Case-sensitive pools (the API's default) keep Alice and alice apart.
+    let cs = "us-east-1_CCCCCCCCC";
+    store.create_user_pool(&pool(cs, "cs")).await.unwrap();
+    for n in ["Alice", "alice"] {
+        let mut u = user(n, &[]);
+        u.pool_id = cs.into();
+        u.sub = format!("cs-{n}");
+        store
+            .create_user_if_absent(&u, false)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(store.get_user(cs, "ALICE").await.unwrap(), None);
+    assert_eq!(store.count_users(cs).await.unwrap(), 2);
+}
+
+pub async fn verified_aliases_belong_to_one_user(store: &dyn Store) {
+    users_pool(store).await;
+    let a = user(
+        "a",
+        &[("email", "X@example.com"), ("email_verified", "true")],
+    );
+    store
+        .create_user_if_absent(&a, false)
+        .await
+        .unwrap()
+        .unwrap();
+    // An unverified copy is fine; a verified one is not, unless forced.
+    let b = user(
+        "b",
+        &[("email", "x@example.com"), ("email_verified", "false")],
+    );
+    store
+        .create_user_if_absent(&b, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let c = user(
+        "c",
+        &[("email", "x@EXAMPLE.com"), ("email_verified", "true")],
+    );
+    let refused = store.create_user_if_absent(&c, false).await.unwrap();
+    assert_eq!(refused, Err(UserConflict::AliasExists("email".into())));
+    assert_eq!(
+        store.get_user(UP, "c").await.unwrap(),
+        None,
+        "nothing written"
+    );
+    let found = store
+        .find_user_by_alias(UP, "email", "x@example.com")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|u| u.username), Some("a".into()));
+
+    store
+        .create_user_if_absent(&c, true)
+        .await
+        .unwrap()
+        .unwrap();
+    let found = store
+        .find_user_by_alias(UP, "email", "X@example.com")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|u| u.username), Some("c".into()));
+    let a = store.get_user(UP, "a").await.unwrap().unwrap();
+    assert_eq!(a.attribute("email_verified"), Some("false"));
+    assert_eq!(a.version, 1);
+
+    // Verifying b's email by update now collides with c.
+    let mut b = store.get_user(UP, "b").await.unwrap().unwrap();
+    b.attributes.insert("email_verified".into(), "true".into());
+    let refused = store.update_user(&b).await.unwrap();
+    assert_eq!(refused, Err(UserConflict::AliasExists("email".into())));
+
+    // preferred_username is unique verified or not; username-attribute pools likewise.
+    let p = user("p", &[("preferred_username", "Pat")]);
+    store
+        .create_user_if_absent(&p, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let q = user("q", &[("preferred_username", "pat")]);
+    let refused = store.create_user_if_absent(&q, true).await.unwrap();
+    assert_eq!(
+        refused,
+        Err(UserConflict::AliasExists("preferred_username".into()))
+    );
+
+    let ep = "us-east-1_EEEEEEEEE";
+    let mut e = pool(ep, "by-email");
+    e.username_attributes = Some(vec![UsernameAttributeType::Email]);
+    store.create_user_pool(&e).await.unwrap();
+    let mut u1 = user("11111111-aaaa", &[("email", "e@example.com")]);
+    u1.pool_id = ep.into();
+    store
+        .create_user_if_absent(&u1, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut u2 = user("22222222-bbbb", &[("email", "e@example.com")]);
+    u2.pool_id = ep.into();
+    let refused = store.create_user_if_absent(&u2, true).await.unwrap();
+    assert_eq!(refused, Err(UserConflict::AliasExists("email".into())));
+    let found = store
+        .find_user_by_alias(ep, "email", "e@example.com")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|u| u.username), Some("11111111-aaaa".into()));
+}
+
+pub async fn user_updates_are_versioned(store: &dyn Store) {
+    users_pool(store).await;
+    store
+        .create_user_if_absent(&user("u", &[("name", "one")]), false)
+        .await
+        .unwrap()
+        .unwrap();
+    let first = store.get_user(UP, "u").await.unwrap().unwrap();
+    assert_eq!(first.version, 0);
+    let mut a = first.clone();
+    a.attributes.insert("name".into(), "two".into());
+    a.enabled = false;
+    assert_eq!(store.update_user(&a).await.unwrap(), Ok(true));
+    let mut stale = first.clone();
+    stale.attributes.insert("name".into(), "three".into());
+    assert_eq!(store.update_user(&stale).await.unwrap(), Ok(false));
+    let now = store.get_user(UP, "U").await.unwrap().unwrap();
+    assert_eq!(now.version, 1);
+    assert_eq!(now.attribute("name"), Some("two"));
+    assert!(!now.enabled);
+    assert!(store.delete_user(UP, "U").await.unwrap());
+    assert!(!store.delete_user(UP, "u").await.unwrap());
+    assert_eq!(store.update_user(&now).await.unwrap(), Ok(false), "gone");
+}
+
+pub async fn users_list_by_filter_in_pages(store: &dyn Store) {
+    users_pool(store).await;
+    for (n, email, status) in [
+        ("carol", "carol@x.com", UserStatusType::Confirmed),
+        ("Alice", "alice@x.com", UserStatusType::Unconfirmed),
+        ("bob", "bob@y.com", UserStatusType::Confirmed),
+        ("alina", "alina@x.com", UserStatusType::ForceChangePassword),
+    ] {
+        let mut u = user(n, &[("email", email), ("given_name", n)]);
+        u.status = status;
+        u.enabled = n != "bob";
+        store
+            .create_user_if_absent(&u, false)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let all = store.list_users(UP, None, None, 60).await.unwrap();
+    assert_eq!(names(&all), ["Alice", "alina", "bob", "carol"]);
+    let page = store.list_users(UP, None, None, 2).await.unwrap();
+    assert_eq!(names(&page), ["Alice", "alina"]);
+    let key = store.user_key(UP, "ALINA").await.unwrap();
+    let rest = store.list_users(UP, None, Some(&key), 2).await.unwrap();
+    assert_eq!(names(&rest), ["bob", "carol"]);
+
+    let f = |a: &str, op, v: &str| UserFilter {
+        attribute: a.into(),
+        op,
+        value: v.into(),
+    };
+    let cases = [
+        (f("email", FilterOp::Equals, "bob@y.com"), vec!["bob"]),
+        (
+            f("email", FilterOp::StartsWith, "al"),
+            vec!["Alice", "alina"],
+        ),
+        (
+            f("email", FilterOp::StartsWith, ""),
+            vec!["Alice", "alina", "bob", "carol"],
+        ),
+        (f("given_name", FilterOp::Equals, "alice"), vec![]),
+        (f("username", FilterOp::Equals, "ALICE"), vec!["Alice"]),
+        (
+            f("username", FilterOp::StartsWith, "AL"),
+            vec!["Alice", "alina"],
+        ),
+        (f("sub", FilterOp::Equals, "sub-carol"), vec!["carol"]),
+        (
+            f("cognito:user_status", FilterOp::Equals, "CONFIRMED"),
+            vec!["bob", "carol"],
+        ),
+        (
+            f("cognito:user_status", FilterOp::StartsWith, "FORCE"),
+            vec!["alina"],
+        ),
+        (f("status", FilterOp::Equals, "Disabled"), vec!["bob"]),
+        (
+            f("status", FilterOp::Equals, "Enabled"),
+            vec!["Alice", "alina", "carol"],
+        ),
+        (f("status", FilterOp::Equals, "enabled"), vec![]),
+    ];
+    for (filter, want) in cases {
+        let got = store.list_users(UP, Some(&filter), None, 60).await.unwrap();
+        assert_eq!(names(&got), want, "{filter:?}");
+    }
+    let filter = f("email", FilterOp::StartsWith, "");
+    let page = store
+        .list_users(UP, Some(&filter), Some("alina"), 1)
+        .await
+        .unwrap();
+    assert_eq!(names(&page), ["bob"]);
+}
+
+pub async fn group_membership_goes_with_user_group_and_pool(store: &dyn Store) {
+    users_pool(store).await;
+    for g in ["admins", "staff"] {
+        store.create(Kind::Group, UP, g, &group(g)).await.unwrap();
+    }
+    for n in ["ann", "Ben"] {
+        store
+            .create_user_if_absent(&user(n, &[]), false)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert!(store.add_user_to_group(UP, "ANN", "staff").await.unwrap());
+    assert!(
+        store.add_user_to_group(UP, "ann", "staff").await.unwrap(),
+        "twice is fine"
+    );
+    assert!(store.add_user_to_group(UP, "ann", "admins").await.unwrap());
+    assert!(store.add_user_to_group(UP, "ben", "staff").await.unwrap());
+    assert!(!store
+        .add_user_to_group(UP, "nobody", "staff")
+        .await
+        .unwrap());
+    assert!(!store.add_user_to_group(UP, "ann", "nogroup").await.unwrap());
+    let groups = store
+        .list_groups_for_user(UP, "ann", None, 60)
+        .await
+        .unwrap();
+    assert_eq!(groups, ["admins", "staff"]);
+    let groups = store
+        .list_groups_for_user(UP, "ann", Some("admins"), 60)
+        .await
+        .unwrap();
+    assert_eq!(groups, ["staff"]);
+    let members = store
+        .list_users_in_group(UP, "staff", None, 60)
+        .await
+        .unwrap();
+    assert_eq!(names(&members), ["ann", "Ben"]);
+    let members = store
+        .list_users_in_group(UP, "staff", Some("ann"), 60)
+        .await
+        .unwrap();
+    assert_eq!(names(&members), ["Ben"]);
+
+    assert!(store
+        .remove_user_from_group(UP, "ann", "admins")
+        .await
+        .unwrap());
+    assert!(!store
+        .remove_user_from_group(UP, "ann", "admins")
+        .await
+        .unwrap());
+    assert!(store.delete_user(UP, "ben").await.unwrap());
+    let members = store
+        .list_users_in_group(UP, "staff", None, 60)
+        .await
+        .unwrap();
+    assert_eq!(names(&members), ["ann"]);
+    assert!(store
+        .delete_resource(Kind::Group, UP, "staff")
+        .await
+        .unwrap());
+    store
+        .create(Kind::Group, UP, "staff", &group("staff"))
+        .await
+        .unwrap();
+    let members = store
+        .list_users_in_group(UP, "staff", None, 60)
+        .await
+        .unwrap();
+    assert!(members.is_empty(), "a group's members leave with it");
+
+    assert!(store.add_user_to_group(UP, "ann", "admins").await.unwrap());
+    assert!(store.delete_user_pool(UP).await.unwrap());
+    users_pool(store).await;
+    assert_eq!(
+        store.count_users(UP).await.unwrap(),
+        0,
+        "users go with their pool"
+    );
+}
+
+pub async fn codes_are_single_use_and_expire(store: &dyn Store) {
+    users_pool(store).await;
+    store
+        .create_user_if_absent(&user("u", &[]), false)
+        .await
+        .unwrap()
+        .unwrap();
+    let p = CodePurpose::SignUp;
+    assert_eq!(
+        store.consume_code(UP, "u", &p, "h1", 10.0).await.unwrap(),
+        CodeOutcome::Missing
+    );
+    assert!(!store.put_code(UP, "nobody", &p, "h1", 100.0).await.unwrap());
+    assert!(store.put_code(UP, "u", &p, "h1", 100.0).await.unwrap());
+    assert!(
+        store.put_code(UP, "U", &p, "h2", 100.0).await.unwrap(),
+        "replaces h1"
+    );
+    let reset = CodePurpose::ForgotPassword;
+    assert!(store.put_code(UP, "u", &reset, "r1", 50.0).await.unwrap());
+    for failures in 1..=2 {
+        assert_eq!(
+            store.consume_code(UP, "u", &p, "h1", 10.0).await.unwrap(),
+            CodeOutcome::Mismatch { failures }
+        );
+    }
+    assert_eq!(
+        store.consume_code(UP, "u", &p, "h2", 10.0).await.unwrap(),
+        CodeOutcome::Accepted
+    );
+    assert_eq!(
+        store.consume_code(UP, "u", &p, "h2", 10.0).await.unwrap(),
+        CodeOutcome::Missing,
+        "single use"
+    );
+    assert_eq!(
+        store
+            .consume_code(UP, "u", &reset, "r1", 50.0)
+            .await
+            .unwrap(),
+        CodeOutcome::Expired
+    );
+    assert_eq!(
+        store
+            .consume_code(UP, "u", &reset, "r1", 10.0)
+            .await
+            .unwrap(),
+        CodeOutcome::Missing
+    );
+}
+
 /// Expands to one `#[tokio::test]` per suite case; `$make` is an async expression that
 /// yields a fresh, empty backend (any type that implements [`Store`]) and a guard that keeps
 /// its resources (a temp directory, a database) alive until the case ends.
@@ -185,6 +601,12 @@ macro_rules! backend_suite {
             resources_round_trip_and_list_in_pages,
             resource_keys_are_unique_per_pool_or_globally,
             resources_put_delete_and_go_with_their_pool,
+            users_are_unique_by_username_under_the_pool_case_rule,
+            verified_aliases_belong_to_one_user,
+            user_updates_are_versioned,
+            users_list_by_filter_in_pages,
+            group_membership_goes_with_user_group_and_pool,
+            codes_are_single_use_and_expire,
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {

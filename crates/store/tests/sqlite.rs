@@ -34,3 +34,66 @@ async fn data_survives_reopening() {
         .unwrap()
         .is_some());
 }
+
+/// ListUsers filters stay fast on 100,000 users (run with `--ignored --nocapture`).
+#[tokio::test]
+#[ignore]
+async fn list_users_filters_on_100k_users() {
+    use ironpool_store::{FilterOp, User, UserFilter, UserPools, Users};
+    use std::time::Instant;
+    let store = ironpool_store::SqliteStore::open_in_memory().unwrap();
+    let pool_id = "us-east-1_BENCHBENC";
+    let pool = ironpool_api::types::UserPoolType {
+        id: Some(pool_id.into()),
+        ..Default::default()
+    };
+    store.create_user_pool(&pool).await.unwrap();
+    let start = Instant::now();
+    for i in 0..100_000 {
+        let user = User {
+            pool_id: pool_id.into(),
+            username: format!("user{i:06}"),
+            sub: format!("sub-{i}"),
+            attributes: [
+                ("email".to_string(), format!("u{i}@example{}.com", i % 100)),
+                ("name".to_string(), format!("Name {i}")),
+            ]
+            .into(),
+            status: Default::default(),
+            enabled: true,
+            created: 0.0,
+            modified: 0.0,
+            password: None,
+            password_history: vec![],
+            failed_attempts: 0,
+            locked_until: None,
+            tokens_valid_after: None,
+            version: 0,
+        };
+        store
+            .create_user_if_absent(&user, false)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    println!("insert 100k: {:?}", start.elapsed());
+    for (op, value, want) in [
+        (FilterOp::Equals, "u77777@example77.com", 1),
+        (FilterOp::StartsWith, "u7777", 11),
+        (FilterOp::StartsWith, "u", 60),
+        (FilterOp::StartsWith, "x", 0),
+        (FilterOp::Equals, "nobody@example.com", 0),
+    ] {
+        let f = UserFilter {
+            attribute: "email".into(),
+            op,
+            value: value.into(),
+        };
+        let t = Instant::now();
+        let got = store.list_users(pool_id, Some(&f), None, 60).await.unwrap();
+        let took = t.elapsed();
+        println!("email {op:?} {value:?}: {} in {took:?}", got.len());
+        assert_eq!(got.len(), want);
+        assert!(took.as_millis() < 500, "{took:?}");
+    }
+}

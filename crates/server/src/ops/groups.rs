@@ -1,7 +1,7 @@
 //! Groups: CreateGroup, GetGroup, UpdateGroup, DeleteGroup, ListGroups.
 //!
 //! A group is stored as its `GroupType` under `Kind::Group`, keyed by name (case-sensitive,
-//! as in Cognito). Membership is kept elsewhere; deleting a group must also drop it.
+//! as in Cognito). Membership is kept by the users store, which drops it with the group.
 
 use super::pages::resource_page;
 use super::user_pools::get_pool;
@@ -13,11 +13,15 @@ use ironpool_store::{Kind, ResourcesExt, StoreError};
 /// Cognito's quota of groups per user pool.
 const MAX_GROUPS_PER_POOL: u64 = 10_000;
 
-fn group_not_found() -> ApiError {
+pub(crate) fn group_not_found() -> ApiError {
     ApiError::resource_not_found("Group not found.")
 }
 
-async fn get_group_of(app: &App, pool_id: &str, name: &str) -> Result<GroupType, ApiError> {
+pub(crate) async fn get_group_of(
+    app: &App,
+    pool_id: &str,
+    name: &str,
+) -> Result<GroupType, ApiError> {
     get_pool(app, pool_id).await?;
     app.store
         .get::<GroupType>(Kind::Group, pool_id, name)
@@ -101,7 +105,7 @@ pub async fn update_group(
 /// Deleting a group that still has members is allowed: the members simply leave it.
 pub async fn delete_group(app: &App, input: DeleteGroupRequest) -> Result<Empty, ApiError> {
     get_pool(app, &input.user_pool_id).await?;
-    // Group membership, once stored, is removed with the group here.
+    // The store removes the group's memberships with it (in the same transaction).
     if !app
         .store
         .delete_resource(Kind::Group, &input.user_pool_id, &input.group_name)

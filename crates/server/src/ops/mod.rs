@@ -3,9 +3,11 @@
 //! [`operations!`] is the registry: the operations listed there have a handler; every other
 //! operation of the generated list answers a 400 naming it.
 
+mod admin_users;
 mod app_client_ref;
 mod client_secrets;
 mod clients;
+mod codes;
 mod domains;
 mod groups;
 mod identity_provider_details;
@@ -17,12 +19,16 @@ mod pages;
 mod resource_servers;
 mod risk_configuration;
 mod sessions;
+mod sign_up;
 mod signing_certificate;
 mod tags;
 mod terms;
 pub(crate) mod ui_customization;
+mod user_attributes;
+mod user_groups;
 mod user_pool_config;
 mod user_pools;
+mod users;
 
 use crate::app::{App, OrInternal};
 use ironpool_api::{generated::operations::op, ApiError, ErrorCode, Operation, OperationShape};
@@ -49,6 +55,26 @@ macro_rules! operations {
 }
 
 operations! {
+    AdminCreateUser => admin_users::admin_create_user,
+    AdminGetUser => users::admin_get_user,
+    AdminDeleteUser => users::admin_delete_user,
+    AdminEnableUser => users::admin_enable_user,
+    AdminDisableUser => users::admin_disable_user,
+    AdminUpdateUserAttributes => user_attributes::admin_update_user_attributes,
+    AdminDeleteUserAttributes => user_attributes::admin_delete_user_attributes,
+    AdminConfirmSignUp => admin_users::admin_confirm_sign_up,
+    AdminResetUserPassword => admin_users::admin_reset_user_password,
+    AdminSetUserPassword => admin_users::admin_set_user_password,
+    ListUsers => users::list_users,
+    AdminAddUserToGroup => user_groups::admin_add_user_to_group,
+    AdminRemoveUserFromGroup => user_groups::admin_remove_user_from_group,
+    AdminListGroupsForUser => user_groups::admin_list_groups_for_user,
+    ListUsersInGroup => user_groups::list_users_in_group,
+    SignUp => sign_up::sign_up,
+    ConfirmSignUp => sign_up::confirm_sign_up,
+    ResendConfirmationCode => sign_up::resend_confirmation_code,
+    ForgotPassword => sign_up::forgot_password,
+    ConfirmForgotPassword => sign_up::confirm_forgot_password,
     CreateUserPool => user_pools::create_user_pool,
     DeleteUserPool => user_pools::delete_user_pool,
     DescribeUserPool => user_pools::describe_user_pool,

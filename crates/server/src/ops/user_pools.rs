@@ -152,7 +152,13 @@ pub async fn describe_user_pool(
     app: &App,
     input: DescribeUserPoolRequest,
 ) -> Result<DescribeUserPoolResponse, ApiError> {
-    let pool = get_pool(app, &input.user_pool_id).await?;
+    let mut pool = get_pool(app, &input.user_pool_id).await?;
+    let users = app
+        .store
+        .count_users(&input.user_pool_id)
+        .await
+        .or_internal()?;
+    pool.estimated_number_of_users = Some(i32::try_from(users).unwrap_or(i32::MAX));
     Ok(DescribeUserPoolResponse {
         user_pool: Some(with_domains(app, pool).await?),
     })

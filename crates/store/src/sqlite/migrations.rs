@@ -21,10 +21,78 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX resources_by_pool ON resources(pool_id);
     CREATE UNIQUE INDEX resources_global_key ON resources(kind, key)
         WHERE kind IN ('client', 'domain');",
+    // 3: users (the JSON of the store's User, with the columns that are looked up), their
+    // attributes indexed for ListUsers filters, the values that must be unique to one user
+    // (sign-in attributes and aliases), group membership and one-time codes.
+    "CREATE TABLE users (
+        pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        username_key TEXT NOT NULL,
+        username TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        status TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (pool_id, username_key)
+    ) STRICT;
+    CREATE UNIQUE INDEX users_by_sub ON users(pool_id, sub);
+    CREATE INDEX users_by_status ON users(pool_id, status, username_key);
+    CREATE INDEX users_by_enabled ON users(pool_id, enabled, username_key);
+    CREATE TABLE user_attributes (
+        pool_id TEXT NOT NULL,
+        username_key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (pool_id, username_key, name),
+        FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key)
+            ON DELETE CASCADE ON UPDATE CASCADE
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX user_attributes_by_value ON user_attributes(pool_id, name, value, username_key);
+    CREATE TABLE user_aliases (
+        pool_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value_key TEXT NOT NULL,
+        username_key TEXT NOT NULL,
+        PRIMARY KEY (pool_id, name, value_key),
+        FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key)
+            ON DELETE CASCADE ON UPDATE CASCADE
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX user_aliases_by_user ON user_aliases(pool_id, username_key);
+    CREATE TABLE group_members (
+        pool_id TEXT NOT NULL,
+        group_kind TEXT NOT NULL DEFAULT 'group' CHECK (group_kind = 'group'),
+        group_name TEXT NOT NULL,
+        username_key TEXT NOT NULL,
+        PRIMARY KEY (pool_id, group_name, username_key),
+        FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key)
+            ON DELETE CASCADE ON UPDATE CASCADE,
+        FOREIGN KEY (group_kind, pool_id, group_name) REFERENCES resources(kind, pool_id, key)
+            ON DELETE CASCADE
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX group_members_by_user ON group_members(pool_id, username_key, group_name);
+    CREATE TABLE user_codes (
+        pool_id TEXT NOT NULL,
+        username_key TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        code_hash TEXT NOT NULL,
+        expires_at REAL NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (pool_id, username_key, purpose),
+        FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key)
+            ON DELETE CASCADE ON UPDATE CASCADE
+    ) STRICT, WITHOUT ROWID;",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).
-pub(super) const TABLES: &[&str] = &["resources", "user_pools"];
+pub(super) const TABLES: &[&str] = &[
+    "user_codes",
+    "group_members",
+    "user_aliases",
+    "user_attributes",
+    "users",
+    "resources",
+    "user_pools",
+];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;

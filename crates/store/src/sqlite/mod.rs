@@ -4,6 +4,7 @@
 mod migrations;
 mod pools;
 mod resources;
+mod users;
 
 use crate::{Store, StoreError};
 use async_trait::async_trait;

@@ -1,0 +1,276 @@
+//! Self-service by ClientId (+ SecretHash): SignUp, ConfirmSignUp, ResendConfirmationCode,
+//! ForgotPassword, ConfirmForgotPassword.
+
+use super::admin_users::{cannot_confirm, create_conflict, new_identity, no_recovery_destination};
+use super::clients::{client_not_found, StoredClient};
+use super::codes::{self, Purpose};
+use super::user_attributes::{self as attrs, Write};
+use super::user_pools::get_pool;
+use super::users::{alias_exists, check_policy, find_user, modify_user, set_password};
+use crate::app::{App, OrInternal};
+use ironpool_api::types::*;
+use ironpool_api::{ApiError, ErrorCode, Sensitive};
+use ironpool_core::secret_hash;
+use ironpool_store::{Kind, ResourcesExt, User};
+
+/// The pool and client of a ClientId-authorized call, with its SECRET_HASH checked against
+/// every active secret of the client.
+pub(crate) async fn client_call(
+    app: &App,
+    client_id: &str,
+    username: &str,
+    hash: Option<&Sensitive<String>>,
+) -> Result<(UserPoolType, StoredClient), ApiError> {
+    let (pool_id, client) = app
+        .store
+        .find::<StoredClient>(Kind::Client, client_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| client_not_found(client_id))?;
+    let pool = get_pool(app, &pool_id).await?;
+    if client.has_secret() {
+        let Some(given) = hash else {
+            return Err(ApiError::not_authorized(format!(
+                "Client {client_id} is configured with secret but SECRET_HASH was not received"
+            )));
+        };
+        let secrets = client.active_secrets();
+        if !secret_hash::verify(&secrets, username, client_id, given.expose()) {
+            return Err(ApiError::not_authorized(format!(
+                "Unable to verify secret hash for client {client_id}"
+            )));
+        }
+    }
+    Ok((pool, client))
+}
+
+fn combination_not_found() -> ApiError {
+    ApiError::new(
+        ErrorCode::UserNotFoundException,
+        "Username/client id combination not found.",
+    )
+}
+
+async fn client_user(app: &App, pool: &UserPoolType, name: &str) -> Result<User, ApiError> {
+    find_user(app, pool, name)
+        .await?
+        .ok_or_else(combination_not_found)
+}
+
+/// UNCONFIRMED until confirmed; the code goes to the auto-verified attribute (phone first);
+/// the client's WriteAttributes bound what may be set; refused in admin-only pools.
+pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, ApiError> {
+    let given = input.username.expose().clone();
+    let client_id = input.client_id.expose().clone();
+    let (pool, client) = client_call(app, &client_id, &given, input.secret_hash.as_ref()).await?;
+    if pool
+        .admin_create_user_config
+        .as_ref()
+        .and_then(|c| c.allow_admin_create_user_only)
+        == Some(true)
+    {
+        return Err(ApiError::not_authorized(
+            "SignUp is not permitted for this user pool",
+        ));
+    }
+    let mut attributes = attrs::check(
+        &pool,
+        input.user_attributes.as_deref().unwrap_or_default(),
+        Write::Create,
+        Some(&client.client),
+    )?;
+    attributes.retain(|_, v| !v.is_empty());
+    let (username, sub) = new_identity(app, &pool, &given, &mut attributes)?;
+    attrs::check_required(&pool, &attributes)?;
+    let pw = input
+        .password
+        .as_ref()
+        .map(|p| p.expose().clone())
+        .unwrap_or_default();
+    check_policy(&pool, &pw)?;
+    let now = app.now();
+    let mut user = User {
+        pool_id: pool.id.clone().unwrap_or_default(),
+        username,
+        sub: sub.clone(),
+        attributes,
+        status: UserStatusType::Unconfirmed,
+        enabled: true,
+        created: now,
+        modified: now,
+        password: None,
+        password_history: Vec::new(),
+        failed_attempts: 0,
+        locked_until: None,
+        tokens_valid_after: None,
+        version: 0,
+    };
+    for attr in ["email", "phone_number"] {
+        if user.attributes.contains_key(attr) {
+            user.attributes
+                .entry(format!("{attr}_verified"))
+                .or_insert_with(|| "false".into());
+        }
+    }
+    set_password(app, &pool, &mut user, &pw, false)?;
+    if let Err(c) = app
+        .store
+        .create_user_if_absent(&user, false)
+        .await
+        .or_internal()?
+    {
+        return Err(create_conflict(&pool, c, "User already exists"));
+    }
+    let details = codes::send_code(app, &pool, &user, Purpose::SignUp).await?;
+    Ok(SignUpResponse {
+        user_confirmed: false,
+        code_delivery_details: details,
+        user_sub: sub,
+        session: None,
+    })
+}
+
+/// The code is single use and lives 24 hours; confirming verifies the attribute it was sent
+/// to; a user not UNCONFIRMED gets "User cannot be confirmed. Current status is ...".
+pub async fn confirm_sign_up(
+    app: &App,
+    input: ConfirmSignUpRequest,
+) -> Result<ConfirmSignUpResponse, ApiError> {
+    let name = input.username.expose().clone();
+    let (pool, _) = client_call(
+        app,
+        input.client_id.expose(),
+        &name,
+        input.secret_hash.as_ref(),
+    )
+    .await?;
+    let user = client_user(app, &pool, &name).await?;
+    if user.status != UserStatusType::Unconfirmed {
+        return Err(cannot_confirm(user.status));
+    }
+    let verified = codes::sign_up_destination(&pool, &user).map(|d| d.attribute);
+    // Verifying may make the value an alias another user holds: refused before the code is
+    // spent, or (ForceAliasCreation) taken from that user, whose copy becomes unverified.
+    let holder = match verified.and_then(|a| user.attribute(a).map(|v| (a, v))) {
+        Some((a, v)) => app
+            .store
+            .find_user_by_alias(&user.pool_id, a, v)
+            .await
+            .or_internal()?
+            .filter(|other| other.sub != user.sub)
+            .map(|other| (a, other)),
+        None => None,
+    };
+    if let Some((a, _)) = &holder {
+        if !input.force_alias_creation.unwrap_or(false) {
+            return Err(alias_exists(a));
+        }
+    }
+    codes::check_code(app, &user, Purpose::SignUp, &input.confirmation_code).await?;
+    if let Some((a, other)) = holder {
+        modify_user(app, &pool, &other.username, |o| {
+            o.attributes.insert(format!("{a}_verified"), "false".into());
+            Ok(())
+        })
+        .await?;
+    }
+    modify_user(app, &pool, &user.username, |u| {
+        u.status = UserStatusType::Confirmed;
+        if let Some(a) = verified {
+            u.attributes.insert(format!("{a}_verified"), "true".into());
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(ConfirmSignUpResponse { session: None })
+}
+
+/// A new code replaces the old one; a confirmed user gets "User is already confirmed.".
+pub async fn resend_confirmation_code(
+    app: &App,
+    input: ResendConfirmationCodeRequest,
+) -> Result<ResendConfirmationCodeResponse, ApiError> {
+    let name = input.username.expose().clone();
+    let (pool, _) = client_call(
+        app,
+        input.client_id.expose(),
+        &name,
+        input.secret_hash.as_ref(),
+    )
+    .await?;
+    let user = client_user(app, &pool, &name).await?;
+    if user.status != UserStatusType::Unconfirmed {
+        return Err(ApiError::invalid_parameter("User is already confirmed."));
+    }
+    let details = codes::send_code(app, &pool, &user, Purpose::SignUp)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
+        })?;
+    Ok(ResendConfirmationCodeResponse {
+        code_delivery_details: Some(details),
+    })
+}
+
+/// The reset code (1 hour) goes to the first verified destination in the pool's
+/// AccountRecoverySetting; the current password keeps working until it is replaced.
+pub async fn forgot_password(
+    app: &App,
+    input: ForgotPasswordRequest,
+) -> Result<ForgotPasswordResponse, ApiError> {
+    let name = input.username.expose().clone();
+    let (pool, _) = client_call(
+        app,
+        input.client_id.expose(),
+        &name,
+        input.secret_hash.as_ref(),
+    )
+    .await?;
+    let user = client_user(app, &pool, &name).await?;
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let dest = codes::recovery_destination(&pool, &user).ok_or_else(no_recovery_destination)?;
+    let details = codes::send_code_to(app, &pool, &user, Purpose::ForgotPassword, &dest).await?;
+    Ok(ForgotPasswordResponse {
+        code_delivery_details: Some(details),
+    })
+}
+
+/// The new password must meet the policy before the code is spent; a user in
+/// RESET_REQUIRED or FORCE_CHANGE_PASSWORD becomes CONFIRMED.
+pub async fn confirm_forgot_password(
+    app: &App,
+    input: ConfirmForgotPasswordRequest,
+) -> Result<ConfirmForgotPasswordResponse, ApiError> {
+    let name = input.username.expose().clone();
+    let (pool, _) = client_call(
+        app,
+        input.client_id.expose(),
+        &name,
+        input.secret_hash.as_ref(),
+    )
+    .await?;
+    let user = client_user(app, &pool, &name).await?;
+    let pw = input.password.expose();
+    check_policy(&pool, pw)?;
+    codes::check_code(
+        app,
+        &user,
+        Purpose::ForgotPassword,
+        &input.confirmation_code,
+    )
+    .await?;
+    modify_user(app, &pool, &user.username, |u| {
+        set_password(app, &pool, u, pw, false)?;
+        if matches!(
+            u.status,
+            UserStatusType::ResetRequired | UserStatusType::ForceChangePassword
+        ) {
+            u.status = UserStatusType::Confirmed;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(ConfirmForgotPasswordResponse {})
+}

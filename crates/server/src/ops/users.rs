@@ -1,0 +1,432 @@
+//! Users: what every user operation shares (lookup by username, alias or sub; optimistic
+//! writes; passwords; the wire shapes), and AdminGetUser, AdminDeleteUser,
+//! AdminEnableUser, AdminDisableUser and ListUsers.
+
+use super::user_pools::get_pool;
+use super::{decode_token, encode_token};
+use crate::app::{App, OrInternal};
+use ironpool_api::types::*;
+use ironpool_api::{ApiError, ErrorCode, Sensitive};
+use ironpool_core::{attributes, password, srp};
+use ironpool_store::users::username_key;
+use ironpool_store::{FilterOp, PasswordRecord, User, UserConflict, UserFilter};
+
+pub(crate) fn user_not_found() -> ApiError {
+    ApiError::new(ErrorCode::UserNotFoundException, "User does not exist.")
+}
+
+pub(crate) fn alias_exists(attribute: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::AliasExistsException,
+        format!("An account with the given {attribute} already exists."),
+    )
+}
+
+/// The user an admin or self-service call names: Cognito accepts the username, any alias
+/// the user signs in with, or the sub.
+pub(crate) async fn find_user(
+    app: &App,
+    pool: &UserPoolType,
+    name: &str,
+) -> Result<Option<User>, ApiError> {
+    let id = pool.id.as_deref().unwrap_or_default();
+    if let Some(u) = app.store.get_user(id, name).await.or_internal()? {
+        return Ok(Some(u));
+    }
+    let attr = if attributes::is_email(name) {
+        "email"
+    } else if attributes::is_phone(name) {
+        "phone_number"
+    } else {
+        "preferred_username"
+    };
+    if let Some(u) = app
+        .store
+        .find_user_by_alias(id, attr, name)
+        .await
+        .or_internal()?
+    {
+        return Ok(Some(u));
+    }
+    app.store.get_user_by_sub(id, name).await.or_internal()
+}
+
+pub(crate) async fn load_user(
+    app: &App,
+    pool: &UserPoolType,
+    name: &str,
+) -> Result<User, ApiError> {
+    find_user(app, pool, name).await?.ok_or_else(user_not_found)
+}
+
+/// Writes `user` (read at its version); `Ok(false)` if it changed meanwhile.
+pub(crate) async fn save(app: &App, user: &User) -> Result<bool, ApiError> {
+    match app.store.update_user(user).await.or_internal()? {
+        Ok(done) => Ok(done),
+        Err(UserConflict::AliasExists(a)) => Err(alias_exists(&a)),
+        Err(UserConflict::UsernameExists) => Err(ApiError::new(
+            ErrorCode::UsernameExistsException,
+            "User account already exists",
+        )),
+    }
+}
+
+/// Reads the user named `name`, applies `change` and writes it, retrying when another write
+/// came in between. Returns the user as written and what `change` returned.
+pub(crate) async fn modify_user<T>(
+    app: &App,
+    pool: &UserPoolType,
+    name: &str,
+    mut change: impl FnMut(&mut User) -> Result<T, ApiError>,
+) -> Result<(User, T), ApiError> {
+    let mut user = load_user(app, pool, name).await?;
+    for _ in 0..8 {
+        let out = change(&mut user)?;
+        user.modified = app.now();
+        if save(app, &user).await? {
+            user.version += 1;
+            return Ok((user, out));
+        }
+        user = app
+            .store
+            .get_user(&user.pool_id, &user.username)
+            .await
+            .or_internal()?
+            .ok_or_else(user_not_found)?;
+    }
+    Err(ApiError::new(
+        ErrorCode::TooManyRequestsException,
+        "Too many requests",
+    ))
+}
+
+/// The attributes as Cognito lists them: `sub` first, then the others by name; only the
+/// named ones when `only` is given.
+pub(crate) fn attribute_list(user: &User, only: Option<&[String]>) -> Vec<AttributeType> {
+    let wanted = |n: &str| only.is_none_or(|o| o.iter().any(|x| x == n));
+    let mut out = Vec::new();
+    if wanted("sub") {
+        out.push(AttributeType {
+            name: "sub".into(),
+            value: Some(Sensitive::new(user.sub.clone())),
+        });
+    }
+    for (k, v) in &user.attributes {
+        if wanted(k) {
+            out.push(AttributeType {
+                name: k.clone(),
+                value: Some(Sensitive::new(v.clone())),
+            });
+        }
+    }
+    out
+}
+
+pub(crate) fn user_type(user: &User, only: Option<&[String]>) -> UserType {
+    UserType {
+        username: Some(Sensitive::new(user.username.clone())),
+        attributes: Some(attribute_list(user, only)),
+        user_create_date: Some(user.created),
+        user_last_modified_date: Some(user.modified),
+        enabled: Some(user.enabled),
+        user_status: Some(user.status),
+        ..Default::default()
+    }
+}
+
+/// The pool's password policy with Cognito's defaults.
+pub(crate) fn policy(pool: &UserPoolType) -> (password::Policy, usize) {
+    let p = pool
+        .policies
+        .as_ref()
+        .and_then(|p| p.password_policy.clone())
+        .unwrap_or_default();
+    let d = password::Policy::default();
+    (
+        password::Policy {
+            minimum_length: p
+                .minimum_length
+                .map_or(d.minimum_length, |n| n.max(0) as usize),
+            require_uppercase: p.require_uppercase.unwrap_or(d.require_uppercase),
+            require_lowercase: p.require_lowercase.unwrap_or(d.require_lowercase),
+            require_numbers: p.require_numbers.unwrap_or(d.require_numbers),
+            require_symbols: p.require_symbols.unwrap_or(d.require_symbols),
+        },
+        p.password_history_size.unwrap_or(0).max(0) as usize,
+    )
+}
+
+pub(crate) fn invalid_password(message: String) -> ApiError {
+    ApiError::new(ErrorCode::InvalidPasswordException, message)
+}
+
+/// Checks `pw` against the pool's policy.
+pub(crate) fn check_policy(pool: &UserPoolType, pw: &str) -> Result<(), ApiError> {
+    password::check(&policy(pool).0, pw).map_err(invalid_password)
+}
+
+fn verifier_context(pool_id: &str, srp_user_id: &str) -> String {
+    format!("verifier:{pool_id}:{srp_user_id}")
+}
+
+/// The user's SRP verifier, opened with the master key (what sign-in checks against).
+#[allow(dead_code)]
+pub(crate) fn open_verifier(app: &App, user: &User) -> Option<(String, srp::Verifier)> {
+    let record = user.password.as_ref()?;
+    let json = app
+        .master_key
+        .open(
+            &verifier_context(&user.pool_id, &record.srp_user_id),
+            &record.sealed_verifier,
+        )
+        .ok()?;
+    let verifier = serde_json::from_slice(&json).ok()?;
+    Some((record.srp_user_id.clone(), verifier))
+}
+
+/// Whether `pw` is the password of the sealed verifier.
+fn sealed_matches(app: &App, pool_id: &str, srp_user_id: &str, sealed: &str, pw: &str) -> bool {
+    app.master_key
+        .open(&verifier_context(pool_id, srp_user_id), sealed)
+        .ok()
+        .and_then(|json| serde_json::from_slice::<srp::Verifier>(&json).ok())
+        .is_some_and(|v| v.matches(srp::pool_name(pool_id), srp_user_id, pw))
+}
+
+/// Sets the user's password: policy (InvalidPasswordException), then for permanent passwords
+/// the pool's PasswordHistorySize, then the SRP verifier sealed with the master key. The
+/// status is the caller's business.
+pub(crate) fn set_password(
+    app: &App,
+    pool: &UserPoolType,
+    user: &mut User,
+    pw: &str,
+    temporary: bool,
+) -> Result<(), ApiError> {
+    let (policy, history) = policy(pool);
+    password::check(&policy, pw).map_err(invalid_password)?;
+    // USER_ID_FOR_SRP is the username (in email/phone-as-username pools that is a UUID,
+    // the sub).
+    let srp_user_id = user.username.clone();
+    let pool_id = user.pool_id.clone();
+    if !temporary && history > 0 {
+        let previous = user
+            .password
+            .iter()
+            .filter(|p| !p.temporary)
+            .map(|p| (p.srp_user_id.clone(), p.sealed_verifier.clone()))
+            .chain(
+                user.password_history
+                    .iter()
+                    .map(|s| (srp_user_id.clone(), s.clone())),
+            )
+            .take(history);
+        for (id, sealed) in previous {
+            if sealed_matches(app, &pool_id, &id, &sealed, pw) {
+                return Err(invalid_password(
+                    "Password did not conform with policy: Password has previously been used"
+                        .into(),
+                ));
+            }
+        }
+    }
+    let verifier = srp::Verifier::new(app.rng.as_ref(), srp::pool_name(&pool_id), &srp_user_id, pw);
+    let json = serde_json::to_string(&verifier).or_internal()?;
+    let sealed = app.master_key.seal(
+        app.rng.as_ref(),
+        &verifier_context(&pool_id, &srp_user_id),
+        json.as_bytes(),
+    );
+    if let Some(old) = user.password.take() {
+        if !old.temporary {
+            user.password_history.insert(0, old.sealed_verifier);
+        }
+    }
+    user.password_history.truncate(history);
+    user.password = Some(PasswordRecord {
+        srp_user_id,
+        sealed_verifier: sealed,
+        temporary,
+        set_at: app.now(),
+    });
+    user.failed_attempts = 0;
+    user.locked_until = None;
+    Ok(())
+}
+
+/// Returns the user with every attribute; the MFA fields stay empty until MFA exists.
+pub async fn admin_get_user(
+    app: &App,
+    input: AdminGetUserRequest,
+) -> Result<AdminGetUserResponse, ApiError> {
+    let pool = get_pool(app, &input.user_pool_id).await?;
+    let user = load_user(app, &pool, input.username.expose()).await?;
+    Ok(AdminGetUserResponse {
+        username: Sensitive::new(user.username.clone()),
+        user_attributes: Some(attribute_list(&user, None)),
+        user_create_date: Some(user.created),
+        user_last_modified_date: Some(user.modified),
+        enabled: Some(user.enabled),
+        user_status: Some(user.status),
+        ..Default::default()
+    })
+}
+
+/// Deletes the user with its group memberships and codes; the name may be an alias or sub.
+pub async fn admin_delete_user(
+    app: &App,
+    input: AdminDeleteUserRequest,
+) -> Result<Empty, ApiError> {
+    let pool = get_pool(app, &input.user_pool_id).await?;
+    let user = load_user(app, &pool, input.username.expose()).await?;
+    if !app
+        .store
+        .delete_user(&user.pool_id, &user.username)
+        .await
+        .or_internal()?
+    {
+        return Err(user_not_found());
+    }
+    Ok(Empty {})
+}
+
+/// Enabling an enabled user is fine; the user's status does not change.
+pub async fn admin_enable_user(
+    app: &App,
+    input: AdminEnableUserRequest,
+) -> Result<AdminEnableUserResponse, ApiError> {
+    let pool = get_pool(app, &input.user_pool_id).await?;
+    modify_user(app, &pool, input.username.expose(), |u| {
+        u.enabled = true;
+        Ok(())
+    })
+    .await?;
+    Ok(AdminEnableUserResponse {})
+}
+
+/// Disabling also revokes every token issued so far (as GlobalSignOut does).
+pub async fn admin_disable_user(
+    app: &App,
+    input: AdminDisableUserRequest,
+) -> Result<AdminDisableUserResponse, ApiError> {
+    let pool = get_pool(app, &input.user_pool_id).await?;
+    let now = app.now();
+    modify_user(app, &pool, input.username.expose(), |u| {
+        u.enabled = false;
+        u.tokens_valid_after = Some(now);
+        Ok(())
+    })
+    .await?;
+    Ok(AdminDisableUserResponse {})
+}
+
+/// The attributes ListUsers can filter on.
+const FILTERABLE: &[&str] = &[
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+];
+
+fn bad_filter() -> ApiError {
+    ApiError::invalid_parameter("Error while parsing filter.")
+}
+
+/// `attribute = "value"` or `attribute ^= "value"` (blanks around the operator allowed,
+/// `\"` and `\\` escaped in the value); the empty filter is no filter.
+pub(crate) fn parse_filter(text: &str) -> Result<Option<UserFilter>, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let name_end = text
+        .find(|c: char| c.is_whitespace() || c == '=' || c == '^')
+        .ok_or_else(bad_filter)?;
+    let (attribute, rest) = text.split_at(name_end);
+    let rest = rest.trim_start();
+    let (op, rest) = if let Some(r) = rest.strip_prefix("^=") {
+        (FilterOp::StartsWith, r)
+    } else if let Some(r) = rest.strip_prefix('=') {
+        (FilterOp::Equals, r)
+    } else {
+        return Err(bad_filter());
+    };
+    let quoted = rest.trim_start().strip_prefix('"').ok_or_else(bad_filter)?;
+    let mut value = String::new();
+    let mut chars = quoted.chars();
+    let mut closed = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => value.push(chars.next().ok_or_else(bad_filter)?),
+            '"' => {
+                closed = true;
+                break;
+            }
+            c => value.push(c),
+        }
+    }
+    if !closed || !chars.as_str().trim().is_empty() || attribute.is_empty() {
+        return Err(bad_filter());
+    }
+    if !FILTERABLE.contains(&attribute) {
+        return Err(bad_filter());
+    }
+    Ok(Some(UserFilter {
+        attribute: attribute.to_owned(),
+        op,
+        value,
+    }))
+}
+
+/// Up to 60 users in username order; PaginationToken continues after the last one;
+/// AttributesToGet limits the attributes (sub included only when named).
+pub async fn list_users(app: &App, input: ListUsersRequest) -> Result<ListUsersResponse, ApiError> {
+    let pool = get_pool(app, &input.user_pool_id).await?;
+    let filter = match input.filter.as_deref() {
+        Some(f) => parse_filter(f)?,
+        None => None,
+    };
+    if let Some(names) = &input.attributes_to_get {
+        let schema = pool.schema_attributes.as_deref().unwrap_or_default();
+        for n in names {
+            if !schema.iter().any(|s| s.name.as_deref() == Some(n.as_str())) {
+                return Err(ApiError::invalid_parameter(
+                    "One or more requested attributes do not exist.",
+                ));
+            }
+        }
+    }
+    let limit = input.limit.unwrap_or(60).clamp(1, 60) as usize;
+    let after = input
+        .pagination_token
+        .as_deref()
+        .map(decode_token)
+        .transpose()?;
+    let mut users = app
+        .store
+        .list_users(
+            &input.user_pool_id,
+            filter.as_ref(),
+            after.as_deref(),
+            limit + 1,
+        )
+        .await
+        .or_internal()?;
+    let more = users.len() > limit;
+    users.truncate(limit);
+    let token = match (more, users.last()) {
+        (true, Some(last)) => Some(encode_token(&username_key(&pool, &last.username))),
+        _ => None,
+    };
+    let only = input.attributes_to_get.as_deref();
+    Ok(ListUsersResponse {
+        users: Some(users.iter().map(|u| user_type(u, only)).collect()),
+        pagination_token: token,
+    })
+}

@@ -1,0 +1,570 @@
+use super::SqliteStore;
+use crate::users::{
+    alias_keys, alias_value_key, username_key, CodeOutcome, CodePurpose, FilterOp, User,
+    UserConflict, UserFilter, Users, MAX_CODE_FAILURES,
+};
+use crate::StoreError;
+use async_trait::async_trait;
+use ironpool_api::types::UserPoolType;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+fn load_pool(conn: &Connection, pool_id: &str) -> Result<Option<UserPoolType>, StoreError> {
+    let doc: Option<String> = conn
+        .query_row(
+            "SELECT doc FROM user_pools WHERE id = ?1",
+            params![pool_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
+}
+
+fn key_of(conn: &Connection, pool_id: &str, username: &str) -> Result<String, StoreError> {
+    Ok(match load_pool(conn, pool_id)? {
+        Some(pool) => username_key(&pool, username),
+        None => username.to_owned(),
+    })
+}
+
+fn status_str(user: &User) -> Result<String, StoreError> {
+    match serde_json::to_value(user.status)? {
+        serde_json::Value::String(s) => Ok(s),
+        _ => Err(StoreError::Backend("user status is not a string".into())),
+    }
+}
+
+fn user_from_doc(doc: String, version: i64) -> Result<User, StoreError> {
+    let mut user: User = serde_json::from_str(&doc)?;
+    user.version = version;
+    Ok(user)
+}
+
+const SELECT_USER: &str = "SELECT doc, version FROM users";
+
+fn get_by_key(conn: &Connection, pool_id: &str, key: &str) -> Result<Option<User>, StoreError> {
+    let row: Option<(String, i64)> = conn
+        .prepare_cached(&format!(
+            "{SELECT_USER} WHERE pool_id = ?1 AND username_key = ?2"
+        ))?
+        .query_row(params![pool_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(d, v)| user_from_doc(d, v)).transpose()
+}
+
+/// Claims the alias values of `user` (keyed `key`) or reports whose they are.
+fn claim_aliases(
+    tx: &Transaction<'_>,
+    pool: &UserPoolType,
+    user: &User,
+    key: &str,
+    force: bool,
+    now: f64,
+) -> Result<Result<(), UserConflict>, StoreError> {
+    let pool_id = &user.pool_id;
+    tx.execute(
+        "DELETE FROM user_aliases WHERE pool_id = ?1 AND username_key = ?2",
+        params![pool_id, key],
+    )?;
+    for (name, value_key) in alias_keys(pool, user) {
+        let holder: Option<String> = tx
+            .query_row(
+                "SELECT username_key FROM user_aliases
+                 WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3",
+                params![pool_id, name, value_key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(other) = holder {
+            let as_username = pool
+                .username_attributes
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|a| serde_json::to_value(a).ok() == Some(serde_json::json!(name)));
+            if !force || as_username || name == "preferred_username" {
+                return Ok(Err(UserConflict::AliasExists(name)));
+            }
+            // ForceAliasCreation: the value moves here; the other user keeps the attribute
+            // but it is no longer verified, so no longer an alias.
+            if let Some(mut previous) = get_by_key(tx, pool_id, &other)? {
+                previous
+                    .attributes
+                    .insert(format!("{name}_verified"), "false".into());
+                previous.modified = now;
+                write_doc(tx, &previous, &other, previous.version + 1)?;
+                write_attributes(tx, &previous, &other)?;
+            }
+            tx.execute(
+                "DELETE FROM user_aliases WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3",
+                params![pool_id, name, value_key],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO user_aliases (pool_id, name, value_key, username_key)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![pool_id, name, value_key, key],
+        )?;
+    }
+    Ok(Ok(()))
+}
+
+fn write_doc(tx: &Transaction<'_>, user: &User, key: &str, version: i64) -> Result<(), StoreError> {
+    let mut stored = user.clone();
+    stored.version = version;
+    tx.execute(
+        "UPDATE users SET status = ?3, enabled = ?4, version = ?5, doc = ?6
+         WHERE pool_id = ?1 AND username_key = ?2",
+        params![
+            user.pool_id,
+            key,
+            status_str(user)?,
+            user.enabled,
+            version,
+            serde_json::to_string(&stored)?
+        ],
+    )?;
+    Ok(())
+}
+
+fn write_attributes(tx: &Transaction<'_>, user: &User, key: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM user_attributes WHERE pool_id = ?1 AND username_key = ?2",
+        params![user.pool_id, key],
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO user_attributes (pool_id, username_key, name, value) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (name, value) in &user.attributes {
+        insert.execute(params![user.pool_id, key, name, value])?;
+    }
+    Ok(())
+}
+
+/// The smallest string greater than every string that starts with `prefix`.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+#[async_trait]
+impl Users for SqliteStore {
+    async fn create_user_if_absent(
+        &self,
+        user: &User,
+        force_alias: bool,
+    ) -> Result<Result<(), UserConflict>, StoreError> {
+        let user = user.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(pool) = load_pool(&tx, &user.pool_id)? else {
+                return Err(StoreError::Backend("user pool does not exist".into()));
+            };
+            let key = username_key(&pool, &user.username);
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE pool_id = ?1
+                 AND (username_key = ?2 OR sub = ?3))",
+                params![user.pool_id, key, user.sub],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Ok(Err(UserConflict::UsernameExists));
+            }
+            let mut stored = user.clone();
+            stored.version = 0;
+            tx.execute(
+                "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
+                 version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+                params![
+                    user.pool_id,
+                    key,
+                    user.username,
+                    user.sub,
+                    status_str(&user)?,
+                    user.enabled,
+                    serde_json::to_string(&stored)?
+                ],
+            )?;
+            if let Err(c) = claim_aliases(&tx, &pool, &user, &key, force_alias, user.created)? {
+                return Ok(Err(c));
+            }
+            write_attributes(&tx, &user, &key)?;
+            tx.commit()?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    async fn get_user(&self, pool_id: &str, username: &str) -> Result<Option<User>, StoreError> {
+        let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
+        self.with(move |conn| {
+            let key = key_of(conn, &pool_id, &username)?;
+            get_by_key(conn, &pool_id, &key)
+        })
+        .await
+    }
+
+    async fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> Result<Option<User>, StoreError> {
+        let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
+        self.with(move |conn| {
+            let row: Option<(String, i64)> = conn
+                .prepare_cached(&format!("{SELECT_USER} WHERE pool_id = ?1 AND sub = ?2"))?
+                .query_row(params![pool_id, sub], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            row.map(|(d, v)| user_from_doc(d, v)).transpose()
+        })
+        .await
+    }
+
+    async fn find_user_by_alias(
+        &self,
+        pool_id: &str,
+        attribute: &str,
+        value: &str,
+    ) -> Result<Option<User>, StoreError> {
+        let (pool_id, name) = (pool_id.to_owned(), attribute.to_owned());
+        let value_key = alias_value_key(attribute, value);
+        self.with(move |conn| {
+            let key: Option<String> = conn
+                .query_row(
+                    "SELECT username_key FROM user_aliases
+                     WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3",
+                    params![pool_id, name, value_key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match key {
+                Some(key) => get_by_key(conn, &pool_id, &key),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+
+    async fn update_user(&self, user: &User) -> Result<Result<bool, UserConflict>, StoreError> {
+        let user = user.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            let Some(pool) = load_pool(&tx, &user.pool_id)? else {
+                return Ok(Ok(false));
+            };
+            let key = username_key(&pool, &user.username);
+            let stored: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT version, sub FROM users WHERE pool_id = ?1 AND username_key = ?2",
+                    params![user.pool_id, key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match stored {
+                Some((v, sub)) if v == user.version && sub == user.sub => {}
+                _ => return Ok(Ok(false)),
+            }
+            if let Err(c) = claim_aliases(&tx, &pool, &user, &key, false, user.modified)? {
+                return Ok(Err(c));
+            }
+            write_doc(&tx, &user, &key, user.version + 1)?;
+            write_attributes(&tx, &user, &key)?;
+            tx.commit()?;
+            Ok(Ok(true))
+        })
+        .await
+    }
+
+    async fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool, StoreError> {
+        let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
+        self.with(move |conn| {
+            let key = key_of(conn, &pool_id, &username)?;
+            Ok(conn.execute(
+                "DELETE FROM users WHERE pool_id = ?1 AND username_key = ?2",
+                params![pool_id, key],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn list_users(
+        &self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<User>, StoreError> {
+        let pool_id = pool_id.to_owned();
+        let filter = filter.cloned();
+        let after = after.unwrap_or("").to_owned();
+        self.with(move |conn| {
+            // Every query orders by the username key and pages after it; a filter adds one
+            // indexed condition on a users column or on the attribute table.
+            let range = |column: &str| match filter.as_ref().map(|f| f.op) {
+                Some(FilterOp::StartsWith) => format!("{column} >= ?4 AND {column} < ?5"),
+                _ => format!("{column} = ?4"),
+            };
+            let users_where = |cond: String| {
+                format!(
+                    "SELECT doc, version FROM users WHERE pool_id = ?1 AND {cond}
+                     AND username_key > ?2 ORDER BY username_key LIMIT ?3"
+                )
+            };
+            let mut value = filter.as_ref().map(|f| f.value.clone()).unwrap_or_default();
+            let sql = match filter.as_ref().map(|f| f.attribute.as_str()) {
+                None => users_where("1 = 1".into()),
+                Some("username") => {
+                    value = key_of(conn, &pool_id, &value)?;
+                    users_where(range("username_key"))
+                }
+                Some("sub") => users_where(range("sub")),
+                Some("cognito:user_status") => users_where(range("status")),
+                Some("status") => {
+                    // Enabled/Disabled, matched on their names.
+                    let names = |n: &str| match filter.as_ref().map(|f| f.op) {
+                        Some(FilterOp::StartsWith) => n.starts_with(&value),
+                        _ => n == value,
+                    };
+                    let cond = match (names("Enabled"), names("Disabled")) {
+                        (true, true) => "1 = 1",
+                        (true, false) => "enabled = 1",
+                        (false, true) => "enabled = 0",
+                        (false, false) => "1 = 0",
+                    };
+                    users_where(cond.into())
+                }
+                // The page's keys come from the covering index alone; only they are joined.
+                Some(_) => format!(
+                    "SELECT u.doc, u.version FROM (
+                         SELECT username_key FROM user_attributes INDEXED BY user_attributes_by_value
+                         WHERE pool_id = ?1 AND name = ?6 AND {}
+                         AND username_key > ?2 ORDER BY username_key LIMIT ?3
+                     ) k JOIN users u ON u.pool_id = ?1 AND u.username_key = k.username_key
+                     ORDER BY u.username_key",
+                    range("value")
+                ),
+            };
+            let attribute = filter
+                .as_ref()
+                .map(|f| f.attribute.clone())
+                .unwrap_or_default();
+            let hi = prefix_end(&value);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let all: [&dyn rusqlite::ToSql; 6] =
+                [&pool_id, &after, &(limit as i64), &value, &hi, &attribute];
+            let used = stmt.parameter_count();
+            let rows = stmt.query_map(&all[..used], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            rows.map(|r| {
+                let (d, v) = r?;
+                user_from_doc(d, v)
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn count_users(&self, pool_id: &str) -> Result<u64, StoreError> {
+        let pool_id = pool_id.to_owned();
+        self.with(move |conn| {
+            let n: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM users WHERE pool_id = ?1",
+                params![pool_id],
+                |r| r.get(0),
+            )?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn user_key(&self, pool_id: &str, username: &str) -> Result<String, StoreError> {
+        let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
+        self.with(move |conn| key_of(conn, &pool_id, &username))
+            .await
+    }
+
+    async fn add_user_to_group(
+        &self,
+        pool_id: &str,
+        username: &str,
+        group: &str,
+    ) -> Result<bool, StoreError> {
+        let (pool_id, username, group) =
+            (pool_id.to_owned(), username.to_owned(), group.to_owned());
+        self.with(move |conn| {
+            let key = key_of(conn, &pool_id, &username)?;
+            let n = conn.execute(
+                "INSERT INTO group_members (pool_id, group_name, username_key)
+                 SELECT ?1, ?2, ?3
+                 WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ?1 AND username_key = ?3)
+                   AND EXISTS (SELECT 1 FROM resources WHERE kind = 'group' AND pool_id = ?1
+                               AND key = ?2)
+                 ON CONFLICT DO NOTHING",
+                params![pool_id, group, key],
+            )?;
+            if n == 1 {
+                return Ok(true);
+            }
+            let present: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM group_members WHERE pool_id = ?1
+                 AND group_name = ?2 AND username_key = ?3)",
+                params![pool_id, group, key],
+                |r| r.get(0),
+            )?;
+            Ok(present)
+        })
+        .await
+    }
+
+    async fn remove_user_from_group(
+        &self,
+        pool_id: &str,
+        username: &str,
+        group: &str,
+    ) -> Result<bool, StoreError> {
+        let (pool_id, username, group) =
+            (pool_id.to_owned(), username.to_owned(), group.to_owned());
+        self.with(move |conn| {
+            let key = key_of(conn, &pool_id, &username)?;
+            Ok(conn.execute(
+                "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2
+                 AND username_key = ?3",
+                params![pool_id, group, key],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn list_groups_for_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
+        let after = after.unwrap_or("").to_owned();
+        self.with(move |conn| {
+            let key = key_of(conn, &pool_id, &username)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT group_name FROM group_members WHERE pool_id = ?1 AND username_key = ?2
+                 AND group_name > ?3 ORDER BY group_name LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(params![pool_id, key, after, limit as i64], |r| r.get(0))?;
+            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+        })
+        .await
+    }
+
+    async fn list_users_in_group(
+        &self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<User>, StoreError> {
+        let (pool_id, group) = (pool_id.to_owned(), group.to_owned());
+        let after = after.unwrap_or("").to_owned();
+        self.with(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT u.doc, u.version FROM group_members m
+                 JOIN users u ON u.pool_id = m.pool_id AND u.username_key = m.username_key
+                 WHERE m.pool_id = ?1 AND m.group_name = ?2 AND m.username_key > ?3
+                 ORDER BY m.username_key LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(params![pool_id, group, after, limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            rows.map(|r| {
+                let (d, v) = r?;
+                user_from_doc(d, v)
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn put_code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        purpose: &CodePurpose,
+        code_hash: &str,
+        expires_at: f64,
+    ) -> Result<bool, StoreError> {
+        let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
+        let (purpose, code_hash) = (purpose.as_key(), code_hash.to_owned());
+        self.with(move |conn| {
+            let key = key_of(conn, &pool_id, &username)?;
+            Ok(conn.execute(
+                "INSERT INTO user_codes (pool_id, username_key, purpose, code_hash, expires_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5
+                 WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ?1 AND username_key = ?2)
+                 ON CONFLICT (pool_id, username_key, purpose) DO UPDATE
+                 SET code_hash = excluded.code_hash, expires_at = excluded.expires_at,
+                     failures = 0",
+                params![pool_id, key, purpose, code_hash, expires_at],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn consume_code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        purpose: &CodePurpose,
+        code_hash: &str,
+        now: f64,
+    ) -> Result<CodeOutcome, StoreError> {
+        let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
+        let (purpose, code_hash) = (purpose.as_key(), code_hash.to_owned());
+        self.with(move |conn| {
+            let tx = conn.transaction()?;
+            let key = key_of(&tx, &pool_id, &username)?;
+            let row: Option<(String, f64, i64)> = tx
+                .query_row(
+                    "SELECT code_hash, expires_at, failures FROM user_codes
+                     WHERE pool_id = ?1 AND username_key = ?2 AND purpose = ?3",
+                    params![pool_id, key, purpose],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((stored, expires_at, failures)) = row else {
+                return Ok(CodeOutcome::Missing);
+            };
+            let matches = constant_time_eq(stored.as_bytes(), code_hash.as_bytes());
+            let outcome = if failures >= i64::from(MAX_CODE_FAILURES) && now < expires_at {
+                CodeOutcome::TooManyFailures
+            } else if now >= expires_at {
+                tx.execute(
+                    "DELETE FROM user_codes WHERE pool_id = ?1 AND username_key = ?2
+                     AND purpose = ?3",
+                    params![pool_id, key, purpose],
+                )?;
+                CodeOutcome::Expired
+            } else if matches {
+                tx.execute(
+                    "DELETE FROM user_codes WHERE pool_id = ?1 AND username_key = ?2
+                     AND purpose = ?3",
+                    params![pool_id, key, purpose],
+                )?;
+                CodeOutcome::Accepted
+            } else {
+                tx.execute(
+                    "UPDATE user_codes SET failures = failures + 1 WHERE pool_id = ?1
+                     AND username_key = ?2 AND purpose = ?3",
+                    params![pool_id, key, purpose],
+                )?;
+                CodeOutcome::Mismatch {
+                    failures: (failures + 1) as u32,
+                }
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,327 @@
+//! The users of a pool, their group memberships and their one-time codes.
+//!
+//! The pool's own settings decide two uniqueness rules, and the store applies them inside the
+//! write, never as a read-then-write in a handler:
+//! - usernames are unique per pool, case-insensitively when the pool's
+//!   `UsernameConfiguration.CaseSensitive` is false (the key is the lowercased name; the
+//!   username is kept as created);
+//! - an email or phone number that is a user's sign-in name (UsernameAttributes) or a verified
+//!   alias (AliasAttributes), and a preferred_username alias, belong to one user only.
+
+use crate::StoreError;
+use async_trait::async_trait;
+use ironpool_api::types::{
+    AliasAttributeType, UserPoolType, UserStatusType, UsernameAttributeType,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A user as the store keeps it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub pool_id: String,
+    /// As created (case kept even in case-insensitive pools).
+    pub username: String,
+    /// UUID v4, unique in the pool, never changes.
+    pub sub: String,
+    /// Every attribute except `sub`, including `email_verified` etc. as "true"/"false".
+    pub attributes: BTreeMap<String, String>,
+    pub status: UserStatusType,
+    pub enabled: bool,
+    pub created: f64,
+    pub modified: f64,
+    pub password: Option<PasswordRecord>,
+    /// Earlier sealed verifiers, newest first (for PasswordHistorySize).
+    #[serde(default)]
+    pub password_history: Vec<String>,
+    #[serde(default)]
+    pub failed_attempts: u32,
+    #[serde(default)]
+    pub locked_until: Option<f64>,
+    /// Tokens issued before this instant are revoked (GlobalSignOut).
+    #[serde(default)]
+    pub tokens_valid_after: Option<f64>,
+    /// Optimistic concurrency: `update_user` succeeds only if the stored version is this one,
+    /// and stores `version + 1`. Set by the store; 0 on a user not yet created.
+    #[serde(default)]
+    pub version: i64,
+}
+
+impl User {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+
+    /// Whether `<name>_verified` is "true".
+    pub fn verified(&self, name: &str) -> bool {
+        self.attribute(&format!("{name}_verified")) == Some("true")
+    }
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("pool_id", &self.pool_id)
+            .field("username", &self.username)
+            .field("sub", &self.sub)
+            .field("status", &self.status)
+            .field("enabled", &self.enabled)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A password as kept: the SRP verifier sealed with the master key
+/// (context `verifier:{pool_id}:{srp_user_id}`), never the password.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordRecord {
+    /// The USER_ID_FOR_SRP the verifier was made for: the username, or the `sub` in pools
+    /// whose UsernameAttributes make email/phone the sign-in name.
+    pub srp_user_id: String,
+    pub sealed_verifier: String,
+    /// Set by an administrator as temporary (FORCE_CHANGE_PASSWORD).
+    pub temporary: bool,
+    pub set_at: f64,
+}
+
+impl fmt::Debug for PasswordRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordRecord")
+            .field("srp_user_id", &self.srp_user_id)
+            .field("temporary", &self.temporary)
+            .field("set_at", &self.set_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a user write was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserConflict {
+    /// The username (under the pool's case rule) or the sub is taken.
+    UsernameExists,
+    /// The named attribute's value is another user's sign-in name or alias.
+    AliasExists(String),
+}
+
+/// `=` or `^=` in a ListUsers filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilterOp {
+    Equals,
+    StartsWith,
+}
+
+/// One ListUsers filter: `attribute` is `username`, `sub`, `cognito:user_status` (a
+/// UserStatusType name), `status` (`Enabled`/`Disabled`) or an attribute name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserFilter {
+    pub attribute: String,
+    pub op: FilterOp,
+    pub value: String,
+}
+
+/// What a one-time code is for; one live code per user and purpose.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CodePurpose {
+    SignUp,
+    ForgotPassword,
+    /// Verification of an attribute (`email`, `phone_number`).
+    VerifyAttribute(String),
+}
+
+impl CodePurpose {
+    pub fn as_key(&self) -> String {
+        match self {
+            CodePurpose::SignUp => "sign_up".into(),
+            CodePurpose::ForgotPassword => "forgot_password".into(),
+            CodePurpose::VerifyAttribute(a) => format!("verify:{a}"),
+        }
+    }
+}
+
+/// The result of presenting a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeOutcome {
+    /// It matched and is now used up.
+    Accepted,
+    /// Wrong code; the live code stays. `failures` counts wrong tries of this code so far.
+    Mismatch { failures: u32 },
+    /// The code was right or wrong but had expired; it is deleted.
+    Expired,
+    /// No code of that purpose is live for the user (never sent, used, or replaced).
+    Missing,
+    /// [`MAX_CODE_FAILURES`] wrong tries already: the code is not even compared (it stays,
+    /// until a new one replaces it).
+    TooManyFailures,
+}
+
+/// Wrong tries a code survives; then only a new code helps.
+pub const MAX_CODE_FAILURES: u32 = 5;
+
+#[async_trait]
+pub trait Users: Send + Sync {
+    /// Inserts a new user (its `version` is stored as 0). With `force_alias`, an alias value
+    /// held by another user moves to this one (that user's `<attr>_verified` becomes
+    /// "false"); without it that is `AliasExists`. The pool must exist.
+    async fn create_user_if_absent(
+        &self,
+        user: &User,
+        force_alias: bool,
+    ) -> Result<Result<(), UserConflict>, StoreError>;
+
+    /// By username under the pool's case rule.
+    async fn get_user(&self, pool_id: &str, username: &str) -> Result<Option<User>, StoreError>;
+
+    async fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> Result<Option<User>, StoreError>;
+
+    /// The user whose sign-in name or alias `attribute` (`email`, `phone_number`,
+    /// `preferred_username`) is `value`: only values that count under the pool's rules
+    /// (verified aliases, username attributes) are found.
+    async fn find_user_by_alias(
+        &self,
+        pool_id: &str,
+        attribute: &str,
+        value: &str,
+    ) -> Result<Option<User>, StoreError>;
+
+    /// Replaces the user if its stored version is `user.version` (storing `version + 1`);
+    /// `Ok(Ok(false))` if it changed meanwhile or is gone.
+    async fn update_user(&self, user: &User) -> Result<Result<bool, UserConflict>, StoreError>;
+
+    /// Deletes the user, its memberships and codes; false if there was none.
+    async fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool, StoreError>;
+
+    /// Up to `limit` users in username-key order after the key `after` (see
+    /// [`Users::user_key`]), matching `filter`.
+    async fn list_users(
+        &self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<User>, StoreError>;
+
+    async fn count_users(&self, pool_id: &str) -> Result<u64, StoreError>;
+
+    /// The key users are ordered and paged by (the username, lowercased in case-insensitive
+    /// pools).
+    async fn user_key(&self, pool_id: &str, username: &str) -> Result<String, StoreError>;
+
+    /// Adds the user to the group (both must exist; adding twice is fine); false if either
+    /// is missing.
+    async fn add_user_to_group(
+        &self,
+        pool_id: &str,
+        username: &str,
+        group: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// False if the user was not in the group.
+    async fn remove_user_from_group(
+        &self,
+        pool_id: &str,
+        username: &str,
+        group: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Group names of the user, in name order, after `after`.
+    async fn list_groups_for_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Members of the group, in username-key order after the key `after`.
+    async fn list_users_in_group(
+        &self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<User>, StoreError>;
+
+    /// Stores the (hash of the) code for `purpose`, replacing any earlier one; false if the
+    /// user does not exist.
+    async fn put_code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        purpose: &CodePurpose,
+        code_hash: &str,
+        expires_at: f64,
+    ) -> Result<bool, StoreError>;
+
+    /// Checks a presented code's hash and, if it matches and is live, deletes it: single use.
+    async fn consume_code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        purpose: &CodePurpose,
+        code_hash: &str,
+        now: f64,
+    ) -> Result<CodeOutcome, StoreError>;
+}
+
+/// Whether usernames of the pool are case-sensitive: the API's default is yes.
+pub fn case_sensitive(pool: &UserPoolType) -> bool {
+    pool.username_configuration
+        .as_ref()
+        .is_none_or(|c| c.case_sensitive)
+}
+
+/// The key a username is unique under in `pool`.
+pub fn username_key(pool: &UserPoolType, username: &str) -> String {
+    if case_sensitive(pool) {
+        username.to_owned()
+    } else {
+        username.to_lowercase()
+    }
+}
+
+/// The key an alias value is unique under (emails and preferred usernames compare
+/// case-insensitively).
+pub fn alias_value_key(attribute: &str, value: &str) -> String {
+    if attribute == "phone_number" {
+        value.to_owned()
+    } else {
+        value.to_lowercase()
+    }
+}
+
+/// The (attribute, value key) pairs that must be unique to `user` in `pool`: the sign-in
+/// attributes of UsernameAttributes pools, verified email/phone aliases and a preferred
+/// username alias.
+pub fn alias_keys(pool: &UserPoolType, user: &User) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let username_attrs = pool.username_attributes.as_deref().unwrap_or_default();
+    let alias_attrs = pool.alias_attributes.as_deref().unwrap_or_default();
+    for (name, as_username, as_alias) in [
+        (
+            "email",
+            username_attrs.contains(&UsernameAttributeType::Email),
+            alias_attrs.contains(&AliasAttributeType::Email),
+        ),
+        (
+            "phone_number",
+            username_attrs.contains(&UsernameAttributeType::PhoneNumber),
+            alias_attrs.contains(&AliasAttributeType::PhoneNumber),
+        ),
+    ] {
+        if let Some(v) = user.attribute(name) {
+            if as_username || (as_alias && user.verified(name)) {
+                out.push((name.to_owned(), alias_value_key(name, v)));
+            }
+        }
+    }
+    if alias_attrs.contains(&AliasAttributeType::PreferredUsername) {
+        if let Some(v) = user.attribute("preferred_username") {
+            out.push((
+                "preferred_username".to_owned(),
+                alias_value_key("preferred_username", v),
+            ));
+        }
+    }
+    out
+}
