@@ -155,28 +155,6 @@ pub fn cloudfront_domain(domain: &str) -> String {
     format!("{name}.cloudfront.net")
 }
 
-/// `YYYYMMDDhhmmss` in UTC, the shape of a domain's `Version`.
-pub fn compact_timestamp(epoch_seconds: f64) -> String {
-    let secs = epoch_seconds.max(0.0) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,8 +237,6 @@ mod tests {
         assert_eq!(cf, cloudfront_domain("auth.example.com"));
         assert_ne!(cf, cloudfront_domain("auth.example.org"));
         assert_eq!(cf.len(), "d0123456789abc.cloudfront.net".len());
-        assert_eq!(compact_timestamp(0.0), "19700101000000");
-        assert_eq!(compact_timestamp(1_700_000_000.0), "20231114221320");
         assert_eq!(
             check_domain_prefix("My-App"),
             Err(DomainPrefixError::InvalidCharacter)

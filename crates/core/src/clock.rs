@@ -13,6 +13,19 @@ pub trait Clock: Send + Sync {
     }
 }
 
+/// `yyyyMMddHHmmss` in UTC: the shape of a domain's `Version` and a UI customization's
+/// `CSSVersion`.
+pub fn compact_timestamp(epoch_seconds: f64) -> String {
+    let format = time::macros::format_description!("[year][month][day][hour][minute][second]");
+    utc(epoch_seconds).format(format).unwrap_or_default()
+}
+
+/// Epoch seconds as a UTC date and time (whole seconds; before 1970 reads as 1970).
+pub fn utc(epoch_seconds: f64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(epoch_seconds.max(0.0) as i64)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
 /// The real wall clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
@@ -51,6 +64,12 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_timestamps_are_utc_digits() {
+        assert_eq!(compact_timestamp(0.0), "19700101000000");
+        assert_eq!(compact_timestamp(1_700_000_000.0), "20231114221320");
+    }
 
     #[test]
     fn manual_clock_moves_only_when_told() {

@@ -35,10 +35,12 @@ pub enum Kind {
     /// Session tracking: `SetUserPoolSessionConfigurationResponse` keyed `ALL` for the pool,
     /// `SetUserPoolClientSessionConfigurationResponse` keyed by client id.
     SessionConfiguration,
+    /// The pool's SAML signing certificate and its sealed private key, keyed `ALL`.
+    SigningCertificate,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Client,
         Kind::Domain,
         Kind::Group,
@@ -51,6 +53,7 @@ impl Kind {
         Kind::LogDeliveryConfiguration,
         Kind::MfaConfig,
         Kind::SessionConfiguration,
+        Kind::SigningCertificate,
     ];
 
     /// The name stored in the `kind` column; never change one that has shipped.
@@ -68,6 +71,7 @@ impl Kind {
             Kind::LogDeliveryConfiguration => "log_delivery_configuration",
             Kind::MfaConfig => "mfa_config",
             Kind::SessionConfiguration => "session_configuration",
+            Kind::SigningCertificate => "signing_certificate",
         }
     }
 

@@ -87,7 +87,7 @@ pub async fn create_user_pool_domain(
         domain: Some(input.domain.clone()),
         s3_bucket: Some(format!("aws-cognito-prod-{}-assets", app.config.region)),
         cloud_front_distribution: Some(cloud_front.clone()),
-        version: Some(rules::compact_timestamp(now)),
+        version: Some(ironpool_core::clock::compact_timestamp(now)),
         status: Some(DomainStatusType::Active),
         custom_domain_config: input.custom_domain_config,
         managed_login_version: Some(managed_login_version),
@@ -158,7 +158,7 @@ pub async fn update_user_pool_domain(
     if input.routing.is_some() {
         d.routing = input.routing;
     }
-    d.version = Some(rules::compact_timestamp(app.now()));
+    d.version = Some(ironpool_core::clock::compact_timestamp(app.now()));
     app.store
         .put(Kind::Domain, &input.user_pool_id, &input.domain, &d)
         .await

@@ -24,6 +24,7 @@ mod self_attributes;
 mod self_user;
 mod sessions;
 mod sign_up;
+mod signing_certificate;
 mod tags;
 mod terms;
 pub(crate) mod tokens;
@@ -98,6 +99,7 @@ operations! {
     DeleteUserPool => user_pools::delete_user_pool,
     DescribeUserPool => user_pools::describe_user_pool,
     ListUserPools => user_pools::list_user_pools,
+    GetSigningCertificate => signing_certificate::get_signing_certificate,
     CreateGroup => groups::create_group,
     GetGroup => groups::get_group,
     UpdateGroup => groups::update_group,

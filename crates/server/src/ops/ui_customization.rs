@@ -92,28 +92,6 @@ fn image_extension(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// `yyyyMMddHHmmss` in UTC, the form of Cognito's CSSVersion.
-fn css_version(epoch: f64) -> String {
-    let secs = epoch.max(0.0) as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 /// The pool must exist and have a domain; the key is the client id (which must exist) or ALL.
 async fn scope(app: &App, pool_id: &str, client_id: Option<&str>) -> Result<String, ApiError> {
     get_pool(app, pool_id).await?;
@@ -194,7 +172,7 @@ pub async fn set_ui_customization(
         .or_internal()?
         .and_then(|s| s.ui.creation_date)
         .unwrap_or(now);
-    let version = css_version(now);
+    let version = ironpool_core::clock::compact_timestamp(now);
     let ui = UICustomizationType {
         image_url: extension.map(|ext| {
             format!(
@@ -295,7 +273,7 @@ pub async fn ui_asset(
 
 #[cfg(test)]
 mod tests {
-    use super::{check_css, css_version};
+    use super::check_css;
 
     #[test]
     fn css_classes() {
@@ -313,11 +291,5 @@ mod tests {
             check_css(".label-customizable { color: red }  trailing"),
             Err("trailing".into())
         );
-    }
-
-    #[test]
-    fn version_is_utc_timestamp() {
-        assert_eq!(css_version(0.0), "19700101000000");
-        assert_eq!(css_version(1_700_000_000.0), "20231114221320");
     }
 }

@@ -10,6 +10,33 @@ use ironpool_api::ApiError;
 use ironpool_core::ids;
 use ironpool_store::{Kind, ResourcesExt, StoreError};
 
+/// The settable fields of a CreateUserPool or UpdateUserPool request (the two share them).
+macro_rules! settings_of {
+    ($input:ident) => {
+        Settings {
+            policies: $input.policies,
+            deletion_protection: $input.deletion_protection,
+            lambda_config: $input.lambda_config,
+            auto_verified_attributes: $input.auto_verified_attributes,
+            sms_verification_message: $input.sms_verification_message,
+            email_verification_message: $input.email_verification_message,
+            email_verification_subject: $input.email_verification_subject,
+            verification_message_template: $input.verification_message_template,
+            sms_authentication_message: $input.sms_authentication_message,
+            user_attribute_update_settings: $input.user_attribute_update_settings,
+            mfa_configuration: $input.mfa_configuration,
+            device_configuration: $input.device_configuration,
+            email_configuration: $input.email_configuration,
+            sms_configuration: $input.sms_configuration,
+            user_pool_tags: $input.user_pool_tags,
+            admin_create_user_config: $input.admin_create_user_config,
+            user_pool_add_ons: $input.user_pool_add_ons,
+            account_recovery_setting: $input.account_recovery_setting,
+            user_pool_tier: $input.user_pool_tier,
+        }
+    };
+}
+
 fn pool_not_found(id: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool {id} does not exist."))
 }
@@ -78,27 +105,7 @@ pub async fn create_user_pool(
         ));
     }
     let schema = config::build_schema(input.schema.as_deref())?;
-    let settings = Settings {
-        policies: input.policies,
-        deletion_protection: input.deletion_protection,
-        lambda_config: input.lambda_config,
-        auto_verified_attributes: input.auto_verified_attributes,
-        sms_verification_message: input.sms_verification_message,
-        email_verification_message: input.email_verification_message,
-        email_verification_subject: input.email_verification_subject,
-        verification_message_template: input.verification_message_template,
-        sms_authentication_message: input.sms_authentication_message,
-        user_attribute_update_settings: input.user_attribute_update_settings,
-        mfa_configuration: input.mfa_configuration,
-        device_configuration: input.device_configuration,
-        email_configuration: input.email_configuration,
-        sms_configuration: input.sms_configuration,
-        user_pool_tags: input.user_pool_tags,
-        admin_create_user_config: input.admin_create_user_config,
-        user_pool_add_ons: input.user_pool_add_ons,
-        account_recovery_setting: input.account_recovery_setting,
-        user_pool_tier: input.user_pool_tier,
-    };
+    let settings = settings_of!(input);
     config::validate(&settings)?;
     super::tags::check_limit(settings.user_pool_tags.as_ref())?;
     let mfa_on = settings
@@ -172,27 +179,7 @@ pub async fn update_user_pool(
     input: UpdateUserPoolRequest,
 ) -> Result<UpdateUserPoolResponse, ApiError> {
     let mut pool = get_pool(app, &input.user_pool_id).await?;
-    let settings = Settings {
-        policies: input.policies,
-        deletion_protection: input.deletion_protection,
-        lambda_config: input.lambda_config,
-        auto_verified_attributes: input.auto_verified_attributes,
-        sms_verification_message: input.sms_verification_message,
-        email_verification_message: input.email_verification_message,
-        email_verification_subject: input.email_verification_subject,
-        verification_message_template: input.verification_message_template,
-        sms_authentication_message: input.sms_authentication_message,
-        user_attribute_update_settings: input.user_attribute_update_settings,
-        mfa_configuration: input.mfa_configuration,
-        device_configuration: input.device_configuration,
-        email_configuration: input.email_configuration,
-        sms_configuration: input.sms_configuration,
-        user_pool_tags: input.user_pool_tags,
-        admin_create_user_config: input.admin_create_user_config,
-        user_pool_add_ons: input.user_pool_add_ons,
-        account_recovery_setting: input.account_recovery_setting,
-        user_pool_tier: input.user_pool_tier,
-    };
+    let settings = settings_of!(input);
     config::validate(&settings)?;
     super::tags::check_limit(settings.user_pool_tags.as_ref())?;
     let mut state = mfa::load(app, &input.user_pool_id).await?;

@@ -26,6 +26,7 @@ mod sessions;
 mod sign_up;
 mod signin;
 mod signin_support;
+mod signing_certificate;
 mod sigv4;
 mod srp;
 mod terms;
