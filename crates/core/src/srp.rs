@@ -296,77 +296,33 @@ pub fn client_key(
     (big_a, hkdf(&s.to_be_bytes(), &u))
 }
 
-const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+/// The TIMESTAMP form SRP clients send: `EEE MMM d HH:mm:ss UTC yyyy`, day not padded.
+const TIMESTAMP: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!(
+    "[weekday repr:short] [month repr:short] [day padding:none] [hour]:[minute]:[second] UTC [year]"
+);
 
-/// Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The TIMESTAMP in the form SRP clients send: `EEE MMM d HH:mm:ss UTC yyyy`, day not padded.
+/// The TIMESTAMP for `epoch_seconds`, as SRP clients write it.
 pub fn format_timestamp(epoch_seconds: i64) -> String {
-    let days = epoch_seconds.div_euclid(86_400);
-    let secs = epoch_seconds.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
-    format!(
-        "{} {} {} {:02}:{:02}:{:02} UTC {}",
-        WEEKDAYS[days.rem_euclid(7) as usize],
-        MONTHS[(m - 1) as usize],
-        d,
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        y
-    )
+    time::OffsetDateTime::from_unix_timestamp(epoch_seconds)
+        .ok()
+        .and_then(|t| t.format(TIMESTAMP).ok())
+        .unwrap_or_default()
 }
 
 /// Reads a TIMESTAMP; `None` unless it is in Cognito's form (a zero-padded day is refused, as
-/// Cognito refuses it; the weekday name is not checked against the date).
+/// Cognito refuses it).
 pub fn parse_timestamp(text: &str) -> Option<i64> {
-    let parts: Vec<&str> = text.split(' ').collect();
-    let [weekday, month, day, time, "UTC", year] = parts.as_slice() else {
-        return None;
-    };
-    if !WEEKDAYS.contains(weekday) || day.starts_with('0') {
-        return None;
-    }
-    let m = MONTHS.iter().position(|x| x == month)? as u32 + 1;
-    let d: u32 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-    let y: i64 = year.parse().ok()?;
-    let hms: Vec<u32> = time
-        .split(':')
-        .map(|p| if p.len() == 2 { p.parse().ok() } else { None })
-        .collect::<Option<_>>()?;
-    let [h, mi, s] = hms.as_slice() else {
-        return None;
-    };
-    if *h > 23 || *mi > 59 || *s > 59 {
+    if text
+        .split(' ')
+        .nth(2)
+        .is_some_and(|day| day.starts_with('0'))
+    {
         return None;
     }
-    let epoch = days_from_civil(y, m, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s);
-    Some(epoch)
+    time::PrimitiveDateTime::parse(text, TIMESTAMP)
+        .ok()
+        .map(|t| t.assume_utc().unix_timestamp())
 }
 
 /// A password as Cognito keeps it: salt and verifier, never the password.
