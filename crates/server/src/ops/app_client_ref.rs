@@ -21,8 +21,6 @@ pub(crate) async fn require_client(
         .or_internal()?
     {
         Some(_) => Ok(()),
-        None => Err(ApiError::resource_not_found(format!(
-            "User pool client {client_id} does not exist."
-        ))),
+        None => Err(super::clients::client_not_found(client_id)),
     }
 }

@@ -3,7 +3,7 @@
 //! what every sign-in step shares: the client's flows and secret, finding the user by name or
 //! alias, the password check with lockout, and what follows a good password.
 
-use super::clients::{client_not_found, StoredClient};
+use super::clients::{client_not_found, get_client, StoredClient};
 use super::tokens;
 use super::user_pools::get_pool;
 use crate::app::{App, OrInternal};
@@ -660,14 +660,8 @@ pub async fn admin_initiate_auth(
     app: &App,
     input: AdminInitiateAuthRequest,
 ) -> Result<AdminInitiateAuthResponse, ApiError> {
-    get_pool(app, &input.user_pool_id).await?;
     let client_id = input.client_id.expose();
-    let stored = app
-        .store
-        .get::<StoredClient>(Kind::Client, &input.user_pool_id, client_id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| client_not_found(client_id))?;
+    let stored = get_client(app, &input.user_pool_id, client_id).await?;
     let params = input.auth_parameters.map(|p| p.0).unwrap_or_default();
     let o = initiate(
         app,

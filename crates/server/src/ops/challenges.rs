@@ -6,7 +6,7 @@ use super::auth::{
     find_client, incorrect, missing, modify_user, open_verifier, take_session, unknown_user,
     Outcome,
 };
-use super::clients::{client_not_found, StoredClient};
+use super::clients::{get_client, StoredClient};
 use super::tokens;
 use super::user_attributes::{check, check_required, Write};
 use super::user_pools::get_pool;
@@ -17,7 +17,6 @@ use base64::Engine;
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
 use ironpool_core::srp;
-use ironpool_store::{Kind, ResourcesExt};
 use std::collections::BTreeMap;
 
 async fn respond(
@@ -225,14 +224,8 @@ pub async fn admin_respond_to_auth_challenge(
     app: &App,
     input: AdminRespondToAuthChallengeRequest,
 ) -> Result<AdminRespondToAuthChallengeResponse, ApiError> {
-    get_pool(app, &input.user_pool_id).await?;
     let client_id = input.client_id.expose();
-    let stored = app
-        .store
-        .get::<StoredClient>(Kind::Client, &input.user_pool_id, client_id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| client_not_found(client_id))?;
+    let stored = get_client(app, &input.user_pool_id, client_id).await?;
     let o = respond(
         app,
         &input.user_pool_id,
