@@ -1,7 +1,7 @@
 //! App clients and client secrets through the SDK: defaults, every validation rule with its
 //! exact error, replace-on-update, paging, secret rotation.
 
-use crate::harness::{err, TestServer};
+use crate::harness::{err, pool_with, TestServer};
 use aws_sdk_cognitoidentityprovider::types::{
     AnalyticsConfigurationType, ExplicitAuthFlowsType, OAuthFlowType,
     PreventUserExistenceErrorTypes, SchemaAttributeType, TimeUnitsType, TokenValidityUnitsType,
@@ -10,9 +10,8 @@ use aws_sdk_cognitoidentityprovider::Client;
 use ironpool_store::{Kind, ResourcesExt};
 
 async fn pool(c: &Client) -> String {
-    c.create_user_pool()
-        .pool_name("clients")
-        .schema(
+    pool_with(c, |b| {
+        b.schema(
             SchemaAttributeType::builder()
                 .name("tier")
                 .attribute_data_type(
@@ -20,14 +19,8 @@ async fn pool(c: &Client) -> String {
                 )
                 .build(),
         )
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
+    })
+    .await
 }
 
 #[tokio::test]

@@ -1,22 +1,8 @@
 //! Hosted UI domains through the SDK: prefix rules, custom domains, uniqueness across pools,
 //! the empty description of an unknown domain, update and delete.
 
-use crate::harness::{err, raw_call, TestServer};
+use crate::harness::{err, pool, raw_call, TestServer};
 use aws_sdk_cognitoidentityprovider::types::{CustomDomainConfigType, DomainStatusType};
-use aws_sdk_cognitoidentityprovider::Client;
-
-async fn pool(c: &Client) -> String {
-    c.create_user_pool()
-        .pool_name("domains")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
-}
 
 fn cert() -> CustomDomainConfigType {
     CustomDomainConfigType::builder()

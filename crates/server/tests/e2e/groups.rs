@@ -1,20 +1,6 @@
 //! Groups through the SDK: create, get, update (partial), delete, list in pages.
 
-use crate::harness::{err, TestServer};
-use aws_sdk_cognitoidentityprovider::Client;
-
-async fn pool(c: &Client) -> String {
-    c.create_user_pool()
-        .pool_name("groups")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
-}
+use crate::harness::{err, pool, TestServer};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/admins";
 

@@ -5,13 +5,17 @@
 use aws_credential_types::Credentials;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::config::Region;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
 use aws_sdk_cognitoidentityprovider::Client;
+use ironpool_core::ManualClock;
 use ironpool_server::{App, Config, Server};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
+use std::time::SystemTime;
 
 pub const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -95,6 +99,34 @@ pub async fn raw_call(
     let text = resp.text().await.unwrap();
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
     (status, headers, json)
+}
+
+/// A pool configured by `f`; its id.
+pub async fn pool_with(
+    c: &Client,
+    f: impl FnOnce(CreateUserPoolFluentBuilder) -> CreateUserPoolFluentBuilder,
+) -> String {
+    f(c.create_user_pool().pool_name("test"))
+        .send()
+        .await
+        .unwrap()
+        .user_pool()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned()
+}
+
+pub async fn pool(c: &Client) -> String {
+    pool_with(c, |b| b).await
+}
+
+/// A server whose clock the test moves.
+pub async fn clocked() -> (Server, Arc<ManualClock>) {
+    let mut app = App::from_config(Config::ephemeral()).unwrap();
+    let clock = Arc::new(ManualClock::new(SystemTime::now()));
+    app.clock = clock.clone();
+    (Server::start(app).await.unwrap(), clock)
 }
 
 /// The error code and message of an SDK error.

@@ -1,23 +1,9 @@
 //! Identity providers through the SDK: per-type ProviderDetails rules and what Cognito adds,
 //! names, identifiers, update semantics, listing in pages.
 
-use crate::harness::{err, TestServer};
+use crate::harness::{err, pool, TestServer};
 use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType as T;
-use aws_sdk_cognitoidentityprovider::Client;
 use std::collections::HashMap;
-
-async fn pool(c: &Client) -> String {
-    c.create_user_pool()
-        .pool_name("idps")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
-}
 
 fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs

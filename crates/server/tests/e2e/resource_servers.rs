@@ -1,21 +1,7 @@
 //! Resource servers through the SDK: create, describe, replace on update, delete, list.
 
-use crate::harness::{err, TestServer};
+use crate::harness::{err, pool, TestServer};
 use aws_sdk_cognitoidentityprovider::types::ResourceServerScopeType;
-use aws_sdk_cognitoidentityprovider::Client;
-
-async fn pool(c: &Client) -> String {
-    c.create_user_pool()
-        .pool_name("rs")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
-}
 
 fn scope(name: &str) -> ResourceServerScopeType {
     ResourceServerScopeType::builder()

@@ -10,17 +10,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 use ironpool_store::Kind;
 
 pub async fn pool(s: &TestServer) -> String {
-    s.client()
-        .create_user_pool()
-        .pool_name("config")
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
+    crate::harness::pool(&s.client()).await
 }
 
 /// A PLUS pool with threat protection ENFORCED.

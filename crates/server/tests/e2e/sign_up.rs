@@ -2,8 +2,9 @@
 //! ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword; codes that
 //! expire (clock moved), are single use and run out of attempts.
 
+use crate::harness::{clocked, pool_with};
 use crate::harness::{err, sdk_client, KEY_ID, SECRET};
-use crate::users::{attr, attribute, clocked, pool_with, PW};
+use crate::users::{attr, attribute, PW};
 use aws_sdk_cognitoidentityprovider::types::{
     DeliveryMediumType, UserStatusType, UsernameAttributeType, VerifiedAttributeType,
 };

@@ -1,7 +1,8 @@
 //! Group membership through the SDK.
 
+use crate::harness::pool;
 use crate::harness::{err, TestServer};
-use crate::users::{create, pool};
+use crate::users::create;
 
 #[tokio::test]
 async fn membership_add_list_remove_and_with_group_deletion() {

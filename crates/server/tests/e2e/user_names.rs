@@ -2,7 +2,8 @@
 //! (the filter grammar, paging, AttributesToGet).
 
 use crate::harness::{err, TestServer};
-use crate::users::{attr, attribute, create, pool, pool_with, user_attr, PW};
+use crate::harness::{pool, pool_with};
+use crate::users::{attr, attribute, create, user_attr, PW};
 use aws_sdk_cognitoidentityprovider::types::{
     AliasAttributeType, MessageActionType, UsernameAttributeType, UsernameConfigurationType,
 };

@@ -2,17 +2,12 @@
 //! enable/disable/delete, attributes, AdminConfirmSignUp, AdminResetUserPassword, ListUsers
 //! (filters, paging, AttributesToGet), aliases and username case rules.
 
-use crate::harness::{err, TestServer};
-use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
+use crate::harness::{err, pool, pool_with, TestServer};
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, DeliveryMediumType, MessageActionType, PasswordPolicyType, UserPoolPolicyType,
     UserStatusType, UserType, VerifiedAttributeType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
-use ironpool_core::ManualClock;
-use ironpool_server::{App, Config, Server};
-use std::sync::Arc;
-use std::time::SystemTime;
 
 pub fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder()
@@ -20,34 +15,6 @@ pub fn attr(name: &str, value: &str) -> AttributeType {
         .value(value)
         .build()
         .unwrap()
-}
-
-/// A pool configured by `f`; its id.
-pub async fn pool_with(
-    c: &Client,
-    f: impl FnOnce(CreateUserPoolFluentBuilder) -> CreateUserPoolFluentBuilder,
-) -> String {
-    f(c.create_user_pool().pool_name("users"))
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned()
-}
-
-pub async fn pool(c: &Client) -> String {
-    pool_with(c, |b| b).await
-}
-
-/// A server whose clock the test moves.
-pub async fn clocked() -> (Server, Arc<ManualClock>) {
-    let mut app = App::from_config(Config::ephemeral()).unwrap();
-    let clock = Arc::new(ManualClock::new(SystemTime::now()));
-    app.clock = clock.clone();
-    (Server::start(app).await.unwrap(), clock)
 }
 
 pub fn attribute<'a>(attrs: &'a [AttributeType], name: &str) -> Option<&'a str> {
