@@ -209,6 +209,7 @@ fn user(name: &str, attrs: &[(&str, &str)]) -> User {
         failed_attempts: 0,
         locked_until: None,
         tokens_valid_after: None,
+        pending_attributes: Default::default(),
         version: 0,
     }
 }
@@ -365,6 +366,8 @@ pub async fn user_updates_are_versioned(store: &dyn Store) {
     let mut a = first.clone();
     a.attributes.insert("name".into(), "two".into());
     a.enabled = false;
+    a.pending_attributes
+        .insert("email".into(), "next@example.com".into());
     assert_eq!(store.update_user(&a).await.unwrap(), Ok(true));
     let mut stale = first.clone();
     stale.attributes.insert("name".into(), "three".into());
@@ -373,6 +376,18 @@ pub async fn user_updates_are_versioned(store: &dyn Store) {
     assert_eq!(now.version, 1);
     assert_eq!(now.attribute("name"), Some("two"));
     assert!(!now.enabled);
+    assert_eq!(
+        now.pending_attributes.get("email").map(String::as_str),
+        Some("next@example.com")
+    );
+    assert_eq!(
+        store
+            .find_user_by_alias(UP, "email", "next@example.com")
+            .await
+            .unwrap(),
+        None,
+        "a value waiting for verification is nobody's alias"
+    );
     assert!(store.delete_user(UP, "U").await.unwrap());
     assert!(!store.delete_user(UP, "u").await.unwrap());
     assert_eq!(store.update_user(&now).await.unwrap(), Ok(false), "gone");

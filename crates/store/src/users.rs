@@ -42,6 +42,12 @@ pub struct User {
     /// Tokens issued before this instant are revoked (GlobalSignOut).
     #[serde(default)]
     pub tokens_valid_after: Option<f64>,
+    /// New email / phone_number values waiting for verification in pools whose
+    /// UserAttributeUpdateSettings require it: the current value in `attributes` stays (and
+    /// stays verified, for sign-in, tokens and messages) until a code sent to the new one
+    /// confirms it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending_attributes: BTreeMap<String, String>,
     /// Optimistic concurrency: `update_user` succeeds only if the stored version is this one,
     /// and stores `version + 1`. Set by the store; 0 on a user not yet created.
     #[serde(default)]

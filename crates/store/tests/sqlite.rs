@@ -69,6 +69,7 @@ async fn list_users_filters_on_100k_users() {
             failed_attempts: 0,
             locked_until: None,
             tokens_valid_after: None,
+            pending_attributes: Default::default(),
             version: 0,
         };
         store

@@ -4,7 +4,7 @@
 use super::codes::{self, Purpose};
 use super::user_attributes::{self as attrs, Write};
 use super::user_pools::get_pool;
-use super::users::{load_user, modify_user, set_password, user_type};
+use super::users::{load_user, modify_user, set_password, user_disabled, user_type};
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -94,9 +94,30 @@ pub(crate) fn create_conflict(pool: &UserPoolType, c: UserConflict, taken: &str)
     }
 }
 
+/// Each medium DesiredDeliveryMediums names needs its address on the user.
+fn check_delivery_mediums(user: &User, mediums: &[DeliveryMediumType]) -> Result<(), ApiError> {
+    for medium in mediums {
+        let (attribute, message) = match medium {
+            DeliveryMediumType::Email => (
+                "email",
+                "No email provided but desired delivery medium was Email",
+            ),
+            DeliveryMediumType::Sms => (
+                "phone_number",
+                "No phone number provided but desired delivery medium was SMS",
+            ),
+        };
+        if user.attribute(attribute).is_none() {
+            return Err(ApiError::invalid_parameter(message));
+        }
+    }
+    Ok(())
+}
+
 /// FORCE_CHANGE_PASSWORD with a temporary password (given, or generated to the policy);
 /// the invitation goes by SMS unless DesiredDeliveryMediums says otherwise, never with
 /// SUPPRESS; RESEND re-invites an existing FORCE_CHANGE_PASSWORD user with a new password.
+/// Mediums named explicitly need the matching address.
 pub async fn admin_create_user(
     app: &App,
     input: AdminCreateUserRequest,
@@ -107,10 +128,13 @@ pub async fn admin_create_user(
         Some(p) => p.expose().clone(),
         None => password::generate(app.rng.as_ref(), &super::users::policy(&pool).0),
     };
-    let mediums = input
+    let desired = input
         .desired_delivery_mediums
         .clone()
-        .filter(|m| !m.is_empty())
+        .filter(|m| !m.is_empty());
+    let sends = input.message_action != Some(MessageActionType::Suppress);
+    let mediums = desired
+        .clone()
         .unwrap_or_else(|| vec![DeliveryMediumType::Sms]);
 
     if input.message_action == Some(MessageActionType::Resend) {
@@ -123,6 +147,9 @@ pub async fn admin_create_user(
                     current.username
                 ),
             ));
+        }
+        if let Some(m) = &desired {
+            check_delivery_mediums(&current, m)?;
         }
         let (user, ()) = modify_user(app, &pool, &given, |u| {
             set_password(app, &pool, u, &temporary, true)
@@ -158,8 +185,12 @@ pub async fn admin_create_user(
         failed_attempts: 0,
         locked_until: None,
         tokens_valid_after: None,
+        pending_attributes: Default::default(),
         version: 0,
     };
+    if let Some(m) = desired.as_deref().filter(|_| sends) {
+        check_delivery_mediums(&user, m)?;
+    }
     set_password(app, &pool, &mut user, &temporary, true)?;
     let force = input.force_alias_creation.unwrap_or(false);
     if let Err(c) = app
@@ -170,7 +201,7 @@ pub async fn admin_create_user(
     {
         return Err(create_conflict(&pool, c, "User account already exists"));
     }
-    if input.message_action != Some(MessageActionType::Suppress) {
+    if sends {
         codes::send_invitation(app, &pool, &user, &temporary, &mediums);
     }
     Ok(AdminCreateUserResponse {
@@ -239,18 +270,10 @@ pub async fn admin_reset_user_password(
     let pool = get_pool(app, &input.user_pool_id).await?;
     let current = load_user(app, &pool, input.username.expose()).await?;
     if !current.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
+        return Err(user_disabled());
     }
     let dest = codes::recovery_destination(&pool, &current);
-    let admin_only = pool
-        .account_recovery_setting
-        .as_ref()
-        .and_then(|a| a.recovery_mechanisms.as_deref())
-        .is_some_and(|m| {
-            m.iter()
-                .any(|o| o.name == RecoveryOptionNameType::AdminOnly)
-        });
-    if dest.is_none() && !admin_only {
+    if dest.is_none() && !codes::admin_only_recovery(&pool) {
         return Err(no_recovery_destination());
     }
     let (user, ()) = modify_user(app, &pool, &current.username, |u| {

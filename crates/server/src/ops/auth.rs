@@ -98,7 +98,8 @@ pub(crate) fn incorrect() -> ApiError {
     ApiError::not_authorized("Incorrect username or password.")
 }
 
-fn hides_existence(client: &UserPoolClientType) -> bool {
+/// Whether the client's PreventUserExistenceErrors is ENABLED.
+pub(crate) fn hides_existence(client: &UserPoolClientType) -> bool {
     client.prevent_user_existence_errors == Some(PreventUserExistenceErrorTypes::Enabled)
 }
 
@@ -446,7 +447,7 @@ async fn password_auth(
 
 /// A value derived from the master key, stable for one (pool, name): what a simulated SRP
 /// challenge for an unknown user shows, so asking twice gives the same SALT.
-fn stable_bytes(app: &App, purpose: &str, pool_id: &str, name: &str) -> Vec<u8> {
+pub(crate) fn stable_bytes(app: &App, purpose: &str, pool_id: &str, name: &str) -> Vec<u8> {
     let mac = app
         .master_key
         .mac(&format!("{purpose}:{pool_id}"), name.as_bytes());

@@ -2,6 +2,7 @@
 //! codes (1 hour), invitations with a temporary password; destinations masked in
 //! CodeDeliveryDetails as Cognito masks them.
 
+use super::auth::stable_bytes;
 use super::user_attributes::auto_verified;
 use crate::app::{App, OrInternal};
 use crate::messages::Message;
@@ -53,17 +54,29 @@ pub(crate) struct Destination {
 
 impl Destination {
     fn of(user: &User, attribute: &'static str) -> Option<Self> {
-        let value = user.attribute(attribute)?.to_owned();
+        Some(Self::new(attribute, user.attribute(attribute)?.to_owned()))
+    }
+
+    fn new(attribute: &'static str, value: String) -> Self {
         let medium = if attribute == "email" {
             DeliveryMediumType::Email
         } else {
             DeliveryMediumType::Sms
         };
-        Some(Self {
+        Self {
             attribute,
             value,
             medium,
-        })
+        }
+    }
+
+    /// Where a verification code for `attribute` goes: the value waiting for verification,
+    /// else the current one.
+    fn to_verify(user: &User, attribute: &'static str) -> Option<Self> {
+        match user.pending_attributes.get(attribute) {
+            Some(v) => Some(Self::new(attribute, v.clone())),
+            None => Self::of(user, attribute),
+        }
     }
 
     pub fn details(&self) -> CodeDeliveryDetailsType {
@@ -80,33 +93,108 @@ impl Destination {
     }
 }
 
-/// Sign-up codes go to the auto-verified attributes: the phone number first, else the email.
-pub(crate) fn sign_up_destination(pool: &UserPoolType, user: &User) -> Option<Destination> {
+/// The attributes sign-up codes go to: the auto-verified ones, the phone number first.
+fn sign_up_attributes(pool: &UserPoolType) -> Vec<&'static str> {
     ["phone_number", "email"]
         .into_iter()
         .filter(|a| auto_verified(pool, a))
+        .collect()
+}
+
+/// Sign-up codes go to the auto-verified attributes: the phone number first, else the email.
+pub(crate) fn sign_up_destination(pool: &UserPoolType, user: &User) -> Option<Destination> {
+    sign_up_attributes(pool)
+        .into_iter()
         .find_map(|a| Destination::of(user, a))
 }
 
-/// Reset codes follow the pool's AccountRecoverySetting, by priority, to a verified email or
-/// phone number.
-pub(crate) fn recovery_destination(pool: &UserPoolType, user: &User) -> Option<Destination> {
+/// Whether the pool's AccountRecoverySetting leaves password resets to administrators.
+pub(crate) fn admin_only_recovery(pool: &UserPoolType) -> bool {
+    pool.account_recovery_setting
+        .as_ref()
+        .and_then(|a| a.recovery_mechanisms.as_deref())
+        .is_some_and(|m| {
+            m.iter()
+                .any(|o| o.name == RecoveryOptionNameType::AdminOnly)
+        })
+}
+
+/// The attributes of the pool's AccountRecoverySetting, by priority.
+fn recovery_attributes(pool: &UserPoolType) -> Vec<&'static str> {
     let mut options = pool
         .account_recovery_setting
         .as_ref()
         .and_then(|a| a.recovery_mechanisms.clone())
         .unwrap_or_default();
     options.sort_by_key(|o| o.priority);
-    options.into_iter().find_map(|o| {
-        let attr = match o.name {
-            RecoveryOptionNameType::VerifiedEmail => "email",
-            RecoveryOptionNameType::VerifiedPhoneNumber => "phone_number",
-            RecoveryOptionNameType::AdminOnly => return None,
-        };
+    options
+        .into_iter()
+        .filter_map(|o| match o.name {
+            RecoveryOptionNameType::VerifiedEmail => Some("email"),
+            RecoveryOptionNameType::VerifiedPhoneNumber => Some("phone_number"),
+            RecoveryOptionNameType::AdminOnly => None,
+        })
+        .collect()
+}
+
+/// Reset codes follow the pool's AccountRecoverySetting, by priority, to a verified email or
+/// phone number.
+pub(crate) fn recovery_destination(pool: &UserPoolType, user: &User) -> Option<Destination> {
+    recovery_attributes(pool).into_iter().find_map(|attr| {
         user.verified(attr)
             .then(|| Destination::of(user, attr))
             .flatten()
     })
+}
+
+/// What a code was "sent" to when the app client hides user existence and the user does not
+/// exist, is disabled or cannot be reached (Cognito's simulated delivery): a name given as an
+/// email or phone number is masked as given; otherwise the first attribute the pool would
+/// use, with an address derived from the name, so that asking again answers the same.
+fn simulated_delivery(
+    app: &App,
+    pool: &UserPoolType,
+    name: &str,
+    attributes: &[&'static str],
+) -> CodeDeliveryDetailsType {
+    let dest = if attributes::is_email(name) {
+        Destination::new("email", name.to_owned())
+    } else if attributes::is_phone(name) {
+        Destination::new("phone_number", name.to_owned())
+    } else {
+        let pool_id = pool.id.as_deref().unwrap_or_default();
+        let bytes = stable_bytes(app, "simulated-delivery", pool_id, name);
+        let pick = |i: usize, n: u8| bytes.get(i).map_or(0, |b| b % n);
+        match attributes.first().copied().unwrap_or("email") {
+            "email" => {
+                let letter = |i| char::from(b'a' + pick(i, 26));
+                Destination::new("email", format!("{}@{}", letter(0), letter(1)))
+            }
+            _ => {
+                let digits: String = (0..10).map(|i| char::from(b'0' + pick(i, 10))).collect();
+                Destination::new("phone_number", format!("+1{digits}"))
+            }
+        }
+    };
+    dest.details()
+}
+
+/// ForgotPassword's simulated delivery: by the pool's recovery mechanisms.
+pub(crate) fn simulated_recovery(
+    app: &App,
+    pool: &UserPoolType,
+    name: &str,
+) -> CodeDeliveryDetailsType {
+    simulated_delivery(app, pool, name, &recovery_attributes(pool))
+}
+
+/// ResendConfirmationCode's simulated delivery: by the pool's auto-verified attributes.
+pub(crate) fn simulated_sign_up(
+    app: &App,
+    pool: &UserPoolType,
+    name: &str,
+) -> CodeDeliveryDetailsType {
+    simulated_delivery(app, pool, name, &sign_up_attributes(pool))
 }
 
 fn medium_name(m: DeliveryMediumType) -> &'static str {
@@ -186,12 +274,19 @@ pub(crate) async fn send_code(
         Purpose::VerifyAttribute(a) => ["email", "phone_number"]
             .into_iter()
             .find(|x| *x == a)
-            .and_then(|a| Destination::of(user, a)),
+            .and_then(|a| Destination::to_verify(user, a)),
     };
     match dest {
         Some(d) => Ok(Some(send_code_to(app, pool, user, purpose, &d).await?)),
         None => Ok(None),
     }
+}
+
+pub(crate) fn code_mismatch() -> ApiError {
+    ApiError::new(
+        ErrorCode::CodeMismatchException,
+        "Invalid verification code provided, please try again.",
+    )
 }
 
 /// Presents a code: single use; Cognito's errors for a wrong, expired or exhausted one.
@@ -210,10 +305,7 @@ pub(crate) async fn check_code(
         .or_internal()?;
     match outcome {
         CodeOutcome::Accepted => Ok(()),
-        CodeOutcome::Mismatch { .. } => Err(ApiError::new(
-            ErrorCode::CodeMismatchException,
-            "Invalid verification code provided, please try again.",
-        )),
+        CodeOutcome::Mismatch { .. } => Err(code_mismatch()),
         CodeOutcome::Expired | CodeOutcome::Missing => Err(ApiError::new(
             ErrorCode::ExpiredCodeException,
             "Invalid code provided, please request a code again.",

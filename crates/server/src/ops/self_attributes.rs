@@ -5,7 +5,9 @@
 use super::clients::StoredClient;
 use super::codes::{self, Purpose};
 use super::tokens::authorize;
-use super::user_attributes::{auto_verified, check, schema_entry, Write};
+use super::user_attributes::{
+    apply_changes, check, check_removable, remove_attribute, send_verification_codes, Write,
+};
 use super::user_pools::get_pool;
 use super::users::modify_user;
 use crate::app::{App, OrInternal};
@@ -44,7 +46,8 @@ fn verifiable(name: &str) -> Result<(), ApiError> {
 }
 
 /// Only the client's WriteAttributes may change; a new email or phone number is unverified
-/// and, where the pool auto-verifies it, a code goes out (listed in CodeDeliveryDetailsList).
+/// (or waits for verification, see `user_attributes::apply_changes`) and, where the pool
+/// auto-verifies it, a code goes to the new value (listed in CodeDeliveryDetailsList).
 pub async fn update_user_attributes(
     app: &App,
     input: UpdateUserAttributesRequest,
@@ -56,40 +59,11 @@ pub async fn update_user_attributes(
         Write::Update,
         Some(&client.unwrap_or_default()),
     )?;
-    let (user, changed) = modify_user(app, &pool, &user.username, |u| {
-        let mut changed = Vec::new();
-        for (name, value) in &changes {
-            if value.is_empty() {
-                u.attributes.remove(name);
-            } else {
-                if u.attribute(name) != Some(value.as_str()) {
-                    changed.push(name.clone());
-                }
-                u.attributes.insert(name.clone(), value.clone());
-            }
-        }
-        for attr in ["email", "phone_number"] {
-            let flag = format!("{attr}_verified");
-            if changed.iter().any(|c| c == attr) {
-                u.attributes.insert(flag.clone(), "false".into());
-            }
-            if !u.attributes.contains_key(attr) {
-                u.attributes.remove(&flag);
-            }
-        }
-        Ok(changed)
+    let (user, to_verify) = modify_user(app, &pool, &user.username, |u| {
+        Ok(apply_changes(&pool, u, &changes, false))
     })
     .await?;
-    let mut details = Vec::new();
-    for attr in ["email", "phone_number"] {
-        if changed.iter().any(|c| c == attr) && auto_verified(&pool, attr) {
-            if let Some(d) =
-                codes::send_code(app, &pool, &user, Purpose::VerifyAttribute(attr)).await?
-            {
-                details.push(d);
-            }
-        }
-    }
+    let details = send_verification_codes(app, &pool, &user, &to_verify).await?;
     Ok(UpdateUserAttributesResponse {
         code_delivery_details_list: Some(details),
     })
@@ -101,24 +75,10 @@ pub async fn delete_user_attributes(
     input: DeleteUserAttributesRequest,
 ) -> Result<DeleteUserAttributesResponse, ApiError> {
     let (user, pool, _) = signed_in(app, input.access_token.expose()).await?;
-    for name in &input.user_attribute_names {
-        let bad = |why: &str| ApiError::invalid_parameter(format!("user.{name}: {why}"));
-        let Some(entry) = schema_entry(&pool, name) else {
-            return Err(bad("Attribute does not exist in the schema."));
-        };
-        if name == "sub" || entry.mutable == Some(false) {
-            return Err(bad("Attribute cannot be updated."));
-        }
-        if entry.required == Some(true) {
-            return Err(bad("The attribute is required"));
-        }
-    }
+    check_removable(&pool, &input.user_attribute_names)?;
     modify_user(app, &pool, &user.username, |u| {
         for name in &input.user_attribute_names {
-            u.attributes.remove(name);
-            if name == "email" || name == "phone_number" {
-                u.attributes.remove(&format!("{name}_verified"));
-            }
+            remove_attribute(u, name);
         }
         Ok(())
     })
@@ -144,7 +104,8 @@ pub async fn get_user_attribute_verification_code(
     })
 }
 
-/// A right code marks the attribute verified (single use, 24 hours).
+/// A right code marks the attribute verified (single use, 24 hours); a value waiting for
+/// verification replaces the current one.
 pub async fn verify_user_attribute(
     app: &App,
     input: VerifyUserAttributeRequest,
@@ -155,6 +116,9 @@ pub async fn verify_user_attribute(
     codes::check_code(app, &user, Purpose::VerifyAttribute(name), &input.code).await?;
     let flag = format!("{name}_verified");
     modify_user(app, &pool, &user.username, |u| {
+        if let Some(value) = u.pending_attributes.remove(name) {
+            u.attributes.insert(name.to_owned(), value);
+        }
         if u.attributes.contains_key(name) {
             u.attributes.insert(flag.clone(), "true".into());
         }

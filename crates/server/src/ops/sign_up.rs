@@ -2,16 +2,18 @@
 //! ForgotPassword, ConfirmForgotPassword.
 
 use super::admin_users::{cannot_confirm, create_conflict, new_identity, no_recovery_destination};
-use super::clients::{client_not_found, StoredClient};
+use super::auth::{check_secret_hash, find_client, hides_existence};
+use super::clients::StoredClient;
 use super::codes::{self, Purpose};
 use super::user_attributes::{self as attrs, Write};
 use super::user_pools::get_pool;
-use super::users::{alias_exists, check_policy, find_user, modify_user, set_password};
+use super::users::{
+    alias_exists, check_policy, find_user, modify_user, set_password, user_disabled,
+};
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
-use ironpool_core::secret_hash;
-use ironpool_store::{Kind, ResourcesExt, User};
+use ironpool_store::User;
 
 /// The pool and client of a ClientId-authorized call, with its SECRET_HASH checked against
 /// every active secret of the client.
@@ -21,26 +23,14 @@ pub(crate) async fn client_call(
     username: &str,
     hash: Option<&Sensitive<String>>,
 ) -> Result<(UserPoolType, StoredClient), ApiError> {
-    let (pool_id, client) = app
-        .store
-        .find::<StoredClient>(Kind::Client, client_id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| client_not_found(client_id))?;
+    let (pool_id, client) = find_client(app, client_id).await?;
     let pool = get_pool(app, &pool_id).await?;
-    if client.has_secret() {
-        let Some(given) = hash else {
-            return Err(ApiError::not_authorized(format!(
-                "Client {client_id} is configured with secret but SECRET_HASH was not received"
-            )));
-        };
-        let secrets = client.active_secrets();
-        if !secret_hash::verify(&secrets, username, client_id, given.expose()) {
-            return Err(ApiError::not_authorized(format!(
-                "Unable to verify secret hash for client {client_id}"
-            )));
-        }
-    }
+    check_secret_hash(
+        &client,
+        client_id,
+        username,
+        hash.map(|h| h.expose().as_str()),
+    )?;
     Ok((pool, client))
 }
 
@@ -51,10 +41,19 @@ fn combination_not_found() -> ApiError {
     )
 }
 
-async fn client_user(app: &App, pool: &UserPoolType, name: &str) -> Result<User, ApiError> {
-    find_user(app, pool, name)
-        .await?
-        .ok_or_else(combination_not_found)
+/// The user a code is presented for; an unknown one is UserNotFoundException, or, when the
+/// client hides user existence (PreventUserExistenceErrors), the answer to a wrong code.
+async fn code_user(
+    app: &App,
+    pool: &UserPoolType,
+    client: &StoredClient,
+    name: &str,
+) -> Result<User, ApiError> {
+    match find_user(app, pool, name).await? {
+        Some(user) => Ok(user),
+        None if hides_existence(&client.client) => Err(codes::code_mismatch()),
+        None => Err(combination_not_found()),
+    }
 }
 
 /// UNCONFIRMED until confirmed; the code goes to the auto-verified attribute (phone first);
@@ -103,6 +102,7 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         failed_attempts: 0,
         locked_until: None,
         tokens_valid_after: None,
+        pending_attributes: Default::default(),
         version: 0,
     };
     for attr in ["email", "phone_number"] {
@@ -131,20 +131,21 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
 }
 
 /// The code is single use and lives 24 hours; confirming verifies the attribute it was sent
-/// to; a user not UNCONFIRMED gets "User cannot be confirmed. Current status is ...".
+/// to; a user not UNCONFIRMED gets "User cannot be confirmed. Current status is ...". A
+/// client that hides user existence answers CodeMismatchException for an unknown user.
 pub async fn confirm_sign_up(
     app: &App,
     input: ConfirmSignUpRequest,
 ) -> Result<ConfirmSignUpResponse, ApiError> {
     let name = input.username.expose().clone();
-    let (pool, _) = client_call(
+    let (pool, client) = client_call(
         app,
         input.client_id.expose(),
         &name,
         input.secret_hash.as_ref(),
     )
     .await?;
-    let user = client_user(app, &pool, &name).await?;
+    let user = code_user(app, &pool, &client, &name).await?;
     if user.status != UserStatusType::Unconfirmed {
         return Err(cannot_confirm(user.status));
     }
@@ -185,20 +186,30 @@ pub async fn confirm_sign_up(
     Ok(ConfirmSignUpResponse { session: None })
 }
 
-/// A new code replaces the old one; a confirmed user gets "User is already confirmed.".
+/// A new code replaces the old one; a confirmed user gets "User is already confirmed.". A
+/// client that hides user existence answers a simulated delivery for a user that does not
+/// exist or is disabled.
 pub async fn resend_confirmation_code(
     app: &App,
     input: ResendConfirmationCodeRequest,
 ) -> Result<ResendConfirmationCodeResponse, ApiError> {
     let name = input.username.expose().clone();
-    let (pool, _) = client_call(
+    let (pool, client) = client_call(
         app,
         input.client_id.expose(),
         &name,
         input.secret_hash.as_ref(),
     )
     .await?;
-    let user = client_user(app, &pool, &name).await?;
+    let user = match find_user(app, &pool, &name).await? {
+        Some(u) if u.enabled || !hides_existence(&client.client) => u,
+        None if !hides_existence(&client.client) => return Err(combination_not_found()),
+        _ => {
+            return Ok(ResendConfirmationCodeResponse {
+                code_delivery_details: Some(codes::simulated_sign_up(app, &pool, &name)),
+            })
+        }
+    };
     if user.status != UserStatusType::Unconfirmed {
         return Err(ApiError::invalid_parameter("User is already confirmed."));
     }
@@ -213,24 +224,59 @@ pub async fn resend_confirmation_code(
 }
 
 /// The reset code (1 hour) goes to the first verified destination in the pool's
-/// AccountRecoverySetting; the current password keeps working until it is replaced.
+/// AccountRecoverySetting; the current password keeps working until it is replaced. With
+/// admin_only recovery only an administrator resets passwords. A client that hides user
+/// existence answers a simulated delivery for a user that does not exist, is disabled or has
+/// no verified destination.
 pub async fn forgot_password(
     app: &App,
     input: ForgotPasswordRequest,
 ) -> Result<ForgotPasswordResponse, ApiError> {
     let name = input.username.expose().clone();
-    let (pool, _) = client_call(
+    let (pool, client) = client_call(
         app,
         input.client_id.expose(),
         &name,
         input.secret_hash.as_ref(),
     )
     .await?;
-    let user = client_user(app, &pool, &name).await?;
-    if !user.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
+    if codes::admin_only_recovery(&pool) {
+        return Err(ApiError::not_authorized(
+            "Contact administrator to reset password.",
+        ));
     }
-    let dest = codes::recovery_destination(&pool, &user).ok_or_else(no_recovery_destination)?;
+    let hide = hides_existence(&client.client);
+    let simulated = || {
+        Ok(ForgotPasswordResponse {
+            code_delivery_details: Some(codes::simulated_recovery(app, &pool, &name)),
+        })
+    };
+    let Some(user) = find_user(app, &pool, &name).await? else {
+        return if hide {
+            simulated()
+        } else {
+            Err(combination_not_found())
+        };
+    };
+    if !user.enabled {
+        return if hide {
+            simulated()
+        } else {
+            Err(user_disabled())
+        };
+    }
+    if user.status == UserStatusType::ForceChangePassword {
+        return Err(ApiError::not_authorized(
+            "User password cannot be reset in the current state.",
+        ));
+    }
+    let Some(dest) = codes::recovery_destination(&pool, &user) else {
+        return if hide {
+            simulated()
+        } else {
+            Err(no_recovery_destination())
+        };
+    };
     let details = codes::send_code_to(app, &pool, &user, Purpose::ForgotPassword, &dest).await?;
     Ok(ForgotPasswordResponse {
         code_delivery_details: Some(details),
@@ -238,20 +284,28 @@ pub async fn forgot_password(
 }
 
 /// The new password must meet the policy before the code is spent; a user in
-/// RESET_REQUIRED or FORCE_CHANGE_PASSWORD becomes CONFIRMED.
+/// RESET_REQUIRED or FORCE_CHANGE_PASSWORD becomes CONFIRMED. A client that hides user
+/// existence answers CodeMismatchException for a user that does not exist or is disabled.
 pub async fn confirm_forgot_password(
     app: &App,
     input: ConfirmForgotPasswordRequest,
 ) -> Result<ConfirmForgotPasswordResponse, ApiError> {
     let name = input.username.expose().clone();
-    let (pool, _) = client_call(
+    let (pool, client) = client_call(
         app,
         input.client_id.expose(),
         &name,
         input.secret_hash.as_ref(),
     )
     .await?;
-    let user = client_user(app, &pool, &name).await?;
+    let user = code_user(app, &pool, &client, &name).await?;
+    if !user.enabled {
+        return Err(if hides_existence(&client.client) {
+            codes::code_mismatch()
+        } else {
+            user_disabled()
+        });
+    }
     let pw = input.password.expose();
     check_policy(&pool, pw)?;
     codes::check_code(

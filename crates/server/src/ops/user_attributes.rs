@@ -9,6 +9,7 @@ use crate::app::App;
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
 use ironpool_core::attributes::{is_email, is_phone};
+use ironpool_store::User;
 use std::collections::BTreeMap;
 
 /// Where attributes are written from; the messages differ.
@@ -183,55 +184,89 @@ pub(crate) fn auto_verified(pool: &UserPoolType, attribute: &str) -> bool {
         .any(|a| serde_json::to_value(a).ok() == Some(serde_json::json!(attribute)))
 }
 
-/// A changed email or phone number is no longer verified (unless the same call says it is);
-/// when the pool auto-verifies it, a code goes out to the new value.
-pub async fn admin_update_user_attributes(
-    app: &App,
-    input: AdminUpdateUserAttributesRequest,
-) -> Result<AdminUpdateUserAttributesResponse, ApiError> {
-    let pool = get_pool(app, &input.user_pool_id).await?;
-    let changes = check(&pool, &input.user_attributes, Write::Update, None)?;
-    let (user, changed) = modify_user(app, &pool, input.username.expose(), |u| {
-        let mut changed = Vec::new();
-        for (name, value) in &changes {
-            if value.is_empty() {
-                u.attributes.remove(name);
-            } else {
-                if u.attribute(name) != Some(value.as_str()) {
-                    changed.push(name.clone());
-                }
-                u.attributes.insert(name.clone(), value.clone());
-            }
-        }
-        for attr in ["email", "phone_number"] {
-            let flag = format!("{attr}_verified");
-            if changed.iter().any(|c| c == attr) && !changes.contains_key(&flag) {
-                u.attributes.insert(flag.clone(), "false".into());
-            }
-            if !u.attributes.contains_key(attr) {
-                u.attributes.remove(&flag);
-            }
-        }
-        Ok(changed)
-    })
-    .await?;
-    for attr in ["email", "phone_number"] {
-        if changed.iter().any(|c| c == attr) && !user.verified(attr) && auto_verified(&pool, attr) {
-            codes::send_code(app, &pool, &user, Purpose::VerifyAttribute(attr)).await?;
-        }
-    }
-    Ok(AdminUpdateUserAttributesResponse {})
+/// Whether the pool keeps a verified `attribute`'s current value until a new one is verified
+/// (UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate).
+fn requires_verification_before_update(pool: &UserPoolType, attribute: &str) -> bool {
+    pool.user_attribute_update_settings
+        .as_ref()
+        .and_then(|s| s.attributes_require_verification_before_update.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .any(|a| serde_json::to_value(a).ok() == Some(serde_json::json!(attribute)))
 }
 
-/// Removing an attribute that does not exist on the user is fine; required and immutable
-/// ones cannot go, and removing email or phone_number removes its `_verified` flag.
-pub async fn admin_delete_user_attributes(
-    app: &App,
-    input: AdminDeleteUserAttributesRequest,
-) -> Result<AdminDeleteUserAttributesResponse, ApiError> {
-    let pool = get_pool(app, &input.user_pool_id).await?;
-    for name in &input.user_attribute_names {
-        let Some(entry) = schema_entry(&pool, name) else {
+/// Applies checked attribute changes to `user` and returns the email / phone_number values
+/// that now wait for a code. An empty value removes the attribute. A new value of a verified
+/// attribute the pool requires verification for waits in `pending_attributes` (replacing an
+/// earlier pending one) while the current value stays verified; any other new value replaces
+/// the current one unverified. An administrator's `<name>_verified=true` in the same call
+/// applies the new value at once, verified, and nothing is sent. Giving the current value
+/// again drops a pending change.
+pub(crate) fn apply_changes(
+    pool: &UserPoolType,
+    user: &mut User,
+    changes: &BTreeMap<String, String>,
+    admin: bool,
+) -> Vec<&'static str> {
+    let mut to_verify = Vec::new();
+    for (name, value) in changes {
+        if value.is_empty() {
+            remove_attribute(user, name);
+            continue;
+        }
+        let Some(attr) = ["email", "phone_number"].into_iter().find(|a| a == name) else {
+            user.attributes.insert(name.clone(), value.clone());
+            continue;
+        };
+        let flag = format!("{attr}_verified");
+        let marked_verified = admin && changes.get(&flag).map(String::as_str) == Some("true");
+        if user.attribute(attr) == Some(value.as_str()) {
+            user.pending_attributes.remove(attr);
+            continue;
+        }
+        if requires_verification_before_update(pool, attr)
+            && user.verified(attr)
+            && !marked_verified
+        {
+            user.pending_attributes
+                .insert(attr.to_owned(), value.clone());
+            to_verify.push(attr);
+            continue;
+        }
+        user.pending_attributes.remove(attr);
+        user.attributes.insert(attr.to_owned(), value.clone());
+        if !marked_verified {
+            to_verify.push(attr);
+        }
+    }
+    for attr in ["email", "phone_number"] {
+        let flag = format!("{attr}_verified");
+        let replaced = to_verify.contains(&attr) && !user.pending_attributes.contains_key(attr);
+        if replaced && !(admin && changes.contains_key(&flag)) {
+            user.attributes.insert(flag, "false".into());
+        }
+        if !user.attributes.contains_key(attr) {
+            user.attributes.remove(&format!("{attr}_verified"));
+        }
+    }
+    to_verify
+}
+
+/// Removes an attribute; for email and phone_number also its `_verified` flag and any value
+/// waiting for verification.
+pub(crate) fn remove_attribute(user: &mut User, name: &str) {
+    user.attributes.remove(name);
+    if name == "email" || name == "phone_number" {
+        user.attributes.remove(&format!("{name}_verified"));
+        user.pending_attributes.remove(name);
+    }
+}
+
+/// Refuses names that are unknown, `sub`, immutable or required: what DeleteUserAttributes
+/// and AdminDeleteUserAttributes may not remove.
+pub(crate) fn check_removable(pool: &UserPoolType, names: &[String]) -> Result<(), ApiError> {
+    for name in names {
+        let Some(entry) = schema_entry(pool, name) else {
             return Err(schema_error(
                 Write::Update,
                 name,
@@ -253,12 +288,59 @@ pub async fn admin_delete_user_attributes(
             ));
         }
     }
+    Ok(())
+}
+
+/// Sends a verification code for each attribute `apply_changes` left waiting, where the
+/// pool auto-verifies it; the CodeDeliveryDetails of those sent.
+pub(crate) async fn send_verification_codes(
+    app: &App,
+    pool: &UserPoolType,
+    user: &User,
+    to_verify: &[&str],
+) -> Result<Vec<CodeDeliveryDetailsType>, ApiError> {
+    let mut details = Vec::new();
+    for attr in to_verify {
+        if auto_verified(pool, attr) {
+            if let Some(d) =
+                codes::send_code(app, pool, user, Purpose::VerifyAttribute(attr)).await?
+            {
+                details.push(d);
+            }
+        }
+    }
+    Ok(details)
+}
+
+/// See [`apply_changes`]: a changed email or phone number is unverified (unless the same
+/// call says it is) or, where the pool requires it, waits for verification; a code goes to
+/// the new value when the pool auto-verifies it.
+pub async fn admin_update_user_attributes(
+    app: &App,
+    input: AdminUpdateUserAttributesRequest,
+) -> Result<AdminUpdateUserAttributesResponse, ApiError> {
+    let pool = get_pool(app, &input.user_pool_id).await?;
+    let changes = check(&pool, &input.user_attributes, Write::Update, None)?;
+    let (user, to_verify) = modify_user(app, &pool, input.username.expose(), |u| {
+        Ok(apply_changes(&pool, u, &changes, true))
+    })
+    .await?;
+    send_verification_codes(app, &pool, &user, &to_verify).await?;
+    Ok(AdminUpdateUserAttributesResponse {})
+}
+
+/// Removing an attribute that does not exist on the user is fine; required and immutable
+/// ones cannot go, and removing email or phone_number removes its `_verified` flag and any
+/// value waiting for verification.
+pub async fn admin_delete_user_attributes(
+    app: &App,
+    input: AdminDeleteUserAttributesRequest,
+) -> Result<AdminDeleteUserAttributesResponse, ApiError> {
+    let pool = get_pool(app, &input.user_pool_id).await?;
+    check_removable(&pool, &input.user_attribute_names)?;
     modify_user(app, &pool, input.username.expose(), |u| {
         for name in &input.user_attribute_names {
-            u.attributes.remove(name);
-            if name == "email" || name == "phone_number" {
-                u.attributes.remove(&format!("{name}_verified"));
-            }
+            remove_attribute(u, name);
         }
         Ok(())
     })

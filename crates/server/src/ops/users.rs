@@ -15,6 +15,10 @@ pub(crate) fn user_not_found() -> ApiError {
     ApiError::new(ErrorCode::UserNotFoundException, "User does not exist.")
 }
 
+pub(crate) fn user_disabled() -> ApiError {
+    ApiError::not_authorized("User is disabled.")
+}
+
 pub(crate) fn alias_exists(attribute: &str) -> ApiError {
     ApiError::new(
         ErrorCode::AliasExistsException,

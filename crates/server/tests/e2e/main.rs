@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod attribute_updates;
 mod cli;
 mod cli_signin;
 mod clients;
@@ -33,6 +34,7 @@ mod terms;
 mod terraform;
 mod token_ops;
 mod ui_customization;
+mod user_existence;
 mod user_groups;
 mod user_names;
 mod user_pools;

@@ -149,6 +149,7 @@ impl Fixture {
             failed_attempts: 0,
             locked_until: None,
             tokens_valid_after: None,
+            pending_attributes: Default::default(),
             version: 0,
         };
         app.store

@@ -44,6 +44,19 @@ pub async fn create(c: &Client, p: &str, name: &str, attrs: &[(&str, &str)]) -> 
         .clone()
 }
 
+/// A CONFIRMED user with the permanent password PW and the given attributes.
+pub async fn confirmed(c: &Client, p: &str, name: &str, attrs: &[(&str, &str)]) {
+    create(c, p, name, attrs).await;
+    c.admin_set_user_password()
+        .user_pool_id(p)
+        .username(name)
+        .password(PW)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn admin_create_user_then_get_it() {
     let s = TestServer::start().await;
