@@ -28,6 +28,11 @@ fn schema_error(mode: Write, name: &str, why: &str) -> ApiError {
     })
 }
 
+/// Cognito's answer to removing a required attribute (by name or by an empty value).
+fn required_cannot_go(name: &str) -> ApiError {
+    schema_error(Write::Update, name, "Required attribute cannot be deleted.")
+}
+
 pub(crate) fn schema_entry<'a>(
     pool: &'a UserPoolType,
     name: &str,
@@ -80,6 +85,8 @@ pub(crate) fn check(
         }
         if !value.is_empty() {
             check_value(entry, name, &value, mode)?;
+        } else if mode == Write::Update && entry.required == Some(true) {
+            return Err(required_cannot_go(name));
         }
         out.insert(name.to_owned(), value);
     }
@@ -281,11 +288,7 @@ pub(crate) fn check_removable(pool: &UserPoolType, names: &[String]) -> Result<(
             ));
         }
         if entry.required == Some(true) {
-            return Err(schema_error(
-                Write::Update,
-                name,
-                "The attribute is required",
-            ));
+            return Err(required_cannot_go(name));
         }
     }
     Ok(())

@@ -7,8 +7,8 @@ use crate::harness::{client_with, err, pool_with, TestServer};
 use crate::signin_support::decode;
 use crate::users::{attr, attribute, confirmed, PW};
 use aws_sdk_cognitoidentityprovider::types::{
-    AliasAttributeType, AuthFlowType, DeliveryMediumType, ExplicitAuthFlowsType,
-    UserAttributeUpdateSettingsType, VerifiedAttributeType,
+    AliasAttributeType, AttributeDataType, AuthFlowType, DeliveryMediumType, ExplicitAuthFlowsType,
+    SchemaAttributeType, UserAttributeUpdateSettingsType, VerifiedAttributeType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 
@@ -265,4 +265,50 @@ async fn admin_updates_and_unverified_addresses() {
     assert_eq!(pending().await, None);
     let out = app.outbox.list(Some(&p), Some("bob"));
     assert_eq!(out.last().unwrap().destination, "b6@example.com");
+}
+
+#[tokio::test]
+async fn required_attributes_cannot_be_removed() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let p = pool_with(&c, |b| {
+        b.schema(
+            SchemaAttributeType::builder()
+                .name("email")
+                .attribute_data_type(AttributeDataType::String)
+                .required(true)
+                .mutable(true)
+                .build(),
+        )
+    })
+    .await;
+    confirmed(&c, &p, "req", &[("email", "req@example.com")]).await;
+    let refused = pair(
+        "InvalidParameterException",
+        "user.email: Required attribute cannot be deleted.",
+    );
+    let r = c
+        .admin_update_user_attributes()
+        .user_pool_id(&p)
+        .username("req")
+        .user_attributes(attr("email", ""))
+        .send()
+        .await;
+    assert_eq!(err(r.unwrap_err()), refused);
+    let r = c
+        .admin_delete_user_attributes()
+        .user_pool_id(&p)
+        .username("req")
+        .user_attribute_names("email")
+        .send()
+        .await;
+    assert_eq!(err(r.unwrap_err()), refused);
+    assert_eq!(
+        admin_email(&c, &p, "req").await.0.as_deref(),
+        Some("req@example.com")
+    );
+}
+
+fn pair(code: &str, message: &str) -> (String, String) {
+    (code.to_owned(), message.to_owned())
 }
