@@ -255,6 +255,12 @@ pub async fn admin_confirm_sign_up(
     Ok(AdminConfirmSignUpResponse {})
 }
 
+/// A user still on an administrator's temporary password (FORCE_CHANGE_PASSWORD) has no
+/// password of its own to reset.
+pub(crate) fn cannot_reset_in_state() -> ApiError {
+    ApiError::not_authorized("User password cannot be reset in the current state.")
+}
+
 pub(crate) fn no_recovery_destination() -> ApiError {
     ApiError::invalid_parameter(
         "Cannot reset password for the user as there is no registered/verified email or phone_number",
@@ -262,7 +268,8 @@ pub(crate) fn no_recovery_destination() -> ApiError {
 }
 
 /// RESET_REQUIRED, and a reset code (1 hour) to the first verified destination of the
-/// pool's AccountRecoverySetting; with none, InvalidParameterException and no change.
+/// pool's AccountRecoverySetting; with none, InvalidParameterException and no change. Not for
+/// FORCE_CHANGE_PASSWORD users.
 pub async fn admin_reset_user_password(
     app: &App,
     input: AdminResetUserPasswordRequest,
@@ -271,6 +278,9 @@ pub async fn admin_reset_user_password(
     let current = load_user(app, &pool, input.username.expose()).await?;
     if !current.enabled {
         return Err(user_disabled());
+    }
+    if current.status == UserStatusType::ForceChangePassword {
+        return Err(cannot_reset_in_state());
     }
     let dest = codes::recovery_destination(&pool, &current);
     if dest.is_none() && !codes::admin_only_recovery(&pool) {

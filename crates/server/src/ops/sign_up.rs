@@ -1,7 +1,9 @@
 //! Self-service by ClientId (+ SecretHash): SignUp, ConfirmSignUp, ResendConfirmationCode,
 //! ForgotPassword, ConfirmForgotPassword.
 
-use super::admin_users::{cannot_confirm, create_conflict, new_identity, no_recovery_destination};
+use super::admin_users::{
+    cannot_confirm, cannot_reset_in_state, create_conflict, new_identity, no_recovery_destination,
+};
 use super::auth::{check_secret_hash, find_client, hides_existence};
 use super::clients::StoredClient;
 use super::codes::{self, Purpose};
@@ -266,9 +268,7 @@ pub async fn forgot_password(
         };
     }
     if user.status == UserStatusType::ForceChangePassword {
-        return Err(ApiError::not_authorized(
-            "User password cannot be reset in the current state.",
-        ));
+        return Err(cannot_reset_in_state());
     }
     let Some(dest) = codes::recovery_destination(&pool, &user) else {
         return if hide {

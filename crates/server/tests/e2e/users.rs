@@ -647,14 +647,35 @@ async fn admin_reset_user_password_sends_a_reset_code() {
     let s = TestServer::start().await;
     let c = s.client();
     let p = pool(&c).await;
-    create(
+    confirmed(
         &c,
         &p,
         "v",
         &[("email", "v@example.com"), ("email_verified", "true")],
     )
     .await;
-    create(&c, &p, "nv", &[("email", "nv@example.com")]).await;
+    confirmed(&c, &p, "nv", &[("email", "nv@example.com")]).await;
+    create(
+        &c,
+        &p,
+        "invited",
+        &[("email", "i@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    let r = c
+        .admin_reset_user_password()
+        .user_pool_id(&p)
+        .username("invited")
+        .send()
+        .await;
+    assert_eq!(
+        err(r.unwrap_err()),
+        (
+            "NotAuthorizedException".into(),
+            "User password cannot be reset in the current state.".into()
+        ),
+        "FORCE_CHANGE_PASSWORD"
+    );
     c.admin_reset_user_password()
         .user_pool_id(&p)
         .username("v")
