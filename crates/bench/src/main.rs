@@ -1,0 +1,124 @@
+//! `ironpool-bench`: starts `ironpool serve` (built beforehand with `cargo build --release`),
+//! drives it with the workloads of docs/benchmarks.md over keep-alive HTTP/1.1 connections,
+//! and prints Markdown tables: medians over repeated runs of each run's p50 and p99 latency
+//! and throughput, with the server's and this client's CPU time per operation and the
+//! server's resident memory.
+
+mod client;
+mod crash;
+mod load;
+mod procfs;
+mod report;
+mod search;
+mod server;
+mod signin;
+mod stats;
+mod users;
+mod workloads;
+
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Load benchmark of the Ironpool server.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "ironpool-bench")]
+pub struct Args {
+    /// Workloads to run, comma-separated: W1,W2,W3,W4,W4s,W5,W6,W7,kill9 [default: all].
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+
+    /// Measured runs per workload [default: 5; 2 with --quick].
+    #[arg(long)]
+    runs: Option<usize>,
+
+    /// Users in the large pool of W6 and W7 [default: 100000; 10000 with --quick].
+    #[arg(long)]
+    users: Option<usize>,
+
+    /// Users created per W3 run and concurrency [default: 1000; 200 with --quick].
+    #[arg(long)]
+    w3_users: Option<usize>,
+
+    /// Users in the pool W4, W4s and W5 sign in to.
+    #[arg(long, default_value_t = 1_000)]
+    signin_users: usize,
+
+    /// Operations per run of W4, W4s and W5: W4s does a fifth of it, W5 five times it
+    /// [default: 2000; 400 with --quick].
+    #[arg(long)]
+    ops: Option<usize>,
+
+    /// A run of W3, W4, W4s or W5 also stops after this many seconds, with what it has done
+    /// [default: 5; 2 with --quick].
+    #[arg(long)]
+    seconds: Option<u64>,
+
+    /// Run on PostgreSQL (`postgres://...`) instead of the embedded store.
+    #[arg(long)]
+    database: Option<String>,
+
+    /// The server binary [default: `ironpool` next to this one, i.e. target/release].
+    #[arg(long)]
+    server: Option<PathBuf>,
+
+    /// Where the embedded store's temporary data directories go; it must be a real disk
+    /// (not tmpfs) for fsync to cost what it costs [default: the system temp directory].
+    #[arg(long)]
+    data_root: Option<PathBuf>,
+
+    /// A short smoke run: fewer runs, users and operations.
+    #[arg(long)]
+    quick: bool,
+}
+
+/// The sizes of a benchmark: the flags given, else the defaults (of `--quick` when given).
+pub struct Plan {
+    pub runs: usize,
+    pub users: usize,
+    pub w3_users: usize,
+    pub ops: usize,
+    pub limit: std::time::Duration,
+}
+
+impl Args {
+    pub fn wants(&self, workload: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|w| w.eq_ignore_ascii_case(workload))
+    }
+
+    pub fn plan(&self) -> Plan {
+        let pick = |given: Option<usize>, full: usize, quick: usize| {
+            given.unwrap_or(if self.quick { quick } else { full })
+        };
+        Plan {
+            runs: pick(self.runs, 5, 2),
+            users: pick(self.users, 100_000, 10_000),
+            w3_users: pick(self.w3_users, 1_000, 200),
+            ops: pick(self.ops, 2_000, 400),
+            limit: std::time::Duration::from_secs(self.seconds.unwrap_or(if self.quick {
+                2
+            } else {
+                5
+            })),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match workloads::run_all(&args).await {
+        Ok(report) => {
+            println!("{}", report.markdown(&args));
+            if report.failed() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("ironpool-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
