@@ -6,6 +6,7 @@ use aws_credential_types::Credentials;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::config::Region;
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder;
 use aws_sdk_cognitoidentityprovider::Client;
 use ironpool_core::ManualClock;
 use ironpool_server::{App, Config, Server};
@@ -119,6 +120,25 @@ pub async fn pool_with(
 
 pub async fn pool(c: &Client) -> String {
     pool_with(c, |b| b).await
+}
+
+/// An app client of pool `p` configured by `f`; its id.
+pub async fn app_client_with(
+    c: &Client,
+    p: &str,
+    f: impl FnOnce(CreateUserPoolClientFluentBuilder) -> CreateUserPoolClientFluentBuilder,
+) -> String {
+    f(c.create_user_pool_client()
+        .user_pool_id(p)
+        .client_name("app"))
+    .send()
+    .await
+    .unwrap()
+    .user_pool_client()
+    .unwrap()
+    .client_id()
+    .unwrap()
+    .to_owned()
 }
 
 /// A server whose clock the test moves.

@@ -3,7 +3,7 @@
 //! invitation, forgot-password, sign-in, a wrong password and a token refresh, with email
 //! delivery failing (so its failure lines are checked too).
 
-use crate::harness::{sdk_client, Process, KEY_ID, SECRET};
+use crate::harness::{app_client_with, pool_with, sdk_client, Process, KEY_ID, SECRET};
 use crate::users::attr;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, DeliveryMediumType, ExplicitAuthFlowsType, VerifiedAttributeType,
@@ -33,32 +33,15 @@ async fn code(url: &str, pool: &str, user: &str) -> String {
 /// Runs every flow that handles a secret; returns the secrets it saw.
 async fn exercise(url: &str) -> Vec<String> {
     let c: Client = sdk_client(url, KEY_ID, SECRET, "us-east-1");
-    let pool = c
-        .create_user_pool()
-        .pool_name("logs")
-        .auto_verified_attributes(VerifiedAttributeType::Email)
-        .send()
-        .await
-        .unwrap()
-        .user_pool()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned();
-    let client_id = c
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client()
-        .unwrap()
-        .client_id()
-        .unwrap()
-        .to_owned();
+    let pool = pool_with(&c, |b| {
+        b.auto_verified_attributes(VerifiedAttributeType::Email)
+    })
+    .await;
+    let client_id = app_client_with(&c, &pool, |b| {
+        b.explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+    })
+    .await;
     c.sign_up()
         .client_id(&client_id)
         .username("sam")

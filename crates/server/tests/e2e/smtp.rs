@@ -3,13 +3,12 @@
 //! and a server that never answers delays no API call. Skipped without the venv, unless
 //! IRONPOOL_REQUIRE_CLIENTS=1.
 
-use crate::harness::{pool_with, venv_python, TestServer};
+use crate::harness::{app_client_with, pool_with, venv_python, TestServer};
 use crate::users::{attr, PW};
 use aws_sdk_cognitoidentityprovider::types::{
     AdminCreateUserConfigType, DeliveryMediumType, EmailConfigurationType, EmailSendingAccountType,
     MessageTemplateType, VerifiedAttributeType,
 };
-use aws_sdk_cognitoidentityprovider::Client;
 use ironpool_server::smtp::SmtpConfig;
 use ironpool_server::Config;
 use std::collections::BTreeMap;
@@ -133,20 +132,6 @@ fn config(url: String) -> Config {
     }
 }
 
-async fn app_client(c: &Client, p: &str) -> String {
-    c.create_user_pool_client()
-        .user_pool_id(p)
-        .client_name("app")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client()
-        .unwrap()
-        .client_id()
-        .unwrap()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn sign_up_invitation_and_reset_emails_arrive_by_smtp() {
     let Some(python) = venv_python("aiosmtpd") else {
@@ -178,7 +163,7 @@ async fn sign_up_invitation_and_reset_emails_arrive_by_smtp() {
     })
     .await;
     let plain = pool_with(&c, |b| b).await;
-    let cid = app_client(&c, &p).await;
+    let cid = app_client_with(&c, &p, |b| b).await;
 
     c.sign_up()
         .client_id(&cid)
