@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::messages::{Message, MessageSender, Outbox, OutboxOnly};
+use crate::smtp::{self, SmtpSender};
 use ironpool_api::ApiError;
 use ironpool_core::seal::MasterKey;
 use ironpool_core::{Clock, OsRng, Rng, SystemClock};
@@ -24,8 +25,10 @@ pub struct App {
     pub public_url: String,
     /// The messages that would have gone to users (dev endpoint `/_ironpool/outbox`).
     pub outbox: Outbox,
-    /// Delivers messages beyond the outbox (SMTP is a later slice).
+    /// Delivers messages beyond the outbox: SMTP when configured.
     pub sender: Arc<dyn MessageSender>,
+    /// `--rate-limits`: Cognito's request rate quotas, or none.
+    pub limiter: crate::throttle::Limiter,
     /// Each pool's token signing keys, parsed once.
     pub signing_keys: crate::keys::KeyCache,
 }
@@ -62,7 +65,8 @@ impl App {
                 .unwrap_or_else(|| config.data_dir.join("master.key"));
             load_or_create_master_key(&path)?
         };
-        Ok(Self {
+        let limiter = crate::throttle::Limiter::new(config.rate_limits, config.rate_limit_scale)?;
+        let mut app = Self {
             public_url: config.public_url(config.listen),
             config,
             store: Arc::new(store),
@@ -72,8 +76,13 @@ impl App {
             master_key,
             outbox: Outbox::default(),
             sender: Arc::new(OutboxOnly),
+            limiter,
             signing_keys: Default::default(),
-        })
+        };
+        if let Some(smtp) = SmtpSender::from_config(&app.config.smtp, app.store.clone())? {
+            app.sender = Arc::new(smtp::Background(Arc::new(smtp)));
+        }
+        Ok(app)
     }
 
     pub fn now(&self) -> f64 {

@@ -77,6 +77,18 @@ pub struct Config {
     /// Log format on standard error.
     #[arg(long, env = "IRONPOOL_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub smtp: crate::smtp::SmtpConfig,
+
+    /// Throttle calls as Cognito does: `aws` enforces AWS's default request rate quotas per
+    /// operation category, answering TooManyRequestsException over them.
+    #[arg(long, env = "IRONPOOL_RATE_LIMITS", value_enum, default_value = "off")]
+    pub rate_limits: crate::throttle::RateLimits,
+
+    /// Multiplies every rate limit (0.1: a tenth of AWS's quotas).
+    #[arg(long, env = "IRONPOOL_RATE_LIMIT_SCALE", default_value_t = 1.0)]
+    pub rate_limit_scale: f64,
 }
 
 impl Config {

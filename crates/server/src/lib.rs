@@ -7,6 +7,8 @@ pub mod keys;
 pub mod messages;
 pub mod ops;
 pub mod protocol;
+pub mod smtp;
+pub mod throttle;
 
 pub use app::App;
 pub use config::Config;
@@ -73,6 +75,8 @@ pub async fn run(app: App) -> Result<(), String> {
         storage = if app.config.memory { "memory".to_string() } else { app.config.data_dir.display().to_string() },
         sigv4 = if app.credentials.is_empty() { "off (admin API open)".to_string() } else { format!("{} access keys", app.credentials.len()) },
         dev_endpoints = app.config.dev_endpoints_enabled(),
+        smtp = app.config.smtp.smtp_url.as_ref().map_or("off (outbox only)".to_string(), |u| u.redacted()),
+        rate_limits = ?app.config.rate_limits,
         "ironpool listening"
     );
     serve(listener, app, shutdown_signal())

@@ -1,7 +1,7 @@
 //! The awsJson1.1 endpoint: `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Op>`.
 //!
-//! Order of checks, as AWS does them: target, content type, body size, SigV4, JSON, model
-//! validation, then the handler.
+//! Order of checks, as AWS does them: target, content type, body size, SigV4, rate limits,
+//! JSON, model validation, then the handler.
 
 use crate::app::{App, OrInternal};
 use crate::ops;
@@ -68,6 +68,7 @@ async fn process(app: &App, op: Operation, parts: &Parts, body: Body) -> Result<
         )
     })?;
     authorize(app, op, parts, &body)?;
+    app.limiter.check(op, app.clock.now())?;
     let input: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Value::Object(Default::default())
     } else {

@@ -503,7 +503,10 @@ pub async fn jwks(app: &App, pool_id: &str) -> Result<Value, ApiError> {
     Ok(jwt::jwks(&[&keys.id, &keys.access]))
 }
 
-/// `/<pool>/.well-known/openid-configuration`, consistent with the tokens' issuer.
+/// `/<pool>/.well-known/openid-configuration`, consistent with the tokens' issuer. Cognito's
+/// document has the same members plus the endpoints of the pool's domain (authorization, token,
+/// userinfo, revocation, end session) and the token endpoint's client authentication methods;
+/// this server has no such endpoints, so it lists none of them rather than URLs that 404.
 pub async fn openid_configuration(app: &App, pool_id: &str) -> Result<Value, ApiError> {
     get_pool(app, pool_id).await?;
     let iss = issuer(app, pool_id);
@@ -514,6 +517,5 @@ pub async fn openid_configuration(app: &App, pool_id: &str) -> Result<Value, Api
         "response_types_supported": ["code", "token"],
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "subject_types_supported": ["public"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
     }))
 }

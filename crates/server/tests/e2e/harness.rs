@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use std::time::SystemTime;
 
@@ -168,6 +168,8 @@ where
 pub struct Process {
     pub child: Child,
     pub addr: SocketAddr,
+    /// Everything it has written to standard error so far.
+    log: Arc<Mutex<String>>,
 }
 
 impl Process {
@@ -180,10 +182,19 @@ impl Process {
         Self::try_spawn(args).unwrap_or_else(|e| panic!("ironpool did not start: {e}"))
     }
 
-    /// Starts it; Err carries what it printed if it exited instead of listening.
+    /// Starts it (logging JSON unless `args` name a format); Err carries what it printed if it
+    /// exited instead of listening.
     pub fn try_spawn(args: &[&str]) -> Result<Self, String> {
+        Self::try_spawn_with_env(args, &[])
+    }
+
+    pub fn try_spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Result<Self, String> {
         let mut command = Command::new(Self::binary());
-        command.args(["serve", "--log-format", "json"]);
+        command.arg("serve");
+        if !args.contains(&"--log-format") {
+            command.args(["--log-format", "json"]);
+        }
+        command.envs(env.iter().copied());
         if !args.contains(&"--listen") {
             command.args(["--listen", "127.0.0.1:0"]);
         }
@@ -196,13 +207,15 @@ impl Process {
             .map_err(|e| e.to_string())?;
         let stderr = child.stderr.take().ok_or("no stderr")?;
         let (tx, rx) = std::sync::mpsc::channel();
+        let log = Arc::new(Mutex::new(String::new()));
+        let seen = log.clone();
         std::thread::spawn(move || {
             let mut sent = false;
-            let mut seen = String::new();
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut seen = seen.lock().unwrap();
+                seen.push_str(&line);
+                seen.push('\n');
                 if !sent {
-                    seen.push_str(&line);
-                    seen.push('\n');
                     if let Some(addr) = listening_addr(&line) {
                         let _ = tx.send(Ok(addr));
                         sent = true;
@@ -210,11 +223,11 @@ impl Process {
                 }
             }
             if !sent {
-                let _ = tx.send(Err(seen));
+                let _ = tx.send(Err(seen.lock().unwrap().clone()));
             }
         });
         match rx.recv_timeout(Duration::from_secs(20)) {
-            Ok(Ok(addr)) => Ok(Self { child, addr }),
+            Ok(Ok(addr)) => Ok(Self { child, addr, log }),
             Ok(Err(output)) => {
                 let _ = child.wait();
                 Err(output)
@@ -228,6 +241,11 @@ impl Process {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// What it has logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
     }
 
     /// SIGKILL: no chance to flush anything.
@@ -251,10 +269,37 @@ impl Drop for Process {
     }
 }
 
+/// The address of the "ironpool listening" line, in either log format.
 fn listening_addr(line: &str) -> Option<SocketAddr> {
-    let v: serde_json::Value = serde_json::from_str(line).ok()?;
-    if v["fields"]["message"] != "ironpool listening" {
-        return None;
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+        if v["fields"]["message"] != "ironpool listening" {
+            return None;
+        }
+        return v["fields"]["addr"].as_str()?.parse().ok();
     }
-    v["fields"]["addr"].as_str()?.parse().ok()
+    let (_, fields) = line.split_once("ironpool listening ")?;
+    fields
+        .strip_prefix("addr=")?
+        .split(' ')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The venv's Python (`scripts/setup-test-clients`) when it can import `module`; None, saying
+/// so, when it cannot, unless IRONPOOL_REQUIRE_CLIENTS=1 makes that a failure.
+pub fn venv_python(module: &str) -> Option<PathBuf> {
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    let ready = Command::new(&venv)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ready {
+        return Some(venv);
+    }
+    if std::env::var("IRONPOOL_REQUIRE_CLIENTS").as_deref() == Ok("1") {
+        panic!("{module} is not installed in .venv: run scripts/setup-test-clients");
+    }
+    eprintln!("SKIPPED: {module} is not installed in .venv (run scripts/setup-test-clients)");
+    None
 }

@@ -2,28 +2,15 @@
 //! a wrong password. Needs `scripts/setup-test-clients` (pycognito in .venv); skipped with a
 //! message without it, unless IRONPOOL_REQUIRE_CLIENTS=1.
 
+use crate::harness::venv_python;
 use crate::signin_support::{decode, Fixture, PASSWORD};
 use std::path::PathBuf;
 
-fn python() -> Option<PathBuf> {
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    let ready = std::process::Command::new(&venv)
-        .args(["-c", "import pycognito"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ready {
-        return Some(venv);
-    }
-    if std::env::var("IRONPOOL_REQUIRE_CLIENTS").as_deref() == Ok("1") {
-        panic!("pycognito is not installed in .venv: run scripts/setup-test-clients");
-    }
-    eprintln!("SKIPPED: pycognito is not installed in .venv (run scripts/setup-test-clients)");
-    None
-}
-
 #[tokio::test]
 async fn pycognito_signs_in_with_the_right_password_only() {
-    let Some(python) = python() else { return };
+    let Some(python) = venv_python("pycognito") else {
+        return;
+    };
     let f = Fixture::new().await;
     let user = f.user("alice", &[]).await;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/py/pycognito_srp.py");
