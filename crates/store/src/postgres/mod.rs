@@ -14,10 +14,14 @@ mod users;
 use crate::{Store, StoreError};
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use std::time::Duration;
 use tokio_postgres::NoTls;
 
 /// Connections kept open per server.
 const POOL_SIZE: usize = 16;
+
+/// How long opening a connection may take, unless the URL says (`connect_timeout=`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct PostgresStore {
@@ -28,9 +32,13 @@ impl PostgresStore {
     /// Connects to `url` (`postgres://user:password@host:port/database`) and migrates the
     /// schema; servers starting at once take turns (an advisory lock).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Backend(format!("database URL: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            // An unreachable host fails the start (or one request) instead of hanging it.
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
         let manager = Manager::from_config(
             config,
             NoTls,
