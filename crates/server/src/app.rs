@@ -7,7 +7,7 @@ use ironpool_api::ApiError;
 use ironpool_core::seal::MasterKey;
 use ironpool_core::{Clock, OsRng, Rng, SystemClock};
 use ironpool_sigv4::Credentials;
-use ironpool_store::{SqliteStore, Store};
+use ironpool_store::{PostgresStore, SqliteStore, Store};
 use std::fmt::Display;
 use std::io::Write;
 use std::path::Path;
@@ -34,20 +34,9 @@ pub struct App {
 }
 
 impl App {
-    /// Opens the store the configuration names and reads the credentials file.
-    pub fn from_config(config: Config) -> Result<Self, String> {
-        let store = if config.memory {
-            SqliteStore::open_in_memory()
-        } else {
-            std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-                format!(
-                    "cannot create data directory {}: {e}",
-                    config.data_dir.display()
-                )
-            })?;
-            SqliteStore::open(&config.data_dir.join("ironpool.sqlite3"))
-        }
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    /// Opens (and migrates) the store the configuration names and reads the credentials file.
+    pub async fn from_config(config: Config) -> Result<Self, String> {
+        let store = open_store(&config).await?;
         let credentials = match &config.credentials_file {
             None => Credentials::new(),
             Some(path) => {
@@ -63,13 +52,18 @@ impl App {
                 .master_key_file
                 .clone()
                 .unwrap_or_else(|| config.data_dir.join("master.key"));
-            load_or_create_master_key(&path)?
+            if config.database.is_some() {
+                // Never generated here: every server of the database must read the same key.
+                read_master_key(&path)?
+            } else {
+                load_or_create_master_key(&path)?
+            }
         };
         let limiter = crate::throttle::Limiter::new(config.rate_limits, config.rate_limit_scale)?;
         let mut app = Self {
             public_url: config.public_url(config.listen),
             config,
-            store: Arc::new(store),
+            store,
             clock: Arc::new(SystemClock),
             rng: Arc::new(OsRng),
             credentials,
@@ -104,10 +98,49 @@ impl App {
     }
 }
 
+/// The shared database (`--database`), or the embedded one in the data directory or memory.
+async fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
+    let opened: Result<Arc<dyn Store>, _> = match &config.database {
+        Some(url) => {
+            if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+                return Err("--database must be a postgres:// URL".into());
+            }
+            if config.master_key_file.is_none() {
+                return Err(
+                    "--database needs --master-key-file (IRONPOOL_MASTER_KEY_FILE): \
+                    every server sharing the database must use the same master key, and a key \
+                    generated for one server would leave the others unable to read its secrets"
+                        .into(),
+                );
+            }
+            PostgresStore::connect(url)
+                .await
+                .map(|s| Arc::new(s) as Arc<dyn Store>)
+        }
+        None if config.memory => SqliteStore::open_in_memory().map(|s| Arc::new(s) as _),
+        None => {
+            std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+                format!(
+                    "cannot create data directory {}: {e}",
+                    config.data_dir.display()
+                )
+            })?;
+            SqliteStore::open(&config.data_dir.join("ironpool.sqlite3")).map(|s| Arc::new(s) as _)
+        }
+    };
+    opened.map_err(|e| format!("cannot open the database: {e}"))
+}
+
+fn read_master_key(path: &Path) -> Result<MasterKey, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    MasterKey::from_hex(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Reads the master key, or creates it (readable by the owner only) on first start.
 fn load_or_create_master_key(path: &Path) -> Result<MasterKey, String> {
     match std::fs::read_to_string(path) {
-        Ok(text) => MasterKey::from_hex(&text).map_err(|e| format!("{}: {e}", path.display())),
+        Ok(_) => read_master_key(path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = MasterKey::generate(&OsRng);
             let mut options = std::fs::OpenOptions::new();

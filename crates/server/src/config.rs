@@ -30,6 +30,12 @@ pub struct Config {
     #[arg(long, env = "IRONPOOL_DATA_DIR", default_value = "./ironpool-data")]
     pub data_dir: PathBuf,
 
+    /// The shared database, `postgres://user:password@host:port/database`: every server given
+    /// the same one (and the same --master-key-file and --public-url) acts as one service.
+    /// Without it, the embedded database in the data directory.
+    #[arg(long, env = "IRONPOOL_DATABASE", conflicts_with = "memory")]
+    pub database: Option<String>,
+
     /// Keep all state in memory; nothing is written to disk and everything is gone at exit.
     #[arg(long, env = "IRONPOOL_MEMORY")]
     pub memory: bool,
@@ -111,6 +117,21 @@ impl Config {
             DevEndpoints::Auto => self.listen.ip().is_loopback(),
             DevEndpoints::On => true,
             DevEndpoints::Off => false,
+        }
+    }
+
+    /// Where state is kept, for the log: never the database password.
+    pub fn storage(&self) -> String {
+        match (&self.database, self.memory) {
+            (Some(url), _) => match url.split_once("://") {
+                Some((scheme, rest)) => {
+                    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                    format!("{scheme}://{host}")
+                }
+                None => "database".into(),
+            },
+            (None, true) => "memory".into(),
+            (None, false) => self.data_dir.display().to_string(),
         }
     }
 

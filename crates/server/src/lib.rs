@@ -72,7 +72,7 @@ pub async fn run(app: App) -> Result<(), String> {
     tracing::info!(
         %addr,
         region = %app.config.region,
-        storage = if app.config.memory { "memory".to_string() } else { app.config.data_dir.display().to_string() },
+        storage = %app.config.storage(),
         sigv4 = if app.credentials.is_empty() { "off (admin API open)".to_string() } else { format!("{} access keys", app.credentials.len()) },
         dev_endpoints = app.config.dev_endpoints_enabled(),
         smtp = app.config.smtp.smtp_url.as_ref().map_or("off (outbox only)".to_string(), |u| u.redacted()),

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
     };
     let result = runtime.block_on(async {
-        let app = App::from_config(config)?;
+        let app = App::from_config(config).await?;
         ironpool_server::run(app).await
     });
     match result {

@@ -29,3 +29,22 @@ impl From<serde_json::Error> for StoreError {
         StoreError::Backend(format!("stored document: {e}"))
     }
 }
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+            return StoreError::Conflict;
+        }
+        // The Display of a server error is only "db error"; the detail is in the source.
+        match e.as_db_error() {
+            Some(db) => StoreError::Backend(db.to_string()),
+            None => StoreError::Backend(e.to_string()),
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        StoreError::Backend(format!("database connection: {e}"))
+    }
+}

@@ -5,6 +5,7 @@
 
 mod error;
 pub mod pools;
+pub mod postgres;
 pub mod resources;
 pub mod sqlite;
 pub mod suite;
@@ -14,6 +15,7 @@ pub mod users;
 
 pub use error::StoreError;
 pub use pools::UserPools;
+pub use postgres::PostgresStore;
 pub use resources::{Kind, Resources, ResourcesExt};
 pub use sqlite::SqliteStore;
 pub use tokens::{AuthSession, RefreshToken, SigningKeys, Tokens};

@@ -23,3 +23,10 @@ pub trait UserPools: Send + Sync {
     /// Deletes a pool and everything in it; false if there was none.
     async fn delete_user_pool(&self, id: &str) -> Result<bool, StoreError>;
 }
+
+/// The id a pool is stored under; a pool without one is a bug of the caller.
+pub(crate) fn pool_id(pool: &UserPoolType) -> Result<String, StoreError> {
+    pool.id
+        .clone()
+        .ok_or_else(|| StoreError::Backend("user pool without an id".into()))
+}

@@ -331,3 +331,42 @@ pub fn alias_keys(pool: &UserPoolType, user: &User) -> Vec<(String, String)> {
     }
     out
 }
+
+/// The stored name of a user's status (the `status` column both backends filter on).
+pub(crate) fn status_name(user: &User) -> Result<String, StoreError> {
+    match serde_json::to_value(user.status)? {
+        serde_json::Value::String(s) => Ok(s),
+        _ => Err(StoreError::Backend("user status is not a string".into())),
+    }
+}
+
+/// A user from its stored document; the version column is the truth.
+pub(crate) fn user_from_doc(doc: &str, version: i64) -> Result<User, StoreError> {
+    let mut user: User = serde_json::from_str(doc)?;
+    user.version = version;
+    Ok(user)
+}
+
+/// The smallest string greater than every string that starts with `prefix` (keys compare by
+/// code point).
+pub(crate) fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// Whether `attribute` is a sign-in name of the pool (UsernameAttributes): such a value never
+/// moves to another user, even with ForceAliasCreation.
+pub(crate) fn is_username_attribute(pool: &UserPoolType, attribute: &str) -> bool {
+    pool.username_attributes
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(|a| serde_json::to_value(a).ok() == Some(serde_json::json!(attribute)))
+}
+
+/// Compares code hashes without an early exit.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

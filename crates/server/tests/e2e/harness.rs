@@ -33,7 +33,7 @@ impl TestServer {
     }
 
     pub async fn with_config(config: Config) -> Self {
-        let app = App::from_config(config).expect("app");
+        let app = App::from_config(config).await.expect("app");
         let server = Server::start(app).await.expect("server starts");
         Self { server }
     }
@@ -143,7 +143,7 @@ pub async fn client_with(
 
 /// A server whose clock the test moves.
 pub async fn clocked() -> (Server, Arc<ManualClock>) {
-    let mut app = App::from_config(Config::ephemeral()).unwrap();
+    let mut app = App::from_config(Config::ephemeral()).await.unwrap();
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
     app.clock = clock.clone();
     (Server::start(app).await.unwrap(), clock)

@@ -14,6 +14,7 @@ mod identity_providers;
 mod js_clients;
 mod log_delivery;
 mod managed_login_branding;
+mod multi_node;
 mod persistence;
 mod pool_config;
 mod pool_mfa_tags;

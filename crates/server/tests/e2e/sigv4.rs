@@ -136,6 +136,7 @@ async fn stale_and_future_signatures_are_refused_and_small_skew_is_fine() {
         credentials_file: Some(file),
         ..Config::ephemeral()
     })
+    .await
     .unwrap();
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
     app.clock = clock.clone();

@@ -1,14 +1,9 @@
 use super::SqliteStore;
+use crate::pools::pool_id;
 use crate::{StoreError, UserPools};
 use async_trait::async_trait;
 use ironpool_api::types::UserPoolType;
 use rusqlite::{params, OptionalExtension};
-
-fn pool_id(pool: &UserPoolType) -> Result<String, StoreError> {
-    pool.id
-        .clone()
-        .ok_or_else(|| StoreError::Backend("user pool without an id".into()))
-}
 
 #[async_trait]
 impl UserPools for SqliteStore {

@@ -1,7 +1,8 @@
 use super::SqliteStore;
 use crate::users::{
-    alias_keys, alias_value_key, username_key, CodeOutcome, CodePurpose, FilterOp, User,
-    UserConflict, UserFilter, Users, MAX_CODE_FAILURES,
+    alias_keys, alias_value_key, constant_time_eq, is_username_attribute, prefix_end, status_name,
+    user_from_doc, username_key, CodeOutcome, CodePurpose, FilterOp, User, UserConflict,
+    UserFilter, Users, MAX_CODE_FAILURES,
 };
 use crate::StoreError;
 use async_trait::async_trait;
@@ -26,19 +27,6 @@ fn key_of(conn: &Connection, pool_id: &str, username: &str) -> Result<String, St
     })
 }
 
-fn status_str(user: &User) -> Result<String, StoreError> {
-    match serde_json::to_value(user.status)? {
-        serde_json::Value::String(s) => Ok(s),
-        _ => Err(StoreError::Backend("user status is not a string".into())),
-    }
-}
-
-fn user_from_doc(doc: String, version: i64) -> Result<User, StoreError> {
-    let mut user: User = serde_json::from_str(&doc)?;
-    user.version = version;
-    Ok(user)
-}
-
 const SELECT_USER: &str = "SELECT doc, version FROM users";
 
 fn get_by_key(conn: &Connection, pool_id: &str, key: &str) -> Result<Option<User>, StoreError> {
@@ -48,7 +36,7 @@ fn get_by_key(conn: &Connection, pool_id: &str, key: &str) -> Result<Option<User
         ))?
         .query_row(params![pool_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    row.map(|(d, v)| user_from_doc(d, v)).transpose()
+    row.map(|(d, v)| user_from_doc(&d, v)).transpose()
 }
 
 /// Claims the alias values of `user` (keyed `key`) or reports whose they are.
@@ -75,13 +63,7 @@ fn claim_aliases(
             )
             .optional()?;
         if let Some(other) = holder {
-            let as_username = pool
-                .username_attributes
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .any(|a| serde_json::to_value(a).ok() == Some(serde_json::json!(name)));
-            if !force || as_username || name == "preferred_username" {
+            if !force || is_username_attribute(pool, &name) || name == "preferred_username" {
                 return Ok(Err(UserConflict::AliasExists(name)));
             }
             // ForceAliasCreation: the value moves here; the other user keeps the attribute
@@ -117,7 +99,7 @@ fn write_doc(tx: &Transaction<'_>, user: &User, key: &str, version: i64) -> Resu
         params![
             user.pool_id,
             key,
-            status_str(user)?,
+            status_name(user)?,
             user.enabled,
             version,
             serde_json::to_string(&stored)?
@@ -138,11 +120,6 @@ fn write_attributes(tx: &Transaction<'_>, user: &User, key: &str) -> Result<(), 
         insert.execute(params![user.pool_id, key, name, value])?;
     }
     Ok(())
-}
-
-/// The smallest string greater than every string that starts with `prefix`.
-fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
 }
 
 #[async_trait]
@@ -178,7 +155,7 @@ impl Users for SqliteStore {
                     key,
                     user.username,
                     user.sub,
-                    status_str(&user)?,
+                    status_name(&user)?,
                     user.enabled,
                     serde_json::to_string(&stored)?
                 ],
@@ -209,7 +186,7 @@ impl Users for SqliteStore {
                 .prepare_cached(&format!("{SELECT_USER} WHERE pool_id = ?1 AND sub = ?2"))?
                 .query_row(params![pool_id, sub], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            row.map(|(d, v)| user_from_doc(d, v)).transpose()
+            row.map(|(d, v)| user_from_doc(&d, v)).transpose()
         })
         .await
     }
@@ -352,7 +329,7 @@ impl Users for SqliteStore {
             })?;
             rows.map(|r| {
                 let (d, v) = r?;
-                user_from_doc(d, v)
+                user_from_doc(&d, v)
             })
             .collect()
         })
@@ -472,7 +449,7 @@ impl Users for SqliteStore {
             })?;
             rows.map(|r| {
                 let (d, v) = r?;
-                user_from_doc(d, v)
+                user_from_doc(&d, v)
             })
             .collect()
         })
@@ -560,11 +537,4 @@ impl Users for SqliteStore {
         })
         .await
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -1,0 +1,150 @@
+//! Schema migrations, embedded and applied at start inside one transaction that holds an
+//! advisory lock, so servers starting together apply each migration once; the table
+//! `ironpool_schema` holds the version reached.
+
+use crate::StoreError;
+use tokio_postgres::Client;
+
+/// The advisory lock key ("Ironpool" in ASCII).
+const LOCK_KEY: i64 = 0x4972_6f6e_706f_6f6c;
+
+/// Each entry moves the schema one version up. Never edit an entry that has shipped. Keys are
+/// `COLLATE "C"`: ordering and prefix ranges compare code points, as on SQLite, whatever the
+/// database's default collation.
+const MIGRATIONS: &[&str] = &[
+    // 1: the embedded backend's schema 1-4: pools, resources, users with their lookup
+    // tables and codes, signing keys, refresh token families and challenge sessions.
+    r#"CREATE TABLE user_pools (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        doc TEXT NOT NULL
+    );
+    CREATE TABLE resources (
+        kind TEXT COLLATE "C" NOT NULL,
+        pool_id TEXT COLLATE "C" NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        key TEXT COLLATE "C" NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (kind, pool_id, key)
+    );
+    CREATE INDEX resources_by_pool ON resources(pool_id);
+    CREATE UNIQUE INDEX resources_global_key ON resources(kind, key)
+        WHERE kind IN ('client', 'domain');
+    CREATE TABLE users (
+        pool_id TEXT COLLATE "C" NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        username_key TEXT COLLATE "C" NOT NULL,
+        username TEXT NOT NULL,
+        sub TEXT COLLATE "C" NOT NULL,
+        status TEXT COLLATE "C" NOT NULL,
+        enabled BOOLEAN NOT NULL,
+        version BIGINT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (pool_id, username_key)
+    );
+    CREATE UNIQUE INDEX users_by_sub ON users(pool_id, sub);
+    CREATE INDEX users_by_status ON users(pool_id, status, username_key);
+    CREATE INDEX users_by_enabled ON users(pool_id, enabled, username_key);
+    CREATE TABLE user_attributes (
+        pool_id TEXT COLLATE "C" NOT NULL,
+        username_key TEXT COLLATE "C" NOT NULL,
+        name TEXT COLLATE "C" NOT NULL,
+        value TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (pool_id, username_key, name),
+        FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key)
+            ON DELETE CASCADE ON UPDATE CASCADE
+    );
+    CREATE INDEX user_attributes_by_value ON user_attributes(pool_id, name, value, username_key);
+    CREATE TABLE user_aliases (
+        pool_id TEXT COLLATE "C" NOT NULL,
+        name TEXT COLLATE "C" NOT NULL,
+        value_key TEXT COLLATE "C" NOT NULL,
+        username_key TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (pool_id, name, value_key),
+        FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key)
+            ON DELETE CASCADE ON UPDATE CASCADE
+    );
+    CREATE INDEX user_aliases_by_user ON user_aliases(pool_id, username_key);
+    CREATE TABLE group_members (
+        pool_id TEXT COLLATE "C" NOT NULL,
+        group_kind TEXT COLLATE "C" NOT NULL DEFAULT 'group' CHECK (group_kind = 'group'),
+        group_name TEXT COLLATE "C" NOT NULL,
+        username_key TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (pool_id, group_name, username_key),
+        FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key)
+            ON DELETE CASCADE ON UPDATE CASCADE,
+        FOREIGN KEY (group_kind, pool_id, group_name) REFERENCES resources(kind, pool_id, key)
+            ON DELETE CASCADE
+    );
+    CREATE INDEX group_members_by_user ON group_members(pool_id, username_key, group_name);
+    CREATE TABLE user_codes (
+        pool_id TEXT COLLATE "C" NOT NULL,
+        username_key TEXT COLLATE "C" NOT NULL,
+        purpose TEXT COLLATE "C" NOT NULL,
+        code_hash TEXT NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (pool_id, username_key, purpose),
+        FOREIGN KEY (pool_id, username_key) REFERENCES users(pool_id, username_key)
+            ON DELETE CASCADE ON UPDATE CASCADE
+    );
+    CREATE TABLE signing_keys (
+        pool_id TEXT COLLATE "C" PRIMARY KEY REFERENCES user_pools(id) ON DELETE CASCADE,
+        doc TEXT NOT NULL
+    );
+    CREATE TABLE refresh_tokens (
+        pool_id TEXT COLLATE "C" NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        origin_jti TEXT COLLATE "C" NOT NULL,
+        token_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+        client_id TEXT NOT NULL,
+        username TEXT NOT NULL,
+        sub TEXT COLLATE "C" NOT NULL,
+        auth_time DOUBLE PRECISION NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL,
+        revoked BOOLEAN NOT NULL,
+        previous_hash TEXT COLLATE "C",
+        previous_valid_until DOUBLE PRECISION,
+        PRIMARY KEY (pool_id, origin_jti)
+    );
+    CREATE INDEX refresh_tokens_by_previous ON refresh_tokens(previous_hash);
+    CREATE INDEX refresh_tokens_by_user ON refresh_tokens(pool_id, sub);
+    CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens(expires_at);
+    CREATE TABLE auth_sessions (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        pool_id TEXT COLLATE "C" NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        doc TEXT NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX auth_sessions_by_expiry ON auth_sessions(expires_at);"#,
+];
+
+/// Empties every table with state (`reset`).
+pub(super) const TRUNCATE_ALL: &str = "TRUNCATE user_pools, resources, users, user_attributes,
+    user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions";
+
+pub(super) async fn run(client: &mut Client) -> Result<(), StoreError> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
+        .await?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS ironpool_schema (version INTEGER NOT NULL)")
+        .await?;
+    let current: i32 = tx
+        .query_opt("SELECT version FROM ironpool_schema", &[])
+        .await?
+        .map_or(0, |r| r.get(0));
+    if current as usize > MIGRATIONS.len() {
+        return Err(StoreError::Backend(format!(
+            "the database is at schema version {current}, newer than this Ironpool knows ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for sql in &MIGRATIONS[current as usize..] {
+        tx.batch_execute(sql).await?;
+    }
+    let version = MIGRATIONS.len() as i32;
+    tx.execute("DELETE FROM ironpool_schema", &[]).await?;
+    tx.execute(
+        "INSERT INTO ironpool_schema (version) VALUES ($1)",
+        &[&version],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! The shared backend: PostgreSQL, for several servers on one database. The layout is the
+//! embedded backend's (JSON documents plus the columns that are looked up); uniqueness and
+//! single use come from constraints and conditional writes inside one statement or one
+//! transaction, so concurrent servers never race a read against a write.
+//!
+//! Connections are plain TCP (no TLS): run the database on a trusted network.
+
+mod migrations;
+mod pools;
+mod resources;
+mod tokens;
+mod users;
+
+use crate::{Store, StoreError};
+use async_trait::async_trait;
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use std::time::Duration;
+use tokio_postgres::NoTls;
+
+/// Connections kept open per server.
+const POOL_SIZE: usize = 16;
+
+/// How long opening a connection may take, unless the URL says (`connect_timeout=`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and migrates the
+    /// schema; servers starting at once take turns (an advisory lock).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Backend(format!("database URL: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            // An unreachable host fails the start (or one request) instead of hanging it.
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| StoreError::Backend(format!("connection pool: {e}")))?;
+        let store = Self { pool };
+        let mut client = store.client().await?;
+        migrations::run(&mut client).await?;
+        drop(client);
+        Ok(store)
+    }
+
+    async fn client(&self) -> Result<Object, StoreError> {
+        Ok(self.pool.get().await?)
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn reset(&self) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .batch_execute(migrations::TRUNCATE_ALL)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,236 @@
+use super::PostgresStore;
+use crate::tokens::{AuthSession, RefreshToken, SigningKeys, Tokens};
+use crate::StoreError;
+use async_trait::async_trait;
+use tokio_postgres::Row;
+
+const FAMILY_COLUMNS: &str =
+    "pool_id, origin_jti, client_id, username, sub, auth_time, expires_at, revoked";
+
+fn family(r: &Row) -> RefreshToken {
+    RefreshToken {
+        pool_id: r.get(0),
+        origin_jti: r.get(1),
+        client_id: r.get(2),
+        username: r.get(3),
+        sub: r.get(4),
+        auth_time: r.get(5),
+        expires_at: r.get(6),
+        revoked: r.get(7),
+        superseded_until: r.get(8),
+    }
+}
+
+#[async_trait]
+impl Tokens for PostgresStore {
+    async fn get_signing_keys(&self, pool_id: &str) -> Result<Option<SigningKeys>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT doc FROM signing_keys WHERE pool_id = $1",
+                &[&pool_id],
+            )
+            .await?;
+        Ok(row
+            .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+            .transpose()?)
+    }
+
+    async fn get_or_create_signing_keys(
+        &self,
+        pool_id: &str,
+        candidate: &SigningKeys,
+    ) -> Result<SigningKeys, StoreError> {
+        let doc = serde_json::to_string(candidate)?;
+        let client = self.client().await?;
+        // A racing insert waits for the first to commit and then does nothing; the next
+        // statement sees the winner's keys.
+        client
+            .execute(
+                "INSERT INTO signing_keys (pool_id, doc) VALUES ($1, $2)
+                 ON CONFLICT (pool_id) DO NOTHING",
+                &[&pool_id, &doc],
+            )
+            .await?;
+        let row = client
+            .query_one(
+                "SELECT doc FROM signing_keys WHERE pool_id = $1",
+                &[&pool_id],
+            )
+            .await?;
+        Ok(serde_json::from_str(row.get::<_, &str>(0))?)
+    }
+
+    async fn create_refresh_token(
+        &self,
+        token: &RefreshToken,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
+        let t = token;
+        let client = self.client().await?;
+        // Families that ended long ago go when new ones start.
+        client
+            .execute(
+                "DELETE FROM refresh_tokens WHERE expires_at < $1",
+                &[&(t.auth_time - 86_400.0)],
+            )
+            .await?;
+        client
+            .execute(
+                &format!(
+                    "INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                ),
+                &[
+                    &t.pool_id,
+                    &t.origin_jti,
+                    &t.client_id,
+                    &t.username,
+                    &t.sub,
+                    &t.auth_time,
+                    &t.expires_at,
+                    &t.revoked,
+                    &token_hash,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn get_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<RefreshToken>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                &format!(
+                    "SELECT {FAMILY_COLUMNS},
+                        CASE WHEN token_hash = $1 THEN NULL ELSE previous_valid_until END
+                     FROM refresh_tokens WHERE token_hash = $1 OR previous_hash = $1"
+                ),
+                &[&token_hash],
+            )
+            .await?;
+        Ok(row.as_ref().map(family))
+    }
+
+    async fn get_token_family(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+    ) -> Result<Option<RefreshToken>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                &format!(
+                    "SELECT {FAMILY_COLUMNS}, NULL::DOUBLE PRECISION FROM refresh_tokens
+                     WHERE pool_id = $1 AND origin_jti = $2"
+                ),
+                &[&pool_id, &origin_jti],
+            )
+            .await?;
+        Ok(row.as_ref().map(family))
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        expires_at: f64,
+        now: f64,
+        grace_until: f64,
+    ) -> Result<bool, StoreError> {
+        // The CASEs read the row as it was before this update; a concurrent rotation of the
+        // same token re-checks the WHERE on the row it waited for, so only one wins.
+        let n = self
+            .client()
+            .await?
+            .execute(
+                "UPDATE refresh_tokens SET
+                    previous_hash = CASE WHEN token_hash = $1 THEN $1 ELSE previous_hash END,
+                    previous_valid_until =
+                        CASE WHEN token_hash = $1 THEN $5 ELSE previous_valid_until END,
+                    token_hash = $2,
+                    expires_at = $3
+                 WHERE NOT revoked
+                   AND (token_hash = $1 OR (previous_hash = $1 AND previous_valid_until > $4))",
+                &[&old_hash, &new_hash, &expires_at, &now, &grace_until],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn revoke_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<RefreshToken>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                &format!(
+                    "UPDATE refresh_tokens SET revoked = TRUE
+                     WHERE token_hash = $1 OR previous_hash = $1
+                     RETURNING {FAMILY_COLUMNS}, NULL::DOUBLE PRECISION"
+                ),
+                &[&token_hash],
+            )
+            .await?;
+        Ok(row.as_ref().map(family))
+    }
+
+    async fn revoke_user_refresh_tokens(
+        &self,
+        pool_id: &str,
+        sub: &str,
+    ) -> Result<u64, StoreError> {
+        Ok(self
+            .client()
+            .await?
+            .execute(
+                "UPDATE refresh_tokens SET revoked = TRUE
+                 WHERE pool_id = $1 AND sub = $2 AND NOT revoked",
+                &[&pool_id, &sub],
+            )
+            .await?)
+    }
+
+    async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError> {
+        let s = session;
+        let client = self.client().await?;
+        client
+            .execute(
+                "DELETE FROM auth_sessions WHERE expires_at < $1",
+                &[&(s.expires_at - 86_400.0)],
+            )
+            .await?;
+        client
+            .execute(
+                "INSERT INTO auth_sessions (id, pool_id, doc, expires_at) VALUES ($1, $2, $3, $4)",
+                &[&s.id, &s.pool_id, &s.doc, &s.expires_at],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn take_auth_session(&self, id: &str) -> Result<Option<AuthSession>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "DELETE FROM auth_sessions WHERE id = $1 RETURNING id, pool_id, doc, expires_at",
+                &[&id],
+            )
+            .await?;
+        Ok(row.map(|r| AuthSession {
+            id: r.get(0),
+            pool_id: r.get(1),
+            doc: r.get(2),
+            expires_at: r.get(3),
+        }))
+    }
+}

@@ -1,0 +1,544 @@
+use super::PostgresStore;
+use crate::users::{
+    alias_keys, alias_value_key, constant_time_eq, is_username_attribute, prefix_end, status_name,
+    user_from_doc, username_key, CodeOutcome, CodePurpose, FilterOp, User, UserConflict,
+    UserFilter, Users, MAX_CODE_FAILURES,
+};
+use crate::StoreError;
+use async_trait::async_trait;
+use ironpool_api::types::UserPoolType;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, GenericClient, Row, Transaction};
+
+async fn load_pool<C: GenericClient + Sync>(
+    c: &C,
+    pool_id: &str,
+) -> Result<Option<UserPoolType>, StoreError> {
+    let row = c
+        .query_opt("SELECT doc FROM user_pools WHERE id = $1", &[&pool_id])
+        .await?;
+    Ok(row
+        .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+        .transpose()?)
+}
+
+async fn key_of<C: GenericClient + Sync>(
+    c: &C,
+    pool_id: &str,
+    username: &str,
+) -> Result<String, StoreError> {
+    Ok(match load_pool(c, pool_id).await? {
+        Some(pool) => username_key(&pool, username),
+        None => username.to_owned(),
+    })
+}
+
+fn user_from_row(r: &Row) -> Result<User, StoreError> {
+    user_from_doc(r.get(0), r.get(1))
+}
+
+async fn get_by_key<C: GenericClient + Sync>(
+    c: &C,
+    pool_id: &str,
+    key: &str,
+) -> Result<Option<User>, StoreError> {
+    let row = c
+        .query_opt(
+            "SELECT doc, version FROM users WHERE pool_id = $1 AND username_key = $2",
+            &[&pool_id, &key],
+        )
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// Claims the alias values of `user` (keyed `key`) or reports whose they are. Each claim is
+/// one statement that either inserts it or locks the existing one and names its holder, so
+/// two servers claiming one value at once cannot both win.
+async fn claim_aliases(
+    tx: &Transaction<'_>,
+    pool: &UserPoolType,
+    user: &User,
+    key: &str,
+    force: bool,
+    now: f64,
+) -> Result<Result<(), UserConflict>, StoreError> {
+    let pool_id = &user.pool_id;
+    tx.execute(
+        "DELETE FROM user_aliases WHERE pool_id = $1 AND username_key = $2",
+        &[pool_id, &key],
+    )
+    .await?;
+    for (name, value_key) in alias_keys(pool, user) {
+        let holder: String = tx
+            .query_one(
+                "INSERT INTO user_aliases (pool_id, name, value_key, username_key)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (pool_id, name, value_key)
+                 DO UPDATE SET username_key = user_aliases.username_key
+                 RETURNING username_key",
+                &[pool_id, &name, &value_key, &key],
+            )
+            .await?
+            .get(0);
+        if holder == key {
+            continue;
+        }
+        if !force || is_username_attribute(pool, &name) || name == "preferred_username" {
+            return Ok(Err(UserConflict::AliasExists(name)));
+        }
+        // ForceAliasCreation: the value moves here; the other user keeps the attribute but
+        // it is no longer verified, so no longer an alias.
+        if let Some(mut previous) = get_by_key(tx, pool_id, &holder).await? {
+            previous
+                .attributes
+                .insert(format!("{name}_verified"), "false".into());
+            previous.modified = now;
+            write_doc(tx, &previous, &holder, previous.version + 1).await?;
+            write_attributes(tx, &previous, &holder).await?;
+        }
+        tx.execute(
+            "UPDATE user_aliases SET username_key = $4
+             WHERE pool_id = $1 AND name = $2 AND value_key = $3",
+            &[pool_id, &name, &value_key, &key],
+        )
+        .await?;
+    }
+    Ok(Ok(()))
+}
+
+async fn write_doc(
+    tx: &Transaction<'_>,
+    user: &User,
+    key: &str,
+    version: i64,
+) -> Result<(), StoreError> {
+    let mut stored = user.clone();
+    stored.version = version;
+    tx.execute(
+        "UPDATE users SET status = $3, enabled = $4, version = $5, doc = $6
+         WHERE pool_id = $1 AND username_key = $2",
+        &[
+            &user.pool_id,
+            &key,
+            &status_name(user)?,
+            &user.enabled,
+            &version,
+            &serde_json::to_string(&stored)?,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn write_attributes(tx: &Transaction<'_>, user: &User, key: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM user_attributes WHERE pool_id = $1 AND username_key = $2",
+        &[&user.pool_id, &key],
+    )
+    .await?;
+    let names: Vec<&str> = user.attributes.keys().map(String::as_str).collect();
+    let values: Vec<&str> = user.attributes.values().map(String::as_str).collect();
+    tx.execute(
+        "INSERT INTO user_attributes (pool_id, username_key, name, value)
+         SELECT $1, $2, n, v FROM unnest($3::TEXT[], $4::TEXT[]) AS a(n, v)",
+        &[&user.pool_id, &key, &names, &values],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The parameters of a statement built piece by piece.
+type Args = Vec<Box<dyn ToSql + Sync + Send>>;
+
+/// Adds a parameter; its placeholder.
+fn arg<T: ToSql + Sync + Send + 'static>(args: &mut Args, value: T) -> String {
+    args.push(Box::new(value));
+    format!("${}", args.len())
+}
+
+/// `column` equal to, or starting with, `value`, as an indexable range.
+fn matches(column: &str, op: FilterOp, value: String, args: &mut Args) -> String {
+    match op {
+        FilterOp::Equals => format!("{column} = {}", arg(args, value)),
+        FilterOp::StartsWith => {
+            let hi = arg(args, prefix_end(&value));
+            format!("{column} >= {} AND {column} < {hi}", arg(args, value))
+        }
+    }
+}
+
+impl PostgresStore {
+    async fn query_users(&self, sql: &str, args: Args) -> Result<Vec<User>, StoreError> {
+        let refs: Vec<&(dyn ToSql + Sync)> = args
+            .iter()
+            .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        let rows = self.client().await?.query(sql, &refs).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+}
+
+#[async_trait]
+impl Users for PostgresStore {
+    async fn create_user_if_absent(
+        &self,
+        user: &User,
+        force_alias: bool,
+    ) -> Result<Result<(), UserConflict>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Client::transaction(&mut client).await?;
+        let Some(pool) = load_pool(&tx, &user.pool_id).await? else {
+            return Err(StoreError::Backend("user pool does not exist".into()));
+        };
+        let key = username_key(&pool, &user.username);
+        let mut stored = user.clone();
+        stored.version = 0;
+        // A concurrent insert of the same username or sub waits for the first to commit,
+        // then inserts nothing.
+        let inserted = tx
+            .execute(
+                "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
+                 version, doc) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)
+                 ON CONFLICT DO NOTHING",
+                &[
+                    &user.pool_id,
+                    &key,
+                    &user.username,
+                    &user.sub,
+                    &status_name(user)?,
+                    &user.enabled,
+                    &serde_json::to_string(&stored)?,
+                ],
+            )
+            .await?;
+        if inserted == 0 {
+            tx.rollback().await?;
+            return Ok(Err(UserConflict::UsernameExists));
+        }
+        if let Err(c) = claim_aliases(&tx, &pool, user, &key, force_alias, user.created).await? {
+            tx.rollback().await?;
+            return Ok(Err(c));
+        }
+        write_attributes(&tx, user, &key).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    async fn get_user(&self, pool_id: &str, username: &str) -> Result<Option<User>, StoreError> {
+        let client = self.client().await?;
+        let client: &Client = &client;
+        let key = key_of(client, pool_id, username).await?;
+        get_by_key(client, pool_id, &key).await
+    }
+
+    async fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> Result<Option<User>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT doc, version FROM users WHERE pool_id = $1 AND sub = $2",
+                &[&pool_id, &sub],
+            )
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn find_user_by_alias(
+        &self,
+        pool_id: &str,
+        attribute: &str,
+        value: &str,
+    ) -> Result<Option<User>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT u.doc, u.version FROM user_aliases a
+                 JOIN users u ON u.pool_id = a.pool_id AND u.username_key = a.username_key
+                 WHERE a.pool_id = $1 AND a.name = $2 AND a.value_key = $3",
+                &[&pool_id, &attribute, &alias_value_key(attribute, value)],
+            )
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn update_user(&self, user: &User) -> Result<Result<bool, UserConflict>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Client::transaction(&mut client).await?;
+        let Some(pool) = load_pool(&tx, &user.pool_id).await? else {
+            return Ok(Ok(false));
+        };
+        let key = username_key(&pool, &user.username);
+        // The row stays locked until commit: a concurrent update waits, then sees the new
+        // version and fails its check.
+        let stored = tx
+            .query_opt(
+                "SELECT version, sub FROM users WHERE pool_id = $1 AND username_key = $2
+                 FOR UPDATE",
+                &[&user.pool_id, &key],
+            )
+            .await?;
+        match stored {
+            Some(r) if r.get::<_, i64>(0) == user.version && r.get::<_, &str>(1) == user.sub => {}
+            _ => return Ok(Ok(false)),
+        }
+        if let Err(c) = claim_aliases(&tx, &pool, user, &key, false, user.modified).await? {
+            tx.rollback().await?;
+            return Ok(Err(c));
+        }
+        write_doc(&tx, user, &key, user.version + 1).await?;
+        write_attributes(&tx, user, &key).await?;
+        tx.commit().await?;
+        Ok(Ok(true))
+    }
+
+    async fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let key = key_of(&**client, pool_id, username).await?;
+        let n = client
+            .execute(
+                "DELETE FROM users WHERE pool_id = $1 AND username_key = $2",
+                &[&pool_id, &key],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn list_users(
+        &self,
+        pool_id: &str,
+        filter: Option<&UserFilter>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<User>, StoreError> {
+        // Every query orders by the username key and pages after it ($2, limit $3); a filter
+        // adds one indexed condition on a users column or on the attribute table.
+        let mut args: Args = vec![
+            Box::new(pool_id.to_owned()),
+            Box::new(after.unwrap_or("").to_owned()),
+            Box::new(limit as i64),
+        ];
+        let users_where = |cond: String| {
+            format!(
+                "SELECT doc, version FROM users WHERE pool_id = $1 AND {cond}
+                 AND username_key > $2 ORDER BY username_key LIMIT $3"
+            )
+        };
+        let Some(f) = filter else {
+            return self.query_users(&users_where("TRUE".into()), args).await;
+        };
+        let value = f.value.clone();
+        let sql = match f.attribute.as_str() {
+            "username" => {
+                let key = self.user_key(pool_id, &value).await?;
+                users_where(matches("username_key", f.op, key, &mut args))
+            }
+            "sub" => users_where(matches("sub", f.op, value, &mut args)),
+            "cognito:user_status" => users_where(matches("status", f.op, value, &mut args)),
+            "status" => {
+                // Enabled/Disabled, matched on their names.
+                let names = |n: &str| match f.op {
+                    FilterOp::StartsWith => n.starts_with(&value),
+                    FilterOp::Equals => n == value,
+                };
+                let cond = match (names("Enabled"), names("Disabled")) {
+                    (true, true) => "TRUE",
+                    (true, false) => "enabled",
+                    (false, true) => "NOT enabled",
+                    (false, false) => "FALSE",
+                };
+                users_where(cond.into())
+            }
+            // The page's keys come from the attribute index alone; only they are joined.
+            attribute => {
+                let name = arg(&mut args, attribute.to_owned());
+                format!(
+                    "SELECT u.doc, u.version FROM (
+                         SELECT username_key FROM user_attributes
+                         WHERE pool_id = $1 AND name = {name} AND {}
+                         AND username_key > $2 ORDER BY username_key LIMIT $3
+                     ) k JOIN users u ON u.pool_id = $1 AND u.username_key = k.username_key
+                     ORDER BY u.username_key",
+                    matches("value", f.op, value, &mut args)
+                )
+            }
+        };
+        self.query_users(&sql, args).await
+    }
+
+    async fn count_users(&self, pool_id: &str) -> Result<u64, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_one("SELECT COUNT(*) FROM users WHERE pool_id = $1", &[&pool_id])
+            .await?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    async fn user_key(&self, pool_id: &str, username: &str) -> Result<String, StoreError> {
+        let client = self.client().await?;
+        key_of(&**client, pool_id, username).await
+    }
+
+    async fn add_user_to_group(
+        &self,
+        pool_id: &str,
+        username: &str,
+        group: &str,
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let key = key_of(&**client, pool_id, username).await?;
+        // Both exist, and the membership is there after this statement (new or not).
+        let row = client
+            .query_one(
+                "WITH added AS (
+                     INSERT INTO group_members (pool_id, group_name, username_key)
+                     SELECT $1::TEXT, $2::TEXT, $3::TEXT
+                     WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND username_key = $3)
+                       AND EXISTS (SELECT 1 FROM resources WHERE kind = 'group' AND pool_id = $1
+                                   AND key = $2)
+                     ON CONFLICT DO NOTHING
+                     RETURNING 1
+                 )
+                 SELECT EXISTS (SELECT 1 FROM added) OR EXISTS (SELECT 1 FROM group_members
+                     WHERE pool_id = $1 AND group_name = $2 AND username_key = $3)",
+                &[&pool_id, &group, &key],
+            )
+            .await?;
+        Ok(row.get(0))
+    }
+
+    async fn remove_user_from_group(
+        &self,
+        pool_id: &str,
+        username: &str,
+        group: &str,
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let key = key_of(&**client, pool_id, username).await?;
+        let n = client
+            .execute(
+                "DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2
+                 AND username_key = $3",
+                &[&pool_id, &group, &key],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn list_groups_for_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let client = self.client().await?;
+        let key = key_of(&**client, pool_id, username).await?;
+        let rows = client
+            .query(
+                "SELECT group_name FROM group_members WHERE pool_id = $1 AND username_key = $2
+                 AND group_name > $3 ORDER BY group_name LIMIT $4",
+                &[&pool_id, &key, &after.unwrap_or(""), &(limit as i64)],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    async fn list_users_in_group(
+        &self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<User>, StoreError> {
+        let args: Args = vec![
+            Box::new(pool_id.to_owned()),
+            Box::new(group.to_owned()),
+            Box::new(after.unwrap_or("").to_owned()),
+            Box::new(limit as i64),
+        ];
+        self.query_users(
+            "SELECT u.doc, u.version FROM group_members m
+             JOIN users u ON u.pool_id = m.pool_id AND u.username_key = m.username_key
+             WHERE m.pool_id = $1 AND m.group_name = $2 AND m.username_key > $3
+             ORDER BY m.username_key LIMIT $4",
+            args,
+        )
+        .await
+    }
+
+    async fn put_code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        purpose: &CodePurpose,
+        code_hash: &str,
+        expires_at: f64,
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let key = key_of(&**client, pool_id, username).await?;
+        let n = client
+            .execute(
+                "INSERT INTO user_codes (pool_id, username_key, purpose, code_hash, expires_at)
+                 SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::DOUBLE PRECISION
+                 WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND username_key = $2)
+                 ON CONFLICT (pool_id, username_key, purpose) DO UPDATE
+                 SET code_hash = excluded.code_hash, expires_at = excluded.expires_at,
+                     failures = 0",
+                &[&pool_id, &key, &purpose.as_key(), &code_hash, &expires_at],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    async fn consume_code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        purpose: &CodePurpose,
+        code_hash: &str,
+        now: f64,
+    ) -> Result<CodeOutcome, StoreError> {
+        let purpose = purpose.as_key();
+        let mut client = self.client().await?;
+        let tx = Client::transaction(&mut client).await?;
+        let key = key_of(&tx, pool_id, username).await?;
+        // Locked until commit: of two servers presenting one code, the second finds it gone.
+        let row = tx
+            .query_opt(
+                "SELECT code_hash, expires_at, failures FROM user_codes
+                 WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 FOR UPDATE",
+                &[&pool_id, &key, &purpose],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(CodeOutcome::Missing);
+        };
+        let (stored, expires_at, failures): (&str, f64, i32) = (row.get(0), row.get(1), row.get(2));
+        let matches = constant_time_eq(stored.as_bytes(), code_hash.as_bytes());
+        let delete = "DELETE FROM user_codes WHERE pool_id = $1 AND username_key = $2
+                      AND purpose = $3";
+        let outcome = if failures >= MAX_CODE_FAILURES as i32 && now < expires_at {
+            CodeOutcome::TooManyFailures
+        } else if now >= expires_at {
+            tx.execute(delete, &[&pool_id, &key, &purpose]).await?;
+            CodeOutcome::Expired
+        } else if matches {
+            tx.execute(delete, &[&pool_id, &key, &purpose]).await?;
+            CodeOutcome::Accepted
+        } else {
+            tx.execute(
+                "UPDATE user_codes SET failures = failures + 1 WHERE pool_id = $1
+                 AND username_key = $2 AND purpose = $3",
+                &[&pool_id, &key, &purpose],
+            )
+            .await?;
+            CodeOutcome::Mismatch {
+                failures: (failures + 1) as u32,
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,106 @@
+//! The backend suite on PostgreSQL, each case on a fresh database of a throwaway server
+//! (skipped, with a message, when PostgreSQL is not installed), and what only a shared
+//! database can show: several stores racing on one database.
+
+use ironpool_store::{
+    CodeOutcome, CodePurpose, PostgresStore, User, UserConflict, UserPools, Users,
+};
+use ironpool_testpg::TestPostgres;
+
+ironpool_store::backend_suite!(optional async {
+    let db = TestPostgres::start()?;
+    let store = PostgresStore::connect(db.url()).await.unwrap();
+    Some((store, db))
+});
+
+const POOL: &str = "us-east-1_RACERACER";
+
+fn user(name: &str, n: usize) -> User {
+    User {
+        pool_id: POOL.into(),
+        username: name.into(),
+        sub: format!("sub-{n}"),
+        attributes: Default::default(),
+        status: Default::default(),
+        enabled: true,
+        created: 0.0,
+        modified: 0.0,
+        password: None,
+        password_history: vec![],
+        failed_attempts: 0,
+        locked_until: None,
+        tokens_valid_after: None,
+        version: 0,
+    }
+}
+
+/// Eight servers starting at once on an empty database (the migration lock), then 50
+/// creations of one username and 20 uses of one code spread over them: one of each wins.
+#[tokio::test]
+async fn racing_stores_on_one_database() {
+    let Some(db) = TestPostgres::start() else {
+        return;
+    };
+    let mut starts = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let url = db.url().to_owned();
+        starts.spawn(async move { PostgresStore::connect(&url).await.unwrap() });
+    }
+    let stores = starts.join_all().await;
+    let pool = ironpool_api::types::UserPoolType {
+        id: Some(POOL.into()),
+        ..Default::default()
+    };
+    stores[0].create_user_pool(&pool).await.unwrap();
+
+    let mut creates = tokio::task::JoinSet::new();
+    for n in 0..50 {
+        let store = stores[n % stores.len()].clone();
+        creates.spawn(async move { store.create_user_if_absent(&user("same", n), false).await });
+    }
+    let results: Vec<_> = creates
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(results
+        .iter()
+        .all(|r| r.is_ok() || *r == Err(UserConflict::UsernameExists)));
+    assert_eq!(stores[1].count_users(POOL).await.unwrap(), 1);
+
+    let purpose = CodePurpose::SignUp;
+    assert!(stores[2]
+        .put_code(POOL, "same", &purpose, "hash", 100.0)
+        .await
+        .unwrap());
+    let mut uses = tokio::task::JoinSet::new();
+    for n in 0..20 {
+        let store = stores[n % stores.len()].clone();
+        let purpose = purpose.clone();
+        uses.spawn(async move {
+            store
+                .consume_code(POOL, "same", &purpose, "hash", 1.0)
+                .await
+        });
+    }
+    let outcomes: Vec<_> = uses
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let accepted = outcomes
+        .iter()
+        .filter(|o| **o == CodeOutcome::Accepted)
+        .count();
+    assert_eq!(accepted, 1, "{outcomes:?}");
+    assert!(outcomes
+        .iter()
+        .all(|o| matches!(o, CodeOutcome::Accepted | CodeOutcome::Missing)));
+}
