@@ -2,6 +2,7 @@
 //! [`Clock`] and randomness through an [`Rng`], so tests can move time and fix randomness.
 
 pub mod attributes;
+mod bignum;
 pub mod certificate;
 pub mod client;
 pub mod clock;

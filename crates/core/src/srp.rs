@@ -3,11 +3,11 @@
 //!
 //! A user's password is kept only as its SRP verifier `v = g^x mod N` with a random salt, as
 //! Cognito does; a plain-password sign-in recomputes `v` and compares in constant time. All
-//! modular exponentiations here are constant-time (crypto-bigint's Montgomery form).
+//! modular arithmetic on secrets here is constant-time (AWS-LC's Montgomery arithmetic, through
+//! [`crate::bignum`]).
 
+use crate::bignum::{Bn, Modulus};
 use crate::rng::Rng;
-use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{Odd, U256, U3072};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -34,20 +34,29 @@ pub const N_HEX: &str = concat!(
     "43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
 );
 
-/// The group's Montgomery parameters, computed once.
-pub fn params() -> &'static FixedMontyParams<{ U3072::LIMBS }> {
-    static PARAMS: OnceLock<FixedMontyParams<{ U3072::LIMBS }>> = OnceLock::new();
-    PARAMS.get_or_init(|| {
-        let n = Odd::new(U3072::from_be_hex(N_HEX)).expect("N is odd");
-        FixedMontyParams::new_vartime(n)
-    })
+/// The size of N and of every number SRP sends, in bytes.
+const N_BYTES: usize = 384;
+
+/// N with its Montgomery context, computed once.
+fn group() -> &'static Modulus {
+    static GROUP: OnceLock<Modulus> = OnceLock::new();
+    GROUP.get_or_init(|| Modulus::new(&hex::decode(N_HEX).expect("N_HEX is hex")))
 }
 
-/// `g^e mod N` for g = 2, in constant time.
-pub fn g_pow(e: &U256) -> U3072 {
-    FixedMontyForm::new(&U3072::from_u8(2), params())
-        .pow(e)
-        .retrieve()
+/// The generator, 2.
+fn g() -> &'static Bn {
+    static G: OnceLock<Bn> = OnceLock::new();
+    G.get_or_init(|| group().reduce(&[2]))
+}
+
+/// A value below N as its 384 big-endian bytes.
+fn bytes(value: &Bn) -> Vec<u8> {
+    value.to_be(N_BYTES).expect("values mod N fit in 384 bytes")
+}
+
+/// `g^e mod N` for g = 2, in constant time: 384 big-endian bytes.
+pub fn g_pow(e: &[u8; 32]) -> Vec<u8> {
+    bytes(&group().pow(g(), &Bn::from_be(e)))
 }
 
 /// The minimal big-endian bytes of a non-negative integer, with a 0x00 in front when the top
@@ -65,7 +74,7 @@ pub fn pad(bytes: &[u8]) -> Vec<u8> {
 
 /// `x = H(pad(salt) | H(poolName | userIdForSrp | ":" | password))`, where poolName is the
 /// part of the pool id after the underscore.
-pub fn x(salt: &[u8], pool_name: &str, user_id_for_srp: &str, password: &str) -> U256 {
+pub fn x(salt: &[u8], pool_name: &str, user_id_for_srp: &str, password: &str) -> [u8; 32] {
     let inner = Sha256::new()
         .chain_update(pool_name.as_bytes())
         .chain_update(user_id_for_srp.as_bytes())
@@ -76,7 +85,7 @@ pub fn x(salt: &[u8], pool_name: &str, user_id_for_srp: &str, password: &str) ->
         .chain_update(pad(salt))
         .chain_update(inner)
         .finalize();
-    U256::from_be_slice(&outer)
+    outer.into()
 }
 
 /// The pool name SRP hashes: the part of the pool id after the underscore.
@@ -92,36 +101,32 @@ pub fn verifier_from_seed(seed: &[u8]) -> Vec<u8> {
     let mut full = [0u8; 32];
     let n = seed.len().min(32);
     full[32 - n..].copy_from_slice(&seed[..n]);
-    g_pow(&U256::from_be_slice(&full)).to_be_bytes().to_vec()
+    g_pow(&full)
 }
 
 /// The SRP-6a multiplier `k = H(pad(N) | pad(g))`, computed once.
-fn k() -> &'static FixedMontyForm<{ U3072::LIMBS }> {
-    static K: OnceLock<FixedMontyForm<{ U3072::LIMBS }>> = OnceLock::new();
+fn k() -> &'static Bn {
+    static K: OnceLock<Bn> = OnceLock::new();
     K.get_or_init(|| {
-        let n = U3072::from_be_hex(N_HEX).to_be_bytes();
+        let n = hex::decode(N_HEX).expect("N_HEX is hex");
         let digest = Sha256::new()
-            .chain_update(pad(n.as_ref()))
+            .chain_update(pad(&n))
             .chain_update(pad(&[2]))
             .finalize();
-        monty(&widen(&digest).unwrap_or(U3072::ZERO))
+        group().reduce(&digest)
     })
 }
 
-fn monty(value: &U3072) -> FixedMontyForm<{ U3072::LIMBS }> {
-    FixedMontyForm::new(value, params())
+/// Big-endian bytes of at most 384 (after leading zeros) as a number mod N.
+fn widen(bytes: &[u8]) -> Option<Bn> {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    (bytes.len() - start <= N_BYTES).then(|| group().reduce(&bytes[start..]))
 }
 
-/// Big-endian bytes of at most 384 (after leading zeros) as a 3072-bit integer.
-fn widen(bytes: &[u8]) -> Option<U3072> {
-    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    let digits = &bytes[start..];
-    if digits.len() > 384 {
-        return None;
-    }
-    let mut full = [0u8; 384];
-    full[384 - digits.len()..].copy_from_slice(digits);
-    Some(U3072::from_be_slice(&full))
+/// `B = k·v + g^b mod N`.
+fn public_b(v: &Bn, secret: &[u8; 32]) -> Bn {
+    let n = group();
+    n.add(&n.mul(k(), v), &n.pow(g(), &Bn::from_be(secret)))
 }
 
 /// A big integer from the hex text SRP clients send (any length, odd digit counts too).
@@ -186,16 +191,15 @@ impl fmt::Debug for ServerEphemeral {
 impl ServerEphemeral {
     /// Draws a random 256-bit `b` (again when `B mod N == 0`) for the verifier `v`.
     pub fn new(rng: &dyn Rng, verifier: &[u8]) -> Result<Self, SrpError> {
-        let v = monty(&widen(verifier).ok_or(SrpError::BadVerifier)?);
+        let v = widen(verifier).ok_or(SrpError::BadVerifier)?;
         loop {
             let mut secret = [0u8; 32];
             rng.fill(&mut secret);
-            let gb = monty(&g_pow(&U256::from_be_slice(&secret)));
-            let b = (*k() * v + gb).retrieve();
-            if b != U3072::ZERO {
+            let b = public_b(&v, &secret);
+            if !b.is_zero() {
                 return Ok(Self {
                     secret,
-                    public: b.to_be_bytes().to_vec(),
+                    public: bytes(&b),
                 });
             }
         }
@@ -204,20 +208,21 @@ impl ServerEphemeral {
     /// The 16-byte password authentication key from the client's `A`:
     /// `S = (A · v^u)^b mod N`, key = HKDF-SHA256(pad(S), salt pad(u), "Caldera Derived Key").
     pub fn key(&self, a: &[u8], verifier: &[u8]) -> Result<[u8; 16], SrpError> {
-        let a_int = widen(a).ok_or(SrpError::BadA)?;
-        let a_mod = monty(&a_int);
-        if a_mod.retrieve() == U3072::ZERO {
+        let a_mod = widen(a).ok_or(SrpError::BadA)?;
+        if a_mod.is_zero() {
             return Err(SrpError::BadA);
         }
         let u = hash_u(a, &self.public);
         if u.iter().all(|&b| b == 0) {
             return Err(SrpError::ZeroU);
         }
-        let v = monty(&widen(verifier).ok_or(SrpError::BadVerifier)?);
-        let s = (a_mod * v.pow(&U256::from_be_slice(&u)))
-            .pow(&U256::from_be_slice(&self.secret))
-            .retrieve();
-        Ok(hkdf(&s.to_be_bytes(), &u))
+        let v = widen(verifier).ok_or(SrpError::BadVerifier)?;
+        let n = group();
+        let s = n.pow(
+            &n.mul(&a_mod, &n.pow(&v, &Bn::from_be(&u))),
+            &Bn::from_be(&self.secret),
+        );
+        Ok(hkdf(&bytes(&s), &u))
     }
 }
 
@@ -286,14 +291,18 @@ pub fn client_key(
     user: &str,
     password: &str,
 ) -> (Vec<u8>, [u8; 16]) {
-    let a_int = U256::from_be_slice(a);
-    let big_a = g_pow(&a_int).to_be_bytes().to_vec();
+    let n = group();
+    let big_a = g_pow(a);
     let u = hash_u(&big_a, b_pub);
-    let x = x(salt, pool, user, password);
-    let base = monty(&widen(b_pub).unwrap_or(U3072::ZERO)) - *k() * monty(&g_pow(&x));
+    let x = Bn::from_be(&x(salt, pool, user, password));
+    let b_mod = widen(b_pub).unwrap_or_else(|| n.reduce(&[]));
+    let base = n.sub(&b_mod, &n.mul(k(), &n.pow(g(), &x)));
     // base^(a + u·x) = base^a · (base^u)^x
-    let s = (base.pow(&a_int) * base.pow(&U256::from_be_slice(&u)).pow(&x)).retrieve();
-    (big_a, hkdf(&s.to_be_bytes(), &u))
+    let s = n.mul(
+        &n.pow(&base, &Bn::from_be(a)),
+        &n.pow(&n.pow(&base, &Bn::from_be(&u)), &x),
+    );
+    (big_a, hkdf(&bytes(&s), &u))
 }
 
 /// The TIMESTAMP form SRP clients send: `EEE MMM d HH:mm:ss UTC yyyy`, day not padded.
@@ -340,18 +349,15 @@ impl Verifier {
     pub fn new(rng: &dyn Rng, pool_name: &str, user_id_for_srp: &str, password: &str) -> Self {
         let mut salt = vec![0u8; 16];
         rng.fill(&mut salt);
-        let v = g_pow(&x(&salt, pool_name, user_id_for_srp, password));
-        Self {
-            salt,
-            verifier: v.to_be_bytes().to_vec(),
-        }
+        let verifier = g_pow(&x(&salt, pool_name, user_id_for_srp, password));
+        Self { salt, verifier }
     }
 
     /// Whether `password` is the one this verifier was made from; constant-time in the
     /// comparison, one modular exponentiation of work.
     pub fn matches(&self, pool_name: &str, user_id_for_srp: &str, password: &str) -> bool {
         let v = g_pow(&x(&self.salt, pool_name, user_id_for_srp, password));
-        v.to_be_bytes().as_ref().ct_eq(&self.verifier[..]).into()
+        v.ct_eq(&self.verifier[..]).into()
     }
 }
 
@@ -390,9 +396,17 @@ mod tests {
     #[test]
     fn the_group_is_the_3072_bit_one_with_generator_2() {
         assert_eq!(N_HEX.len(), 768);
-        let one = g_pow(&U256::ZERO);
-        assert_eq!(one, U3072::ONE);
-        assert_eq!(g_pow(&U256::from_u8(10)), U3072::from_u16(1024));
+        let mut ten = [0u8; 32];
+        ten[31] = 10;
+        let (one, kibi) = (g_pow(&[0; 32]), g_pow(&ten));
+        assert_eq!(
+            (one.len(), one[383], one[..383].iter().all(|&b| b == 0)),
+            (384, 1, true)
+        );
+        assert_eq!(
+            (&kibi[382..], kibi[..382].iter().all(|&b| b == 0)),
+            (&[4, 0][..], true)
+        );
     }
 
     #[test]
@@ -470,16 +484,12 @@ mod tests {
     fn pycognito_signs_what_the_server_verifies() {
         let salt = hex::decode("8f1e2d3c4b5a69788796a5b4c3d2e1f0").unwrap();
         let x = x(&salt, "AbCdEfGhI", "alice", "Correct-horse-1");
-        let verifier = g_pow(&x).to_be_bytes().to_vec();
+        let verifier = g_pow(&x);
         let secret = [0x2e; 32];
-        let gb = monty(&g_pow(&U256::from_be_slice(&secret)));
-        let public = (*k() * monty(&widen(&verifier).unwrap()) + gb)
-            .retrieve()
-            .to_be_bytes()
-            .to_vec();
+        let public = bytes(&public_b(&widen(&verifier).unwrap(), &secret));
         assert!(to_hex(&public).starts_with("6ec57a6557200efaa023e36c55e4aa6c78ac5aef"));
         let server = ServerEphemeral { secret, public };
-        let big_a = g_pow(&U256::from_be_slice(&[0x1f; 32])).to_be_bytes();
+        let big_a = g_pow(&[0x1f; 32]);
         assert!(to_hex(big_a.as_ref()).starts_with("89830aec1b6010b91bc65e075a7732b2a68cb03f"));
         let key = server.key(big_a.as_ref(), &verifier).unwrap();
         assert!(verify_claim_signature(
@@ -496,8 +506,8 @@ mod tests {
     fn a_zero_a_is_refused() {
         let v = Verifier::new(&OsRng, "P", "u", "pw");
         let server = ServerEphemeral::new(&OsRng, &v.verifier).unwrap();
-        let n = U3072::from_be_hex(N_HEX).to_be_bytes();
-        assert_eq!(server.key(n.as_ref(), &v.verifier), Err(SrpError::BadA));
+        let n = hex::decode(N_HEX).unwrap();
+        assert_eq!(server.key(&n, &v.verifier), Err(SrpError::BadA));
         assert_eq!(server.key(&[0], &v.verifier), Err(SrpError::BadA));
         assert_eq!(server.key(&[1u8; 385], &v.verifier), Err(SrpError::BadA));
         assert!(format!("{server:?}").contains("redacted"));

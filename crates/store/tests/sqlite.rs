@@ -98,3 +98,60 @@ async fn list_users_filters_on_100k_users() {
         assert_eq!(got.len(), want);
     }
 }
+
+/// Concurrent writes share commits; one that fails (a duplicate key) fails alone and every
+/// other write of its batch is committed, visible to readers, and still there after reopening.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_write_in_a_group_commit_loses_no_other_write() {
+    use ironpool_store::{Kind, Resources, StoreError, UserPools};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let pool_id = "us-east-1_GROUPCOMM";
+    {
+        let store = ironpool_store::SqliteStore::open(&path).unwrap();
+        let pool = ironpool_api::types::UserPoolType {
+            id: Some(pool_id.into()),
+            ..Default::default()
+        };
+        store.create_user_pool(&pool).await.unwrap();
+        let writes = (0..200).map(|i| {
+            let store = store.clone();
+            // Every fourth write reuses key "dup": exactly one of those may succeed.
+            let key = if i % 4 == 0 {
+                "dup".to_string()
+            } else {
+                format!("k{i}")
+            };
+            tokio::spawn(async move {
+                let doc = format!("{{\"n\":{i}}}");
+                store.create_resource(Kind::Group, pool_id, &key, doc).await
+            })
+        });
+        let mut results = Vec::new();
+        for write in writes.collect::<Vec<_>>() {
+            results.push(write.await.unwrap());
+        }
+        let conflicts = results
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::Conflict)))
+            .count();
+        assert_eq!(conflicts, 49);
+        assert!(results
+            .iter()
+            .all(|r| matches!(r, Ok(()) | Err(StoreError::Conflict))));
+        assert_eq!(
+            store.count_resources(Kind::Group, pool_id).await.unwrap(),
+            151
+        );
+    }
+    let store = ironpool_store::SqliteStore::open(&path).unwrap();
+    assert_eq!(
+        store.count_resources(Kind::Group, pool_id).await.unwrap(),
+        151
+    );
+    let doc = store
+        .get_resource(Kind::Group, pool_id, "k199")
+        .await
+        .unwrap();
+    assert_eq!(doc.as_deref(), Some("{\"n\":199}"));
+}

@@ -1,21 +1,64 @@
 //! The embedded backend: one SQLite file in WAL mode with `synchronous=FULL`, so every
 //! acknowledged write has reached the disk before the answer leaves.
+//!
+//! Writes go to one writer thread that commits whatever has queued up as one transaction
+//! (group commit: one fsync for many writes, see [`writer`]); reads run on their own
+//! read-only connections and never wait behind a write.
 
 mod migrations;
 mod pools;
 mod resources;
 mod tokens;
 mod users;
+mod writer;
 
 use crate::{Store, StoreError};
 use async_trait::async_trait;
-use rusqlite::Connection;
-use std::path::Path;
+use rusqlite::{Connection, Savepoint};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long a connection waits for a lock before it reports the database busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: writer::Writer,
+    /// Read-only connections to the file; `None` in memory, where reads go to the writer.
+    readers: Option<Readers>,
+}
+
+/// Idle read connections to one database file, opened as needed and kept for reuse. In WAL
+/// mode each reads the last committed state without waiting for the writer.
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    fn take(&self) -> Result<Connection, StoreError> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        if let Some(conn) = idle {
+            return Ok(conn);
+        }
+        let conn = Connection::open(&self.path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // A read that tried to write would fail here rather than slip past the writer.
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(conn);
+    }
 }
 
 impl SqliteStore {
@@ -24,33 +67,56 @@ impl SqliteStore {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        Self::init(conn)
+        let readers = Readers {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+        };
+        Self::init(conn, Some(readers))
     }
 
     /// A database that lives in memory only (`--memory`).
     pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::init(Connection::open_in_memory()?)
+        Self::init(Connection::open_in_memory()?, None)
     }
 
-    fn init(mut conn: Connection) -> Result<Self, StoreError> {
+    fn init(mut conn: Connection, readers: Option<Readers>) -> Result<Self, StoreError> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         migrations::run(&mut conn)?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            inner: Arc::new(Inner {
+                writer: writer::Writer::start(conn)?,
+                readers,
+            }),
         })
     }
 
-    /// Runs `f` on the connection off the async runtime.
-    async fn with<T, F>(&self, f: F) -> Result<T, StoreError>
+    /// Runs `f` in its own savepoint of the writer's next group commit; answers once that
+    /// commit is on disk. An error from `f` rolls back its savepoint only.
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&mut Savepoint<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        let conn = self.conn.clone();
+        self.inner.writer.run(f).await
+    }
+
+    /// Runs `f` on a read connection off the async runtime (on the writer in memory).
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        if self.inner.readers.is_none() {
+            return self.write(move |conn| f(conn)).await;
+        }
+        let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut guard)
+            let readers = inner.readers.as_ref().expect("checked above");
+            let conn = readers.take()?;
+            let result = f(&conn);
+            readers.give_back(conn);
+            result
         })
         .await
         .map_err(|e| StoreError::Backend(format!("storage task: {e}")))?
@@ -60,12 +126,10 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn reset(&self) -> Result<(), StoreError> {
-        self.with(|conn| {
-            let tx = conn.transaction()?;
+        self.write(|conn| {
             for table in migrations::TABLES {
-                tx.execute(&format!("DELETE FROM {table}"), [])?;
+                conn.execute(&format!("DELETE FROM {table}"), [])?;
             }
-            tx.commit()?;
             Ok(())
         })
         .await

@@ -10,7 +10,7 @@ impl UserPools for SqliteStore {
     async fn create_user_pool(&self, pool: &UserPoolType) -> Result<(), StoreError> {
         let id = pool_id(pool)?;
         let doc = serde_json::to_string(pool)?;
-        self.with(move |conn| {
+        self.write(move |conn| {
             conn.execute(
                 "INSERT INTO user_pools (id, doc) VALUES (?1, ?2)",
                 params![id, doc],
@@ -23,7 +23,7 @@ impl UserPools for SqliteStore {
     async fn get_user_pool(&self, id: &str) -> Result<Option<UserPoolType>, StoreError> {
         let id = id.to_owned();
         let doc: Option<String> = self
-            .with(move |conn| {
+            .read(move |conn| {
                 Ok(conn
                     .query_row(
                         "SELECT doc FROM user_pools WHERE id = ?1",
@@ -43,7 +43,7 @@ impl UserPools for SqliteStore {
     ) -> Result<Vec<UserPoolType>, StoreError> {
         let after = after.unwrap_or("").to_owned();
         let docs: Vec<String> = self
-            .with(move |conn| {
+            .read(move |conn| {
                 let mut stmt = conn.prepare_cached(
                     "SELECT doc FROM user_pools WHERE id > ?1 ORDER BY id LIMIT ?2",
                 )?;
@@ -57,7 +57,7 @@ impl UserPools for SqliteStore {
     async fn put_user_pool(&self, pool: &UserPoolType) -> Result<bool, StoreError> {
         let id = pool_id(pool)?;
         let doc = serde_json::to_string(pool)?;
-        self.with(move |conn| {
+        self.write(move |conn| {
             Ok(conn.execute(
                 "UPDATE user_pools SET doc = ?2 WHERE id = ?1",
                 params![id, doc],
@@ -68,7 +68,7 @@ impl UserPools for SqliteStore {
 
     async fn delete_user_pool(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_owned();
-        self.with(move |conn| {
+        self.write(move |conn| {
             Ok(conn.execute("DELETE FROM user_pools WHERE id = ?1", params![id])? == 1)
         })
         .await

@@ -14,7 +14,7 @@ impl Resources for SqliteStore {
         doc: String,
     ) -> Result<(), StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             conn.execute(
                 "INSERT INTO resources (kind, pool_id, key, doc) VALUES (?1, ?2, ?3, ?4)",
                 params![kind.as_str(), pool_id, key, doc],
@@ -31,7 +31,7 @@ impl Resources for SqliteStore {
         key: &str,
     ) -> Result<Option<String>, StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
-        self.with(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT doc FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key = ?3",
@@ -49,7 +49,7 @@ impl Resources for SqliteStore {
         key: &str,
     ) -> Result<Option<(String, String)>, StoreError> {
         let key = key.to_owned();
-        self.with(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT pool_id, doc FROM resources WHERE kind = ?1 AND key = ?2 LIMIT 1",
@@ -69,7 +69,7 @@ impl Resources for SqliteStore {
         doc: String,
     ) -> Result<(), StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             conn.execute(
                 "INSERT INTO resources (kind, pool_id, key, doc) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (kind, pool_id, key) DO UPDATE SET doc = excluded.doc",
@@ -87,7 +87,7 @@ impl Resources for SqliteStore {
         key: &str,
     ) -> Result<bool, StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             Ok(conn.execute(
                 "DELETE FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key = ?3",
                 params![kind.as_str(), pool_id, key],
@@ -104,7 +104,7 @@ impl Resources for SqliteStore {
         limit: usize,
     ) -> Result<Vec<(String, String)>, StoreError> {
         let (pool_id, after) = (pool_id.to_owned(), after.unwrap_or("").to_owned());
-        self.with(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT key, doc FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key > ?3
                  ORDER BY key LIMIT ?4",
@@ -120,7 +120,7 @@ impl Resources for SqliteStore {
 
     async fn count_resources(&self, kind: Kind, pool_id: &str) -> Result<u64, StoreError> {
         let pool_id = pool_id.to_owned();
-        self.with(move |conn| {
+        self.read(move |conn| {
             let n: i64 = conn.query_row(
                 "SELECT COUNT(*) FROM resources WHERE kind = ?1 AND pool_id = ?2",
                 params![kind.as_str(), pool_id],

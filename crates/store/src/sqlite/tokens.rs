@@ -26,7 +26,7 @@ impl Tokens for SqliteStore {
     async fn get_signing_keys(&self, pool_id: &str) -> Result<Option<SigningKeys>, StoreError> {
         let pool_id = pool_id.to_owned();
         let doc: Option<String> = self
-            .with(move |conn| {
+            .read(move |conn| {
                 Ok(conn
                     .query_row(
                         "SELECT doc FROM signing_keys WHERE pool_id = ?1",
@@ -47,8 +47,8 @@ impl Tokens for SqliteStore {
         let pool_id = pool_id.to_owned();
         let doc = serde_json::to_string(candidate)?;
         let stored: String = self
-            .with(move |conn| {
-                let tx = conn.transaction()?;
+            .write(move |conn| {
+                let tx = conn.savepoint()?;
                 tx.execute(
                     "INSERT INTO signing_keys (pool_id, doc) VALUES (?1, ?2)
                      ON CONFLICT (pool_id) DO NOTHING",
@@ -73,7 +73,7 @@ impl Tokens for SqliteStore {
     ) -> Result<(), StoreError> {
         let t = token.clone();
         let hash = token_hash.to_owned();
-        self.with(move |conn| {
+        self.write(move |conn| {
             // Families that ended long ago go when new ones start.
             conn.execute(
                 "DELETE FROM refresh_tokens WHERE expires_at < ?1",
@@ -106,7 +106,7 @@ impl Tokens for SqliteStore {
         token_hash: &str,
     ) -> Result<Option<RefreshToken>, StoreError> {
         let hash = token_hash.to_owned();
-        self.with(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .query_row(
                     &format!(
@@ -128,7 +128,7 @@ impl Tokens for SqliteStore {
         origin_jti: &str,
     ) -> Result<Option<RefreshToken>, StoreError> {
         let (pool_id, jti) = (pool_id.to_owned(), origin_jti.to_owned());
-        self.with(move |conn| {
+        self.read(move |conn| {
             Ok(conn
                 .query_row(
                     &format!(
@@ -152,7 +152,7 @@ impl Tokens for SqliteStore {
         grace_until: f64,
     ) -> Result<bool, StoreError> {
         let (old, new) = (old_hash.to_owned(), new_hash.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             // The CASEs read the row as it was before this update.
             Ok(conn.execute(
                 "UPDATE refresh_tokens SET
@@ -174,7 +174,7 @@ impl Tokens for SqliteStore {
         token_hash: &str,
     ) -> Result<Option<RefreshToken>, StoreError> {
         let hash = token_hash.to_owned();
-        self.with(move |conn| {
+        self.write(move |conn| {
             Ok(conn
                 .query_row(
                     &format!(
@@ -196,7 +196,7 @@ impl Tokens for SqliteStore {
         sub: &str,
     ) -> Result<u64, StoreError> {
         let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             Ok(conn.execute(
                 "UPDATE refresh_tokens SET revoked = 1
                  WHERE pool_id = ?1 AND sub = ?2 AND revoked = 0",
@@ -208,7 +208,7 @@ impl Tokens for SqliteStore {
 
     async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError> {
         let s = session.clone();
-        self.with(move |conn| {
+        self.write(move |conn| {
             conn.execute(
                 "DELETE FROM auth_sessions WHERE expires_at < ?1",
                 params![s.expires_at - 86_400.0],
@@ -224,7 +224,7 @@ impl Tokens for SqliteStore {
 
     async fn take_auth_session(&self, id: &str) -> Result<Option<AuthSession>, StoreError> {
         let id = id.to_owned();
-        self.with(move |conn| {
+        self.write(move |conn| {
             Ok(conn
                 .query_row(
                     "DELETE FROM auth_sessions WHERE id = ?1 RETURNING id, pool_id, doc, expires_at",

@@ -7,7 +7,7 @@ use crate::users::{
 use crate::StoreError;
 use async_trait::async_trait;
 use ironpool_api::types::UserPoolType;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 fn load_pool(conn: &Connection, pool_id: &str) -> Result<Option<UserPoolType>, StoreError> {
     let doc: Option<String> = conn
@@ -41,7 +41,7 @@ fn get_by_key(conn: &Connection, pool_id: &str, key: &str) -> Result<Option<User
 
 /// Claims the alias values of `user` (keyed `key`) or reports whose they are.
 fn claim_aliases(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     pool: &UserPoolType,
     user: &User,
     key: &str,
@@ -90,7 +90,7 @@ fn claim_aliases(
     Ok(Ok(()))
 }
 
-fn write_doc(tx: &Transaction<'_>, user: &User, key: &str, version: i64) -> Result<(), StoreError> {
+fn write_doc(tx: &Connection, user: &User, key: &str, version: i64) -> Result<(), StoreError> {
     let mut stored = user.clone();
     stored.version = version;
     tx.execute(
@@ -108,7 +108,7 @@ fn write_doc(tx: &Transaction<'_>, user: &User, key: &str, version: i64) -> Resu
     Ok(())
 }
 
-fn write_attributes(tx: &Transaction<'_>, user: &User, key: &str) -> Result<(), StoreError> {
+fn write_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), StoreError> {
     tx.execute(
         "DELETE FROM user_attributes WHERE pool_id = ?1 AND username_key = ?2",
         params![user.pool_id, key],
@@ -130,8 +130,8 @@ impl Users for SqliteStore {
         force_alias: bool,
     ) -> Result<Result<(), UserConflict>, StoreError> {
         let user = user.clone();
-        self.with(move |conn| {
-            let tx = conn.transaction()?;
+        self.write(move |conn| {
+            let tx = conn.savepoint()?;
             let Some(pool) = load_pool(&tx, &user.pool_id)? else {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             };
@@ -172,7 +172,7 @@ impl Users for SqliteStore {
 
     async fn get_user(&self, pool_id: &str, username: &str) -> Result<Option<User>, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
-        self.with(move |conn| {
+        self.read(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
             get_by_key(conn, &pool_id, &key)
         })
@@ -181,7 +181,7 @@ impl Users for SqliteStore {
 
     async fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> Result<Option<User>, StoreError> {
         let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
-        self.with(move |conn| {
+        self.read(move |conn| {
             let row: Option<(String, i64)> = conn
                 .prepare_cached(&format!("{SELECT_USER} WHERE pool_id = ?1 AND sub = ?2"))?
                 .query_row(params![pool_id, sub], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -199,7 +199,7 @@ impl Users for SqliteStore {
     ) -> Result<Option<User>, StoreError> {
         let (pool_id, name) = (pool_id.to_owned(), attribute.to_owned());
         let value_key = alias_value_key(attribute, value);
-        self.with(move |conn| {
+        self.read(move |conn| {
             let key: Option<String> = conn
                 .query_row(
                     "SELECT username_key FROM user_aliases
@@ -218,8 +218,8 @@ impl Users for SqliteStore {
 
     async fn update_user(&self, user: &User) -> Result<Result<bool, UserConflict>, StoreError> {
         let user = user.clone();
-        self.with(move |conn| {
-            let tx = conn.transaction()?;
+        self.write(move |conn| {
+            let tx = conn.savepoint()?;
             let Some(pool) = load_pool(&tx, &user.pool_id)? else {
                 return Ok(Ok(false));
             };
@@ -248,7 +248,7 @@ impl Users for SqliteStore {
 
     async fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
             Ok(conn.execute(
                 "DELETE FROM users WHERE pool_id = ?1 AND username_key = ?2",
@@ -268,7 +268,7 @@ impl Users for SqliteStore {
         let pool_id = pool_id.to_owned();
         let filter = filter.cloned();
         let after = after.unwrap_or("").to_owned();
-        self.with(move |conn| {
+        self.read(move |conn| {
             // Every query orders by the username key and pages after it; a filter adds one
             // indexed condition on a users column or on the attribute table.
             let range = |column: &str| match filter.as_ref().map(|f| f.op) {
@@ -338,7 +338,7 @@ impl Users for SqliteStore {
 
     async fn count_users(&self, pool_id: &str) -> Result<u64, StoreError> {
         let pool_id = pool_id.to_owned();
-        self.with(move |conn| {
+        self.read(move |conn| {
             let n: i64 = conn.query_row(
                 "SELECT COUNT(*) FROM users WHERE pool_id = ?1",
                 params![pool_id],
@@ -351,7 +351,7 @@ impl Users for SqliteStore {
 
     async fn user_key(&self, pool_id: &str, username: &str) -> Result<String, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
-        self.with(move |conn| key_of(conn, &pool_id, &username))
+        self.read(move |conn| key_of(conn, &pool_id, &username))
             .await
     }
 
@@ -363,7 +363,7 @@ impl Users for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (pool_id, username, group) =
             (pool_id.to_owned(), username.to_owned(), group.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
             let n = conn.execute(
                 "INSERT INTO group_members (pool_id, group_name, username_key)
@@ -396,7 +396,7 @@ impl Users for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (pool_id, username, group) =
             (pool_id.to_owned(), username.to_owned(), group.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
             Ok(conn.execute(
                 "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2
@@ -416,7 +416,7 @@ impl Users for SqliteStore {
     ) -> Result<Vec<String>, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
         let after = after.unwrap_or("").to_owned();
-        self.with(move |conn| {
+        self.read(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
             let mut stmt = conn.prepare_cached(
                 "SELECT group_name FROM group_members WHERE pool_id = ?1 AND username_key = ?2
@@ -437,7 +437,7 @@ impl Users for SqliteStore {
     ) -> Result<Vec<User>, StoreError> {
         let (pool_id, group) = (pool_id.to_owned(), group.to_owned());
         let after = after.unwrap_or("").to_owned();
-        self.with(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT u.doc, u.version FROM group_members m
                  JOIN users u ON u.pool_id = m.pool_id AND u.username_key = m.username_key
@@ -466,7 +466,7 @@ impl Users for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
         let (purpose, code_hash) = (purpose.as_key(), code_hash.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
             Ok(conn.execute(
                 "INSERT INTO user_codes (pool_id, username_key, purpose, code_hash, expires_at)
@@ -491,8 +491,8 @@ impl Users for SqliteStore {
     ) -> Result<CodeOutcome, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
         let (purpose, code_hash) = (purpose.as_key(), code_hash.to_owned());
-        self.with(move |conn| {
-            let tx = conn.transaction()?;
+        self.write(move |conn| {
+            let tx = conn.savepoint()?;
             let key = key_of(&tx, &pool_id, &username)?;
             let row: Option<(String, f64, i64)> = tx
                 .query_row(
