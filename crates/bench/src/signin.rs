@@ -68,8 +68,8 @@ impl SrpSignIn {
         let ephemerals = (0..ops)
             .map(|_| {
                 let a: [u8; 32] = rand::random();
-                let big_a = srp::g_pow(&crypto_bigint::U256::from_be_slice(&a));
-                (a, srp::to_hex(&big_a.to_be_bytes()))
+                let big_a = srp::g_pow(&a);
+                (a, srp::to_hex(&big_a))
             })
             .collect();
         Self {

@@ -21,6 +21,7 @@ fn user(name: &str, n: usize) -> User {
         username: name.into(),
         sub: format!("sub-{n}"),
         attributes: Default::default(),
+        pending_attributes: Default::default(),
         status: Default::default(),
         enabled: true,
         created: 0.0,

@@ -15,6 +15,7 @@ async fn server(rate_limits: RateLimits) -> (Server, Arc<ManualClock>) {
         rate_limits,
         ..Config::ephemeral()
     })
+    .await
     .unwrap();
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
     app.clock = clock.clone();
