@@ -58,6 +58,11 @@ pub struct Args {
     #[arg(long)]
     database: Option<String>,
 
+    /// Run on a throwaway PostgreSQL (initdb in a temporary directory, fsync on, stopped at
+    /// exit) instead of the embedded store.
+    #[arg(long, conflicts_with = "database")]
+    pg: bool,
+
     /// The server binary [default: `ironpool` next to this one, i.e. target/release].
     #[arg(long)]
     server: Option<PathBuf>,
@@ -106,7 +111,18 @@ impl Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    let _postgres = if args.pg {
+        // Before the first start: the cluster must pay for its commits as the embedded store does.
+        std::env::set_var("IRONPOOL_TESTPG_DURABLE", "1");
+        let Some(db) = ironpool_testpg::TestPostgres::start() else {
+            return ExitCode::FAILURE;
+        };
+        args.database = Some(db.url().to_owned());
+        Some(db)
+    } else {
+        None
+    };
     match workloads::run_all(&args).await {
         Ok(report) => {
             println!("{}", report.markdown(&args));

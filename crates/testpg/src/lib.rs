@@ -10,7 +10,9 @@
 //! The binaries are looked for in `IRONPOOL_PG_BIN`, then `/usr/lib/postgresql/*/bin`, then
 //! `pg_config --bindir`. Without them `start` returns `None` (the caller skips with a
 //! message) unless `IRONPOOL_REQUIRE_CLIENTS=1`, where it panics: CI must not skip silently.
-//! PostgreSQL refuses to run as root; as root the server runs as `postgres` (or `nobody`).
+//! The server runs with fsync off (tests need no durability), unless
+//! `IRONPOOL_TESTPG_DURABLE=1`: the benchmark sets it so PostgreSQL pays for its commits as the
+//! embedded store does. PostgreSQL refuses to run as root; as root the server runs as `postgres` (or `nobody`).
 
 use std::net::TcpListener;
 use std::os::unix::fs::MetadataExt;
@@ -108,9 +110,13 @@ impl Server {
         // The watchdog: the server in the background, `cat` until our end of stdin closes,
         // then a fast shutdown and the directory removed.
         let script = r#""$3/postgres" -D "$1/data" -p "$2" -k "$1" -c listen_addresses=127.0.0.1 \
-            -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-            -c max_connections=300 >"$1/log" 2>&1 &
+            $4 -c max_connections=300 >"$1/log" 2>&1 &
             pid=$!; cat >/dev/null; kill -INT "$pid"; wait "$pid"; rm -rf "$1""#;
+        let durability = if std::env::var("IRONPOOL_TESTPG_DURABLE").as_deref() == Ok("1") {
+            ""
+        } else {
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        };
         let mut child = as_user(&user, Path::new("/bin/sh"))
             .args([
                 "-c",
@@ -120,6 +126,7 @@ impl Server {
                 &port.to_string(),
             ])
             .arg(&bin)
+            .arg(durability)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
