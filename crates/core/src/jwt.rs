@@ -105,7 +105,7 @@ impl SigningKey {
         let mut token = format!(
             "{}.{}",
             B64URL.encode(header.to_string()),
-            B64URL.encode(Value::Object(claims.clone()).to_string())
+            B64URL.encode(serde_json::to_vec(claims).map_err(|_| JwtError::Key)?)
         );
         let rng = aws_lc_rs::rand::SystemRandom::new();
         let mut signature = vec![0u8; self.pair.public_modulus_len()];
@@ -151,6 +151,13 @@ pub fn decode_unverified(token: &str) -> Result<(Object, Object), JwtError> {
 /// claims. Expiry and the other claims are the caller's to check.
 pub fn verify(token: &str, keys: &[&SigningKey]) -> Result<Map<String, Value>, JwtError> {
     let (header, claims) = decode_unverified(token)?;
+    check_signature(token, &header, keys)?;
+    Ok(claims)
+}
+
+/// The signature check of [`verify`], for a caller that already decoded `token` (into
+/// `header`): the claims it decoded are then the verified ones.
+pub fn check_signature(token: &str, header: &Object, keys: &[&SigningKey]) -> Result<(), JwtError> {
     if header.get("alg").and_then(Value::as_str) != Some("RS256") {
         return Err(JwtError::Malformed);
     }
@@ -163,8 +170,7 @@ pub fn verify(token: &str, keys: &[&SigningKey]) -> Result<Map<String, Value>, J
     let signature = B64URL.decode(signature).map_err(|_| JwtError::Malformed)?;
     key.public
         .verify_sig(signed.as_bytes(), &signature)
-        .map_err(|_| JwtError::BadSignature)?;
-    Ok(claims)
+        .map_err(|_| JwtError::BadSignature)
 }
 
 #[cfg(test)]

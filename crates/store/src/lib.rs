@@ -18,7 +18,7 @@ pub use pools::UserPools;
 pub use postgres::PostgresStore;
 pub use resources::{Kind, Resources, ResourcesExt};
 pub use sqlite::SqliteStore;
-pub use tokens::{AuthSession, RefreshToken, SigningKeys, Tokens};
+pub use tokens::{AuthSession, RefreshToken, SigningKeys, TokenAuthorization, Tokens};
 pub use users::{
     CodeOutcome, CodePurpose, FilterOp, PasswordRecord, User, UserConflict, UserFilter, Users,
     MAX_CODE_FAILURES,

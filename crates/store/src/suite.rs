@@ -176,10 +176,10 @@ pub async fn resources_put_delete_and_go_with_their_pool(store: &dyn Store) {
     assert_eq!(gone, None, "a pool's resources are deleted with it");
 }
 
-const UP: &str = "us-east-1_UUUUUUUUU";
+pub(crate) const UP: &str = "us-east-1_UUUUUUUUU";
 
 /// A pool with case-insensitive usernames and email/preferred_username aliases.
-async fn users_pool(store: &dyn Store) {
+pub(crate) async fn users_pool(store: &dyn Store) {
     let mut p = pool(UP, "users");
     p.username_configuration = Some(UsernameConfigurationType {
         case_sensitive: false,
@@ -191,7 +191,7 @@ async fn users_pool(store: &dyn Store) {
     store.create_user_pool(&p).await.unwrap();
 }
 
-fn user(name: &str, attrs: &[(&str, &str)]) -> User {
+pub(crate) fn user(name: &str, attrs: &[(&str, &str)]) -> User {
     User {
         pool_id: UP.into(),
         username: name.into(),
@@ -629,6 +629,7 @@ macro_rules! backend_suite {
             signing_keys_are_created_once,
             refresh_tokens_rotate_and_revoke,
             auth_sessions_are_taken_once,
+            token_authorization_reads_pool_user_family_and_client,
         );
     };
     ($make:expr) => {

@@ -1,6 +1,7 @@
 //! Suite cases for [`Tokens`](crate::Tokens); run through [`backend_suite!`](crate::backend_suite).
 
-use crate::{AuthSession, RefreshToken, SigningKeys, Store};
+use crate::suite::{user, users_pool, UP};
+use crate::{AuthSession, Kind, RefreshToken, SigningKeys, Store, TokenAuthorization};
 use ironpool_api::types::UserPoolType;
 
 const POOL: &str = "us-east-1_AAAAAAAAA";
@@ -173,4 +174,64 @@ pub async fn auth_sessions_are_taken_once(store: &dyn Store) {
         Some(session)
     );
     assert_eq!(store.take_auth_session("sess").await.unwrap(), None);
+}
+
+pub async fn token_authorization_reads_pool_user_family_and_client(store: &dyn Store) {
+    let nothing = TokenAuthorization {
+        pool_exists: false,
+        user: None,
+        family_revoked: None,
+        client_doc: None,
+    };
+    let read = || store.token_authorization(UP, "sub-alice", "j1", "c1");
+    assert_eq!(read().await.unwrap(), nothing);
+
+    users_pool(store).await;
+    let alice = user("alice", &[("email", "a@example.com")]);
+    store
+        .create_user_if_absent(&alice, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut token = family("j1", "sub-alice");
+    token.pool_id = UP.into();
+    store.create_refresh_token(&token, "h1").await.unwrap();
+    store
+        .create_resource(Kind::Client, UP, "c1", r#"{"c":1}"#.into())
+        .await
+        .unwrap();
+    let all = TokenAuthorization {
+        pool_exists: true,
+        user: Some(alice.clone()),
+        family_revoked: Some(false),
+        client_doc: Some(r#"{"c":1}"#.into()),
+    };
+    assert_eq!(read().await.unwrap(), all);
+    assert_eq!(
+        store
+            .token_authorization(UP, "sub-bob", "j2", "c2")
+            .await
+            .unwrap(),
+        TokenAuthorization {
+            pool_exists: true,
+            ..nothing.clone()
+        }
+    );
+
+    store.revoke_refresh_token("h1").await.unwrap();
+    let mut changed = alice.clone();
+    changed.enabled = false;
+    assert!(store.update_user(&changed).await.unwrap().unwrap());
+    store.delete_resource(Kind::Client, UP, "c1").await.unwrap();
+    let after = read().await.unwrap();
+    assert_eq!(after.family_revoked, Some(true));
+    assert_eq!(after.client_doc, None);
+    let stored = after.user.unwrap();
+    assert!(!stored.enabled);
+    assert_eq!(stored.version, 1);
+
+    store.delete_user(UP, "alice").await.unwrap();
+    assert_eq!(read().await.unwrap().user, None);
+    store.delete_user_pool(UP).await.unwrap();
+    assert_eq!(read().await.unwrap(), nothing);
 }

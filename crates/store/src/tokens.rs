@@ -1,7 +1,7 @@
 //! What sign-in keeps: each pool's token signing keys, refresh tokens (only their hashes) and
 //! the short-lived sessions between a challenge and its answer.
 
-use crate::StoreError;
+use crate::{StoreError, User};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -64,6 +64,21 @@ impl fmt::Debug for AuthSession {
     }
 }
 
+/// What checking an access token needs from the store, read in one round trip: each part is
+/// read afresh (nothing that can be revoked or deleted is cached), so a deleted pool, user or
+/// client and a revoked sign-in take effect at once on every server.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenAuthorization {
+    pub pool_exists: bool,
+    /// The user with the token's `sub`.
+    pub user: Option<User>,
+    /// Whether the sign-in's refresh token family (its `origin_jti`) is revoked; None when
+    /// there is no such family.
+    pub family_revoked: Option<bool>,
+    /// The document of the token's app client (a `Kind::Client` resource), if it still exists.
+    pub client_doc: Option<String>,
+}
+
 #[async_trait]
 pub trait Tokens: Send + Sync {
     async fn get_signing_keys(&self, pool_id: &str) -> Result<Option<SigningKeys>, StoreError>;
@@ -116,6 +131,15 @@ pub trait Tokens: Send + Sync {
     /// Revokes every family of the user (GlobalSignOut); how many were live.
     async fn revoke_user_refresh_tokens(&self, pool_id: &str, sub: &str)
         -> Result<u64, StoreError>;
+
+    /// The pool, user, refresh token family and client an access token names, together.
+    async fn token_authorization(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        origin_jti: &str,
+        client_id: &str,
+    ) -> Result<TokenAuthorization, StoreError>;
 
     async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError>;
 

@@ -3,36 +3,25 @@
 
 use super::auth::{failed_password, modify_user, password_matches};
 use super::clients::StoredClient;
-use super::tokens::authorize;
+use super::tokens::{authorize, authorize_with_client};
 use super::user_pools::get_pool;
 use super::users::set_password;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
 use ironpool_core::lockout::Lockout;
-use ironpool_store::{Kind, ResourcesExt, User};
-use serde_json::Value;
+use ironpool_store::User;
 
-/// The user's attributes as the client may read them, `sub` first.
-pub(crate) async fn readable_attributes(
-    app: &App,
-    user: &User,
-    client_id: Option<&str>,
-) -> Result<Vec<AttributeType>, ApiError> {
-    let read = match client_id {
-        Some(id) => app
-            .store
-            .get::<StoredClient>(Kind::Client, &user.pool_id, id)
-            .await
-            .or_internal()?
-            .and_then(|c| c.client.read_attributes),
-        None => None,
-    };
-    let readable = |name: &str| read.as_ref().is_none_or(|l| l.iter().any(|a| a == name));
-    let mut out = vec![AttributeType {
+/// The user's attributes as its app client may read them (all of them when the client has no
+/// ReadAttributes or is gone), `sub` first.
+fn readable_attributes(user: &User, client: Option<&StoredClient>) -> Vec<AttributeType> {
+    let read = client.and_then(|c| c.client.read_attributes.as_deref());
+    let readable = |name: &str| read.is_none_or(|l| l.iter().any(|a| a == name));
+    let mut out = Vec::with_capacity(user.attributes.len() + 1);
+    out.push(AttributeType {
         name: "sub".into(),
         value: Some(Sensitive(user.sub.clone())),
-    }];
+    });
     out.extend(
         user.attributes
             .iter()
@@ -42,16 +31,15 @@ pub(crate) async fn readable_attributes(
                 value: Some(Sensitive(v.clone())),
             }),
     );
-    Ok(out)
+    out
 }
 
 /// The signed-in user's username and the attributes its app client may read.
 pub async fn get_user(app: &App, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
-    let (user, claims) = authorize(app, input.access_token.expose()).await?;
-    let client_id = claims.get("client_id").and_then(Value::as_str);
+    let (user, _, client) = authorize_with_client(app, input.access_token.expose()).await?;
     Ok(GetUserResponse {
-        username: Sensitive(user.username.clone()),
-        user_attributes: readable_attributes(app, &user, client_id).await?,
+        user_attributes: readable_attributes(&user, client.as_ref()),
+        username: Sensitive(user.username),
         mfa_options: None,
         preferred_mfa_setting: None,
         user_mfa_setting_list: None,

@@ -5,7 +5,7 @@
 
 use super::auth::find_client;
 use super::clients::StoredClient;
-use super::user_pools::get_pool;
+use super::user_pools::{get_pool, pool_not_found};
 use crate::app::{App, OrInternal};
 use crate::keys::pool_keys;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -179,7 +179,12 @@ pub(crate) async fn issue(
     access.insert("jti".into(), json!(ids::uuid_v4(app.rng.as_ref())));
     access.insert("username".into(), json!(user.username));
 
-    let refresh_token = if new_sign_in {
+    // The new refresh token is stored (a durable write) while the tokens are signed; none is
+    // handed out unless the write succeeded.
+    let store_refresh_token = async {
+        if !new_sign_in {
+            return Ok(None);
+        }
         let token = new_refresh_token(app);
         let family = RefreshToken {
             pool_id: pool_id.to_owned(),
@@ -196,17 +201,21 @@ pub(crate) async fn issue(
             .create_refresh_token(&family, &refresh_hash(&token))
             .await
             .or_internal()?;
-        Some(Sensitive(token))
-    } else {
-        None
+        Ok(Some(Sensitive(token)))
     };
+    let sign = async {
+        let access_token = keys.access.sign(&access).or_internal()?;
+        let id_token = keys.id.sign(&id).or_internal()?;
+        Ok::<_, ApiError>((access_token, id_token))
+    };
+    let (refresh_token, (access_token, id_token)) = tokio::try_join!(store_refresh_token, sign)?;
 
     Ok(AuthenticationResultType {
-        access_token: Some(Sensitive(keys.access.sign(&access).or_internal()?)),
+        access_token: Some(Sensitive(access_token)),
         expires_in: Some(access_validity as i32),
         token_type: Some("Bearer".into()),
         refresh_token,
-        id_token: Some(Sensitive(keys.id.sign(&id).or_internal()?)),
+        id_token: Some(Sensitive(id_token)),
         new_device_metadata: None,
     })
 }
@@ -223,18 +232,39 @@ pub(crate) async fn authorize(
     app: &App,
     token: &str,
 ) -> Result<(User, Map<String, Value>), ApiError> {
-    let (_, claims) = jwt::decode_unverified(token).map_err(|_| invalid_access_token())?;
-    let pool_id = claims
-        .get("iss")
-        .and_then(Value::as_str)
+    let (user, claims, _) = authorize_with_client(app, token).await?;
+    Ok((user, claims))
+}
+
+/// As [`authorize`], also returning the token's app client (None once it is deleted). The
+/// pool, user, sign-in and client come from one store read, made afresh for every request.
+pub(crate) async fn authorize_with_client(
+    app: &App,
+    token: &str,
+) -> Result<(User, Map<String, Value>, Option<StoredClient>), ApiError> {
+    let (header, claims) = jwt::decode_unverified(token).map_err(|_| invalid_access_token())?;
+    let claim = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or("");
+    let pool_id = Some(claim("iss"))
         .and_then(|iss| iss.rsplit('/').next())
         .filter(|p| !p.is_empty() && p.len() <= 55 && p.contains('_'))
-        .ok_or_else(invalid_access_token)?
-        .to_owned();
-    // A token of a pool that is gone: the pool is named, nothing else is told.
-    get_pool(app, &pool_id).await?;
-    let keys = pool_keys(app, &pool_id).await?;
-    let claims = jwt::verify(token, &[&keys.access]).map_err(|_| invalid_access_token())?;
+        .ok_or_else(invalid_access_token)?;
+    let found = app
+        .store
+        .token_authorization(
+            pool_id,
+            claim("sub"),
+            claim("origin_jti"),
+            claim("client_id"),
+        )
+        .await
+        .or_internal()?;
+    if !found.pool_exists {
+        // A token of a pool that is gone: the pool is named, nothing else is told.
+        return Err(pool_not_found(pool_id));
+    }
+    let keys = pool_keys(app, pool_id).await?;
+    // Only now, with the signature checked, are the claims read above to be trusted.
+    jwt::check_signature(token, &header, &[&keys.access]).map_err(|_| invalid_access_token())?;
     if claims.get("token_use").and_then(Value::as_str) != Some("access") {
         return Err(invalid_access_token());
     }
@@ -242,24 +272,11 @@ pub(crate) async fn authorize(
     if app.now() >= exp {
         return Err(ApiError::not_authorized("Access Token has expired"));
     }
-    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
-    let user = app
-        .store
-        .get_user_by_sub(&pool_id, sub)
-        .await
-        .or_internal()?
+    let user = found
+        .user
         .ok_or_else(|| ApiError::new(ErrorCode::UserNotFoundException, "User does not exist."))?;
-    let origin = claims
-        .get("origin_jti")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let family = app
-        .store
-        .get_token_family(&pool_id, origin)
-        .await
-        .or_internal()?;
     let iat = claims.get("iat").and_then(Value::as_f64).unwrap_or(0.0);
-    if family.is_none_or(|f| f.revoked)
+    if found.family_revoked.unwrap_or(true)
         || user
             .tokens_valid_after
             .is_some_and(|after| iat < after.floor())
@@ -284,7 +301,12 @@ pub(crate) async fn authorize(
         }
         _ => {}
     }
-    Ok((user, claims))
+    let client = found
+        .client_doc
+        .map(|doc| serde_json::from_str::<StoredClient>(&doc))
+        .transpose()
+        .or_internal()?;
+    Ok((user, claims, client))
 }
 
 /// The refresh token family a presented refresh token belongs to, for `client`.

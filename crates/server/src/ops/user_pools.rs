@@ -37,7 +37,7 @@ macro_rules! settings_of {
     };
 }
 
-fn pool_not_found(id: &str) -> ApiError {
+pub(crate) fn pool_not_found(id: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool {id} does not exist."))
 }
 

@@ -1,5 +1,6 @@
 use super::PostgresStore;
-use crate::tokens::{AuthSession, RefreshToken, SigningKeys, Tokens};
+use crate::tokens::{AuthSession, RefreshToken, SigningKeys, TokenAuthorization, Tokens};
+use crate::users::user_from_doc;
 use crate::StoreError;
 use async_trait::async_trait;
 use tokio_postgres::Row;
@@ -197,6 +198,38 @@ impl Tokens for PostgresStore {
                 &[&pool_id, &sub],
             )
             .await?)
+    }
+
+    async fn token_authorization(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        origin_jti: &str,
+        client_id: &str,
+    ) -> Result<TokenAuthorization, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM user_pools WHERE id = $1), u.doc, u.version,
+                   (SELECT revoked FROM refresh_tokens WHERE pool_id = $1 AND origin_jti = $3),
+                   (SELECT doc FROM resources
+                    WHERE kind = 'client' AND pool_id = $1 AND key = $4)
+                 FROM (SELECT 1) AS one LEFT JOIN users u ON u.pool_id = $1 AND u.sub = $2",
+            )
+            .await?;
+        let row = client
+            .query_one(&statement, &[&pool_id, &sub, &origin_jti, &client_id])
+            .await?;
+        let user = match (row.get::<_, Option<&str>>(1), row.get(2)) {
+            (Some(doc), Some(version)) => Some(user_from_doc(doc, version)?),
+            _ => None,
+        };
+        Ok(TokenAuthorization {
+            pool_exists: row.get(0),
+            user,
+            family_revoked: row.get(3),
+            client_doc: row.get(4),
+        })
     }
 
     async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError> {

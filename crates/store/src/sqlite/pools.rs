@@ -25,11 +25,8 @@ impl UserPools for SqliteStore {
         let doc: Option<String> = self
             .read(move |conn| {
                 Ok(conn
-                    .query_row(
-                        "SELECT doc FROM user_pools WHERE id = ?1",
-                        params![id],
-                        |r| r.get(0),
-                    )
+                    .prepare_cached("SELECT doc FROM user_pools WHERE id = ?1")?
+                    .query_row(params![id], |r| r.get(0))
                     .optional()?)
             })
             .await?;

@@ -33,11 +33,10 @@ impl Resources for SqliteStore {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
         self.read(move |conn| {
             Ok(conn
-                .query_row(
+                .prepare_cached(
                     "SELECT doc FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key = ?3",
-                    params![kind.as_str(), pool_id, key],
-                    |r| r.get(0),
-                )
+                )?
+                .query_row(params![kind.as_str(), pool_id, key], |r| r.get(0))
                 .optional()?)
         })
         .await
@@ -51,11 +50,10 @@ impl Resources for SqliteStore {
         let key = key.to_owned();
         self.read(move |conn| {
             Ok(conn
-                .query_row(
+                .prepare_cached(
                     "SELECT pool_id, doc FROM resources WHERE kind = ?1 AND key = ?2 LIMIT 1",
-                    params![kind.as_str(), key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                )?
+                .query_row(params![kind.as_str(), key], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?)
         })
         .await

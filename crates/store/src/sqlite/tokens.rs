@@ -1,5 +1,6 @@
 use super::SqliteStore;
-use crate::tokens::{AuthSession, RefreshToken, SigningKeys, Tokens};
+use crate::tokens::{AuthSession, RefreshToken, SigningKeys, TokenAuthorization, Tokens};
+use crate::users::user_from_doc;
 use crate::StoreError;
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
@@ -75,27 +76,23 @@ impl Tokens for SqliteStore {
         let hash = token_hash.to_owned();
         self.write(move |conn| {
             // Families that ended long ago go when new ones start.
-            conn.execute(
-                "DELETE FROM refresh_tokens WHERE expires_at < ?1",
-                params![t.auth_time - 86_400.0],
-            )?;
-            conn.execute(
-                &format!(
-                    "INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                ),
-                params![
-                    t.pool_id,
-                    t.origin_jti,
-                    t.client_id,
-                    t.username,
-                    t.sub,
-                    t.auth_time,
-                    t.expires_at,
-                    i64::from(t.revoked),
-                    hash
-                ],
-            )?;
+            conn.prepare_cached("DELETE FROM refresh_tokens WHERE expires_at < ?1")?
+                .execute(params![t.auth_time - 86_400.0])?;
+            conn.prepare_cached(&format!(
+                "INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ))?
+            .execute(params![
+                t.pool_id,
+                t.origin_jti,
+                t.client_id,
+                t.username,
+                t.sub,
+                t.auth_time,
+                t.expires_at,
+                i64::from(t.revoked),
+                hash
+            ])?;
             Ok(())
         })
         .await
@@ -202,6 +199,47 @@ impl Tokens for SqliteStore {
                  WHERE pool_id = ?1 AND sub = ?2 AND revoked = 0",
                 params![pool_id, sub],
             )? as u64)
+        })
+        .await
+    }
+
+    async fn token_authorization(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        origin_jti: &str,
+        client_id: &str,
+    ) -> Result<TokenAuthorization, StoreError> {
+        let args = [pool_id, sub, origin_jti, client_id].map(str::to_owned);
+        self.read(move |conn| {
+            let (pool_exists, doc, version, revoked, client_doc) = conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM user_pools WHERE id = ?1), u.doc, u.version,
+                       (SELECT revoked FROM refresh_tokens
+                        WHERE pool_id = ?1 AND origin_jti = ?3),
+                       (SELECT doc FROM resources
+                        WHERE kind = 'client' AND pool_id = ?1 AND key = ?4)
+                     FROM (SELECT 1) LEFT JOIN users u ON u.pool_id = ?1 AND u.sub = ?2",
+                )?
+                .query_row(params![args[0], args[1], args[2], args[3]], |r| {
+                    Ok((
+                        r.get::<_, bool>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<i64>>(2)?,
+                        r.get::<_, Option<bool>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                })?;
+            let user = match (doc, version) {
+                (Some(doc), Some(version)) => Some(user_from_doc(&doc, version)?),
+                _ => None,
+            };
+            Ok(TokenAuthorization {
+                pool_exists,
+                user,
+                family_revoked: revoked,
+                client_doc,
+            })
         })
         .await
     }
