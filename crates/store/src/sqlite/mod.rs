@@ -14,6 +14,7 @@ mod writer;
 
 use crate::{Store, StoreError};
 use async_trait::async_trait;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, Savepoint};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -48,6 +49,7 @@ impl Readers {
         }
         let conn = Connection::open(&self.path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        stable_plans(&conn)?;
         // A read that tried to write would fail here rather than slip past the writer.
         conn.pragma_update(None, "query_only", "ON")?;
         Ok(conn)
@@ -59,6 +61,15 @@ impl Readers {
             .unwrap_or_else(|e| e.into_inner())
             .push(conn);
     }
+}
+
+/// Plans that do not depend on bound values. Without it SQLite re-prepares a cached statement
+/// whenever the value bound to a parameter it compared with the partial index
+/// `resources_global_key` changes, i.e. on nearly every call; our lookups are by key and gain
+/// nothing from value-dependent plans.
+fn stable_plans(conn: &Connection) -> Result<(), StoreError> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    Ok(())
 }
 
 impl SqliteStore {
@@ -82,6 +93,7 @@ impl SqliteStore {
     fn init(mut conn: Connection, readers: Option<Readers>) -> Result<Self, StoreError> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        stable_plans(&conn)?;
         migrations::run(&mut conn)?;
         Ok(Self {
             inner: Arc::new(Inner {
