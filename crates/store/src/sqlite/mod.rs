@@ -34,10 +34,18 @@ struct Inner {
     readers: Option<Readers>,
 }
 
-/// Idle read connections to one database file, opened as needed and kept for reuse. In WAL
-/// mode each reads the last committed state without waiting for the writer.
+/// How many read connections may be open at once. Each keeps its own page cache (about 2 MB
+/// once warm), so an unbounded number under high concurrency costs memory, not speed: the
+/// reads are CPU-bound on the same cores.
+const MAX_READERS: usize = 8;
+
+/// Idle read connections to one database file, opened as needed (at most [`MAX_READERS`]) and
+/// kept for reuse. In WAL mode each reads the last committed state without waiting for the
+/// writer.
 struct Readers {
     path: PathBuf,
+    /// One permit per connection in use.
+    slots: Arc<tokio::sync::Semaphore>,
     idle: Mutex<Vec<Connection>>,
 }
 
@@ -80,6 +88,7 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")?;
         let readers = Readers {
             path: path.to_owned(),
+            slots: Arc::new(tokio::sync::Semaphore::new(MAX_READERS)),
             idle: Mutex::new(Vec::new()),
         };
         Self::init(conn, Some(readers))
@@ -119,11 +128,14 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        if self.inner.readers.is_none() {
+        let Some(readers) = &self.inner.readers else {
             return self.write(move |conn| f(conn)).await;
-        }
+        };
+        // The semaphore is never closed, so this always holds a permit.
+        let slot = readers.slots.clone().acquire_owned().await.ok();
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
+            let _slot = slot;
             let readers = inner.readers.as_ref().expect("checked above");
             let conn = readers.take()?;
             let result = f(&conn);
