@@ -182,24 +182,26 @@ pub(crate) fn check_required(
     Ok(())
 }
 
+/// Whether `list` (of a pool setting) names `attribute` (`email` / `phone_number`).
+fn names(list: Option<&[VerifiedAttributeType]>, attribute: &str) -> bool {
+    list.unwrap_or_default()
+        .iter()
+        .any(|a| a.as_str() == attribute)
+}
+
 /// Whether the pool sends codes to verify `attribute` (`email` / `phone_number`).
 pub(crate) fn auto_verified(pool: &UserPoolType, attribute: &str) -> bool {
-    pool.auto_verified_attributes
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .any(|a| serde_json::to_value(a).ok() == Some(serde_json::json!(attribute)))
+    names(pool.auto_verified_attributes.as_deref(), attribute)
 }
 
 /// Whether the pool keeps a verified `attribute`'s current value until a new one is verified
 /// (UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate).
 fn requires_verification_before_update(pool: &UserPoolType, attribute: &str) -> bool {
-    pool.user_attribute_update_settings
-        .as_ref()
-        .and_then(|s| s.attributes_require_verification_before_update.as_deref())
-        .unwrap_or_default()
-        .iter()
-        .any(|a| serde_json::to_value(a).ok() == Some(serde_json::json!(attribute)))
+    let settings = pool.user_attribute_update_settings.as_ref();
+    names(
+        settings.and_then(|s| s.attributes_require_verification_before_update.as_deref()),
+        attribute,
+    )
 }
 
 /// Applies checked attribute changes to `user` and returns the email / phone_number values
