@@ -21,15 +21,46 @@ use std::time::SystemTime;
 pub const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
+/// The configuration every in-process test server starts from: in memory, or, with
+/// `IRONPOOL_E2E_BACKEND=postgres`, a fresh database of its own on the process's throwaway
+/// PostgreSQL (one master key for the whole process), so the suite runs on both backends.
+pub fn test_config() -> Config {
+    match std::env::var("IRONPOOL_E2E_BACKEND").as_deref() {
+        Ok("postgres") => {
+            static DATABASES: Mutex<Vec<ironpool_testpg::TestPostgres>> = Mutex::new(Vec::new());
+            static KEY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> =
+                std::sync::OnceLock::new();
+            let (_, key) = KEY.get_or_init(|| {
+                let dir = tempfile::tempdir().unwrap();
+                let key = dir.path().join("master.key");
+                std::fs::write(&key, format!("{}\n", "3c".repeat(32))).unwrap();
+                (dir, key)
+            });
+            let db = ironpool_testpg::TestPostgres::start()
+                .expect("IRONPOOL_E2E_BACKEND=postgres needs PostgreSQL");
+            let config = Config {
+                memory: false,
+                database: Some(db.url().to_owned()),
+                master_key_file: Some(key.clone()),
+                ..Config::ephemeral()
+            };
+            DATABASES.lock().unwrap().push(db);
+            config
+        }
+        Ok("sqlite") | Ok("memory") | Err(_) => Config::ephemeral(),
+        Ok(other) => panic!("IRONPOOL_E2E_BACKEND={other}: expected postgres or memory"),
+    }
+}
+
 /// A server in this process, on a free loopback port.
 pub struct TestServer {
     pub server: Server,
 }
 
 impl TestServer {
-    /// In memory, no credentials (admin API open).
+    /// On the test backend, no credentials (admin API open).
     pub async fn start() -> Self {
-        Self::with_config(Config::ephemeral()).await
+        Self::with_config(test_config()).await
     }
 
     pub async fn with_config(config: Config) -> Self {
@@ -38,7 +69,7 @@ impl TestServer {
         Self { server }
     }
 
-    /// In memory, with SigV4 required for IAM operations (key `KEY_ID` / `SECRET`).
+    /// On the test backend, with SigV4 required for IAM operations (key `KEY_ID` / `SECRET`).
     pub async fn with_credentials(dir: &Path) -> Self {
         let file = dir.join("credentials");
         std::fs::write(
@@ -48,7 +79,7 @@ impl TestServer {
         .unwrap();
         Self::with_config(Config {
             credentials_file: Some(file),
-            ..Config::ephemeral()
+            ..test_config()
         })
         .await
     }
@@ -143,7 +174,7 @@ pub async fn client_with(
 
 /// A server whose clock the test moves.
 pub async fn clocked() -> (Server, Arc<ManualClock>) {
-    let mut app = App::from_config(Config::ephemeral()).await.unwrap();
+    let mut app = App::from_config(test_config()).await.unwrap();
     let clock = Arc::new(ManualClock::new(SystemTime::now()));
     app.clock = clock.clone();
     (Server::start(app).await.unwrap(), clock)

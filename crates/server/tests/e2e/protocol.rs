@@ -244,7 +244,7 @@ async fn dev_endpoints_health_reset_and_unknown_paths() {
 async fn dev_endpoints_can_be_switched_off() {
     let s = TestServer::with_config(ironpool_server::Config {
         dev_endpoints: ironpool_server::config::DevEndpoints::Off,
-        ..ironpool_server::Config::ephemeral()
+        ..crate::harness::test_config()
     })
     .await;
     let resp = reqwest::Client::new()

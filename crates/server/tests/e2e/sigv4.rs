@@ -134,7 +134,7 @@ async fn stale_and_future_signatures_are_refused_and_small_skew_is_fine() {
     .unwrap();
     let mut app = App::from_config(Config {
         credentials_file: Some(file),
-        ..Config::ephemeral()
+        ..crate::harness::test_config()
     })
     .await
     .unwrap();

@@ -128,7 +128,7 @@ fn config(url: String) -> Config {
             smtp_password_file: None,
             smtp_from: "Ironpool <no-reply@ironpool.test>".into(),
         },
-        ..Config::ephemeral()
+        ..crate::harness::test_config()
     }
 }
 

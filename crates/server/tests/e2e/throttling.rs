@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 async fn server(rate_limits: RateLimits) -> (Server, Arc<ManualClock>) {
     let mut app = App::from_config(Config {
         rate_limits,
-        ..Config::ephemeral()
+        ..crate::harness::test_config()
     })
     .await
     .unwrap();
