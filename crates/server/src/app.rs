@@ -76,6 +76,12 @@ impl App {
         if let Some(smtp) = SmtpSender::from_config(&app.config.smtp, app.store.clone())? {
             app.sender = Arc::new(smtp::Background(Arc::new(smtp)));
         }
+        let sealed = crate::ops::client_documents::seal_plain_secrets(&app)
+            .await
+            .map_err(|e| format!("cannot seal the client secrets: {e}"))?;
+        if sealed > 0 {
+            tracing::info!(clients = sealed, "client secrets sealed");
+        }
         Ok(app)
     }
 

@@ -2,7 +2,8 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// A row with the same unique key exists already.
+    /// A row with the same unique key exists already, or a versioned write found another
+    /// version than the one it was made from.
     #[error("conflict")]
     Conflict,
     /// The backend failed; the detail is for the log, never for a client.

@@ -1,14 +1,22 @@
-use crate::StoreError;
+use crate::{Kind, StoreError};
 use async_trait::async_trait;
 use ironpool_api::types::UserPoolType;
 
-/// User pools, stored as the full `UserPoolType` that DescribeUserPool returns.
+/// User pools, stored as the full `UserPoolType` that DescribeUserPool returns, each with a
+/// version that every change moves up by one: a change names the version it was made from and
+/// is refused if another came in between (optimistic concurrency, as for users).
 #[async_trait]
 pub trait UserPools: Send + Sync {
     /// Inserts a new pool; `Conflict` if its id exists.
     async fn create_user_pool(&self, pool: &UserPoolType) -> Result<(), StoreError>;
 
     async fn get_user_pool(&self, id: &str) -> Result<Option<UserPoolType>, StoreError>;
+
+    /// The pool and its version (0 when created).
+    async fn get_user_pool_versioned(
+        &self,
+        id: &str,
+    ) -> Result<Option<(UserPoolType, i64)>, StoreError>;
 
     /// Up to `limit` pools in id order, starting after the id `after`.
     async fn list_user_pools(
@@ -17,8 +25,16 @@ pub trait UserPools: Send + Sync {
         limit: usize,
     ) -> Result<Vec<UserPoolType>, StoreError>;
 
-    /// Replaces an existing pool; false if there is none.
-    async fn put_user_pool(&self, pool: &UserPoolType) -> Result<bool, StoreError>;
+    /// Replaces the pool if its stored version is `version` (storing `version + 1`), and in
+    /// the same transaction inserts or replaces the documents `resources` (kind, key,
+    /// document) of the pool, so settings kept beside the pool change with it. `Conflict` if
+    /// the pool changed meanwhile or is gone.
+    async fn put_user_pool(
+        &self,
+        pool: &UserPoolType,
+        version: i64,
+        resources: Vec<(Kind, String, String)>,
+    ) -> Result<(), StoreError>;
 
     /// Deletes a pool and everything in it; false if there was none.
     async fn delete_user_pool(&self, id: &str) -> Result<bool, StoreError>;

@@ -1,6 +1,8 @@
 //! The configuration resources that live inside a pool (app clients, domains, groups, ...),
 //! each kept as the JSON of the Cognito type that describes it, keyed within its pool.
-//! Deleting a pool deletes them all.
+//! Deleting a pool deletes them all. Each document has a version that every change moves up
+//! by one: a change names the version it was made from and is refused if another came in
+//! between (optimistic concurrency, as for users).
 
 use crate::StoreError;
 use async_trait::async_trait;
@@ -84,8 +86,8 @@ impl Kind {
 /// The raw documents; use the typed methods of [`ResourcesExt`].
 #[async_trait]
 pub trait Resources: Send + Sync {
-    /// Inserts; `Conflict` if the key exists in the pool (or anywhere, for globally unique
-    /// kinds). The pool must exist.
+    /// Inserts, at version 0; `Conflict` if the key exists in the pool (or anywhere, for
+    /// globally unique kinds). The pool must exist.
     async fn create_resource(
         &self,
         kind: Kind,
@@ -94,12 +96,13 @@ pub trait Resources: Send + Sync {
         doc: String,
     ) -> Result<(), StoreError>;
 
+    /// The document and its version.
     async fn get_resource(
         &self,
         kind: Kind,
         pool_id: &str,
         key: &str,
-    ) -> Result<Option<String>, StoreError>;
+    ) -> Result<Option<(String, i64)>, StoreError>;
 
     /// For globally unique kinds: the pool id and document under `key`, in whatever pool.
     async fn find_resource(
@@ -108,13 +111,15 @@ pub trait Resources: Send + Sync {
         key: &str,
     ) -> Result<Option<(String, String)>, StoreError>;
 
-    /// Inserts or replaces.
+    /// Replaces the document if its stored version is `version` (storing `version + 1`);
+    /// `Conflict` if it changed meanwhile or is gone.
     async fn put_resource(
         &self,
         kind: Kind,
         pool_id: &str,
         key: &str,
         doc: String,
+        version: i64,
     ) -> Result<(), StoreError>;
 
     /// False if there was none.
@@ -135,6 +140,15 @@ pub trait Resources: Send + Sync {
     ) -> Result<Vec<(String, String)>, StoreError>;
 
     async fn count_resources(&self, kind: Kind, pool_id: &str) -> Result<u64, StoreError>;
+
+    /// Up to `limit` (pool id, key, document) of `kind` in every pool, in (pool id, key)
+    /// order after `after`: for rewriting stored documents at start-up.
+    async fn scan_resources(
+        &self,
+        kind: Kind,
+        after: Option<(String, String)>,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String)>, StoreError>;
 }
 
 /// Typed access to [`Resources`]: documents go in and come out as their Cognito types.
@@ -158,7 +172,20 @@ pub trait ResourcesExt: Resources {
         key: &str,
     ) -> Result<Option<T>, StoreError> {
         match self.get_resource(kind, pool_id, key).await? {
-            Some(doc) => Ok(Some(serde_json::from_str(&doc)?)),
+            Some((doc, _)) => Ok(Some(serde_json::from_str(&doc)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The value and its version, for a change written with [`ResourcesExt::put`].
+    async fn get_versioned<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        pool_id: &str,
+        key: &str,
+    ) -> Result<Option<(T, i64)>, StoreError> {
+        match self.get_resource(kind, pool_id, key).await? {
+            Some((doc, version)) => Ok(Some((serde_json::from_str(&doc)?, version))),
             None => Ok(None),
         }
     }
@@ -175,14 +202,16 @@ pub trait ResourcesExt: Resources {
         }
     }
 
+    /// Replaces the value read at `version`; `Conflict` if it changed meanwhile or is gone.
     async fn put<T: Serialize + Sync>(
         &self,
         kind: Kind,
         pool_id: &str,
         key: &str,
         value: &T,
+        version: i64,
     ) -> Result<(), StoreError> {
-        self.put_resource(kind, pool_id, key, serde_json::to_string(value)?)
+        self.put_resource(kind, pool_id, key, serde_json::to_string(value)?, version)
             .await
     }
 

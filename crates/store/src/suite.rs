@@ -71,13 +71,11 @@ pub async fn user_pools_list_in_pages(store: &dyn Store) {
 
 pub async fn user_pool_put_and_delete(store: &dyn Store) {
     let mut p = pool("us-east-1_AAAAAAAAA", "one");
-    assert!(
-        !store.put_user_pool(&p).await.unwrap(),
-        "put of a missing pool"
-    );
+    let missing = store.put_user_pool(&p, 0, vec![]).await;
+    assert!(matches!(missing, Err(StoreError::Conflict)), "{missing:?}");
     store.create_user_pool(&p).await.unwrap();
     p.name = Some("renamed".into());
-    assert!(store.put_user_pool(&p).await.unwrap());
+    store.put_user_pool(&p, 0, vec![]).await.unwrap();
     assert_eq!(
         store.get_user_pool("us-east-1_AAAAAAAAA").await.unwrap(),
         Some(p)
@@ -88,6 +86,47 @@ pub async fn user_pool_put_and_delete(store: &dyn Store) {
         store.get_user_pool("us-east-1_AAAAAAAAA").await.unwrap(),
         None
     );
+}
+
+/// Two changes made from the same version: the second is refused and changes nothing, not
+/// even the documents it would have written with the pool.
+pub async fn user_pool_puts_are_versioned(store: &dyn Store) {
+    let id = "us-east-1_AAAAAAAAA";
+    store.create_user_pool(&pool(id, "one")).await.unwrap();
+    let (mut first, version) = store.get_user_pool_versioned(id).await.unwrap().unwrap();
+    assert_eq!(version, 0);
+    let mut second = first.clone();
+    first.name = Some("first".into());
+    let doc = |name: &str| serde_json::to_string(&group(name)).unwrap();
+    store
+        .put_user_pool(&first, 0, vec![(Kind::MfaConfig, "ALL".into(), doc("a"))])
+        .await
+        .unwrap();
+    second.name = Some("second".into());
+    let late = store
+        .put_user_pool(&second, 0, vec![(Kind::MfaConfig, "ALL".into(), doc("b"))])
+        .await;
+    assert!(matches!(late, Err(StoreError::Conflict)), "{late:?}");
+    let (kept, version) = store.get_user_pool_versioned(id).await.unwrap().unwrap();
+    assert_eq!((kept.name.as_deref(), version), (Some("first"), 1));
+    let mfa: Option<(GroupType, i64)> = store
+        .get_versioned(Kind::MfaConfig, id, "ALL")
+        .await
+        .unwrap();
+    assert_eq!(mfa, Some((group("a"), 0)));
+
+    // The documents written with the pool are replaced (and versioned) too.
+    store
+        .put_user_pool(&second, 1, vec![(Kind::MfaConfig, "ALL".into(), doc("b"))])
+        .await
+        .unwrap();
+    let mfa: Option<(GroupType, i64)> = store
+        .get_versioned(Kind::MfaConfig, id, "ALL")
+        .await
+        .unwrap();
+    assert_eq!(mfa, Some((group("b"), 1)));
+    let (kept, version) = store.get_user_pool_versioned(id).await.unwrap().unwrap();
+    assert_eq!((kept.name.as_deref(), version), (Some("second"), 2));
 }
 
 pub async fn reset_wipes_everything(store: &dyn Store) {
@@ -160,20 +199,94 @@ pub async fn resource_keys_are_unique_per_pool_or_globally(store: &dyn Store) {
 pub async fn resources_put_delete_and_go_with_their_pool(store: &dyn Store) {
     two_pools(store).await;
     let a = "us-east-1_AAAAAAAAA";
-    store.put(Kind::Group, a, "g", &group("one")).await.unwrap();
-    store.put(Kind::Group, a, "g", &group("two")).await.unwrap();
+    store
+        .create(Kind::Group, a, "g", &group("one"))
+        .await
+        .unwrap();
+    store
+        .put(Kind::Group, a, "g", &group("two"), 0)
+        .await
+        .unwrap();
     let got: Option<GroupType> = store.get(Kind::Group, a, "g").await.unwrap();
     assert_eq!(got, Some(group("two")));
     assert!(store.delete_resource(Kind::Group, a, "g").await.unwrap());
     assert!(!store.delete_resource(Kind::Group, a, "g").await.unwrap());
+    let gone = store.put(Kind::Group, a, "g", &group("three"), 1).await;
+    assert!(matches!(gone, Err(StoreError::Conflict)), "{gone:?}");
 
     store
-        .put(Kind::Client, a, "client", &group("c"))
+        .create(Kind::Client, a, "client", &group("c"))
         .await
         .unwrap();
     assert!(store.delete_user_pool(a).await.unwrap());
     let gone: Option<(String, GroupType)> = store.find(Kind::Client, "client").await.unwrap();
     assert_eq!(gone, None, "a pool's resources are deleted with it");
+}
+
+/// Two changes made from the same version: the second is refused and changes nothing.
+pub async fn resource_puts_are_versioned(store: &dyn Store) {
+    two_pools(store).await;
+    let a = "us-east-1_AAAAAAAAA";
+    store
+        .create(Kind::Client, a, "c", &group("new"))
+        .await
+        .unwrap();
+    let (read, version): (GroupType, i64) = store
+        .get_versioned(Kind::Client, a, "c")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((read, version), (group("new"), 0));
+    store
+        .put(Kind::Client, a, "c", &group("first"), 0)
+        .await
+        .unwrap();
+    let late = store.put(Kind::Client, a, "c", &group("second"), 0).await;
+    assert!(matches!(late, Err(StoreError::Conflict)), "{late:?}");
+    let kept: Option<(GroupType, i64)> = store.get_versioned(Kind::Client, a, "c").await.unwrap();
+    assert_eq!(kept, Some((group("first"), 1)));
+    store
+        .put(Kind::Client, a, "c", &group("second"), 1)
+        .await
+        .unwrap();
+    let kept: Option<(GroupType, i64)> = store.get_versioned(Kind::Client, a, "c").await.unwrap();
+    assert_eq!(kept, Some((group("second"), 2)));
+    let elsewhere = store
+        .put(Kind::Client, "us-east-1_BBBBBBBBB", "c", &group("x"), 2)
+        .await;
+    assert!(
+        matches!(elsewhere, Err(StoreError::Conflict)),
+        "{elsewhere:?}"
+    );
+}
+
+pub async fn resources_are_scanned_across_pools(store: &dyn Store) {
+    two_pools(store).await;
+    let (a, b) = ("us-east-1_AAAAAAAAA", "us-east-1_BBBBBBBBB");
+    for (pool, key) in [(b, "x"), (a, "z"), (a, "y")] {
+        store
+            .create(Kind::Client, pool, key, &group(key))
+            .await
+            .unwrap();
+    }
+    store
+        .create(Kind::Group, a, "g", &group("g"))
+        .await
+        .unwrap();
+    let first = store.scan_resources(Kind::Client, None, 2).await.unwrap();
+    let doc = |k: &str| serde_json::to_string(&group(k)).unwrap();
+    assert_eq!(
+        first,
+        [
+            (a.to_string(), "y".to_string(), doc("y")),
+            (a.to_string(), "z".to_string(), doc("z")),
+        ]
+    );
+    let rest = store
+        .scan_resources(Kind::Client, Some((a.into(), "z".into())), 2)
+        .await
+        .unwrap();
+    assert_eq!(rest, [(b.to_string(), "x".to_string(), doc("x"))]);
 }
 
 pub(crate) const UP: &str = "us-east-1_UUUUUUUUU";
@@ -601,6 +714,48 @@ pub async fn codes_are_single_use_and_expire(store: &dyn Store) {
     );
 }
 
+/// 40 read-modify-write increments of one resource, all at once over `stores` (clones of one
+/// store, or stores of one database), each retrying when another write came in between:
+/// every increment is kept. Not in [`backend_suite!`]: each backend's tests call it with
+/// their own stores.
+pub async fn concurrent_changes_lose_nothing<S: Store + Clone + 'static>(stores: Vec<S>) {
+    let id = "us-east-1_AAAAAAAAA";
+    stores[0].create_user_pool(&pool(id, "one")).await.unwrap();
+    stores[0]
+        .create(Kind::Group, id, "counter", &0u32)
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..40 {
+        let store = stores[n % stores.len()].clone();
+        tasks.spawn(async move {
+            let mut conflicts = 0;
+            loop {
+                let (count, version): (u32, i64) = store
+                    .get_versioned(Kind::Group, id, "counter")
+                    .await
+                    .unwrap()
+                    .unwrap();
+                match store
+                    .put(Kind::Group, id, "counter", &(count + 1), version)
+                    .await
+                {
+                    Ok(()) => return conflicts,
+                    Err(StoreError::Conflict) => conflicts += 1,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        });
+    }
+    let conflicts: u32 = tasks.join_all().await.into_iter().sum();
+    let (count, version): (u32, i64) = stores[0]
+        .get_versioned(Kind::Group, id, "counter")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((count, version), (40, 40), "{conflicts} conflicts");
+}
+
 pub use crate::suite_tokens::*;
 
 /// Expands to one `#[tokio::test]` per suite case; `$make` is an async expression that
@@ -616,10 +771,13 @@ macro_rules! backend_suite {
             user_pool_ids_are_unique,
             user_pools_list_in_pages,
             user_pool_put_and_delete,
+            user_pool_puts_are_versioned,
             reset_wipes_everything,
             resources_round_trip_and_list_in_pages,
             resource_keys_are_unique_per_pool_or_globally,
             resources_put_delete_and_go_with_their_pool,
+            resource_puts_are_versioned,
+            resources_are_scanned_across_pools,
             users_are_unique_by_username_under_the_pool_case_rule,
             verified_aliases_belong_to_one_user,
             user_updates_are_versioned,

@@ -105,3 +105,16 @@ async fn racing_stores_on_one_database() {
         .iter()
         .all(|o| matches!(o, CodeOutcome::Accepted | CodeOutcome::Missing)));
 }
+
+/// Read-modify-write changes of one document from four stores on one database lose nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_changes_over_stores_lose_nothing() {
+    let Some(db) = TestPostgres::start() else {
+        return;
+    };
+    let mut stores = Vec::new();
+    for _ in 0..4 {
+        stores.push(PostgresStore::connect(db.url()).await.unwrap());
+    }
+    ironpool_store::suite::concurrent_changes_lose_nothing(stores).await;
+}

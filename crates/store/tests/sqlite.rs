@@ -153,5 +153,12 @@ async fn a_failed_write_in_a_group_commit_loses_no_other_write() {
         .get_resource(Kind::Group, pool_id, "k199")
         .await
         .unwrap();
-    assert_eq!(doc.as_deref(), Some("{\"n\":199}"));
+    assert_eq!(doc, Some(("{\"n\":199}".to_string(), 0)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_changes_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ironpool_store::SqliteStore::open(&dir.path().join("db.sqlite")).unwrap();
+    ironpool_store::suite::concurrent_changes_lose_nothing(vec![store]).await;
 }

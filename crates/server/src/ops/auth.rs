@@ -3,7 +3,8 @@
 //! what every sign-in step shares: the client's flows and secret, finding the user by name or
 //! alias, the password check with lockout, and what follows a good password.
 
-use super::clients::{client_not_found, get_client, StoredClient};
+use super::client_documents::{self, StoredClient};
+use super::clients::{client_not_found, get_client};
 use super::tokens;
 use super::user_pools::get_pool;
 use crate::app::{App, OrInternal};
@@ -13,7 +14,7 @@ use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
 use ironpool_core::lockout::Lockout;
 use ironpool_core::{secret_hash, srp};
-use ironpool_store::{AuthSession, Kind, ResourcesExt, User};
+use ironpool_store::{AuthSession, User};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -22,10 +23,8 @@ pub(crate) async fn find_client(
     app: &App,
     client_id: &str,
 ) -> Result<(String, StoredClient), ApiError> {
-    app.store
-        .find::<StoredClient>(Kind::Client, client_id)
-        .await
-        .or_internal()?
+    client_documents::find(app, client_id)
+        .await?
         .ok_or_else(|| client_not_found(client_id))
 }
 

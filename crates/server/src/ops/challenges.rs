@@ -6,7 +6,8 @@ use super::auth::{
     find_client, incorrect, missing, modify_user, open_verifier, take_session, unknown_user,
     Outcome,
 };
-use super::clients::{get_client, StoredClient};
+use super::client_documents::StoredClient;
+use super::clients::get_client;
 use super::tokens;
 use super::user_attributes::{check, check_required, Write};
 use super::user_pools::get_pool;

@@ -1,9 +1,11 @@
 //! App clients: CreateUserPoolClient, DescribeUserPoolClient, UpdateUserPoolClient,
 //! DeleteUserPoolClient, ListUserPoolClients.
 //!
-//! A client is kept as its `UserPoolClientType` under `Kind::Client`, keyed by client id, with
-//! its rotating secrets (see `client_secrets.rs`) alongside in the same document.
+//! A client is kept under `Kind::Client`, keyed by client id, with its rotating secrets (see
+//! `client_secrets.rs`) sealed in the same document; `client_documents.rs` reads and writes
+//! it.
 
+use super::client_documents::{self as documents, StoredClient};
 use super::user_pools::get_pool;
 use super::{decode_token, encode_token};
 use crate::app::{App, OrInternal};
@@ -11,48 +13,8 @@ use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
 use ironpool_core::client::{self as rules, RedirectUriError, TimeUnit};
 use ironpool_core::ids;
-use ironpool_store::{Kind, ResourcesExt, StoreError};
-use serde::{Deserialize, Serialize};
+use ironpool_store::{Kind, ResourcesExt};
 use std::collections::HashSet;
-
-/// The stored document: the Cognito type, plus the secrets of the client (at most two).
-/// Readers that only need the client can read the document as a plain `UserPoolClientType`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub(crate) struct StoredClient {
-    #[serde(flatten)]
-    pub client: UserPoolClientType,
-    #[serde(
-        rename = "IronpoolClientSecrets",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    pub secrets: Vec<ClientSecretDescriptorType>,
-}
-
-impl StoredClient {
-    /// Every secret a SECRET_HASH or client authentication may be computed with.
-    #[allow(dead_code)]
-    pub(crate) fn active_secrets(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = self
-            .secrets
-            .iter()
-            .filter_map(|s| s.client_secret_value.as_ref().map(|v| v.expose().as_str()))
-            .collect();
-        if out.is_empty() {
-            out.extend(
-                self.client
-                    .client_secret
-                    .as_ref()
-                    .map(|v| v.expose().as_str()),
-            );
-        }
-        out
-    }
-
-    pub(crate) fn has_secret(&self) -> bool {
-        !self.secrets.is_empty() || self.client.client_secret.is_some()
-    }
-}
 
 pub(crate) fn client_not_found(client_id: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool client {client_id} does not exist."))
@@ -65,10 +27,8 @@ pub(crate) async fn get_client(
     client_id: &str,
 ) -> Result<StoredClient, ApiError> {
     get_pool(app, pool_id).await?;
-    app.store
-        .get::<StoredClient>(Kind::Client, pool_id, client_id)
-        .await
-        .or_internal()?
+    documents::get(app, pool_id, client_id)
+        .await?
         .ok_or_else(|| client_not_found(client_id))
 }
 
@@ -438,10 +398,8 @@ pub async fn create_user_pool_client(
                 })
                 .collect(),
         };
-        match app.store.create(Kind::Client, &pool_id, &id, &stored).await {
-            Ok(()) => break,
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e).or_internal(),
+        if documents::create(app, &pool_id, &stored).await? {
+            break;
         }
     }
     Ok(CreateUserPoolClientResponse {
@@ -468,7 +426,8 @@ pub async fn update_user_pool_client(
 ) -> Result<UpdateUserPoolClientResponse, ApiError> {
     let pool = get_pool(app, &input.user_pool_id).await?;
     let client_id = input.client_id.expose().clone();
-    let mut stored = get_client(app, &input.user_pool_id, &client_id).await?;
+    let stored = get_client(app, &input.user_pool_id, &client_id).await?;
+    let renamed = input.client_name.clone();
     let settings = CreateUserPoolClientRequest {
         user_pool_id: input.user_pool_id,
         client_name: input
@@ -500,19 +459,25 @@ pub async fn update_user_pool_client(
         refresh_token_rotation: input.refresh_token_rotation,
     };
     let pool_id = settings.user_pool_id.clone();
-    let mut client = settle(app, &pool, settings, stored.has_secret(), "updating").await?;
-    client.client_id = stored.client.client_id.take();
-    client.client_secret = stored.client.client_secret.take();
-    client.creation_date = stored.client.creation_date;
-    client.last_modified_date = Some(app.now());
-    client.client_type = stored.client.client_type.take();
-    stored.client = client.clone();
-    app.store
-        .put(Kind::Client, &pool_id, &client_id, &stored)
-        .await
-        .or_internal()?;
+    let settled = settle(app, &pool, settings, stored.has_secret(), "updating").await?;
+    // Settings are replaced; the secrets are as stored now (one may have been added or
+    // deleted meanwhile), as are the name when the request leaves it out.
+    let (stored, ()) = documents::modify(app, &pool_id, &client_id, |stored| {
+        let current = &stored.client;
+        stored.client = UserPoolClientType {
+            client_id: current.client_id.clone(),
+            client_secret: current.client_secret.clone(),
+            client_name: renamed.clone().or_else(|| current.client_name.clone()),
+            creation_date: current.creation_date,
+            last_modified_date: Some(app.now()),
+            client_type: current.client_type,
+            ..settled.clone()
+        };
+        Ok(())
+    })
+    .await?;
     Ok(UpdateUserPoolClientResponse {
-        user_pool_client: Some(client),
+        user_pool_client: Some(stored.client),
     })
 }
 

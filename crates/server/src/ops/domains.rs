@@ -5,6 +5,7 @@
 //! (a prefix, or a custom domain when `CustomDomainConfig` is set), unique across all pools.
 
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
@@ -138,31 +139,26 @@ pub async fn update_user_pool_domain(
 ) -> Result<UpdateUserPoolDomainResponse, ApiError> {
     get_pool(app, &input.user_pool_id).await?;
     check_managed_login_version(input.managed_login_version)?;
-    let mut d = app
-        .store
-        .get::<DomainDescriptionType>(Kind::Domain, &input.user_pool_id, &input.domain)
-        .await
-        .or_internal()?
-        .ok_or_else(no_such_domain)?;
-    if input.custom_domain_config.is_some() && !is_custom(&d) {
-        return Err(ApiError::invalid_parameter(
-            "CustomDomainConfig can only be updated on a custom domain.",
-        ));
-    }
-    if let Some(config) = input.custom_domain_config {
-        d.custom_domain_config = Some(config);
-    }
-    if let Some(v) = input.managed_login_version {
-        d.managed_login_version = Some(v);
-    }
-    if input.routing.is_some() {
-        d.routing = input.routing;
-    }
-    d.version = Some(ironpool_core::clock::compact_timestamp(app.now()));
-    app.store
-        .put(Kind::Domain, &input.user_pool_id, &input.domain, &d)
-        .await
-        .or_internal()?;
+    let d = modify(app, Kind::Domain, &input.user_pool_id, &input.domain, |d| {
+        let mut d: DomainDescriptionType = d.ok_or_else(no_such_domain)?;
+        if input.custom_domain_config.is_some() && !is_custom(&d) {
+            return Err(ApiError::invalid_parameter(
+                "CustomDomainConfig can only be updated on a custom domain.",
+            ));
+        }
+        if let Some(config) = &input.custom_domain_config {
+            d.custom_domain_config = Some(config.clone());
+        }
+        if let Some(v) = input.managed_login_version {
+            d.managed_login_version = Some(v);
+        }
+        if input.routing.is_some() {
+            d.routing = input.routing.clone();
+        }
+        d.version = Some(ironpool_core::clock::compact_timestamp(app.now()));
+        Ok(d)
+    })
+    .await?;
     Ok(UpdateUserPoolDomainResponse {
         managed_login_version: d.managed_login_version,
         cloud_front_domain: if is_custom(&d) {

@@ -5,6 +5,7 @@
 
 use super::pages::resource_page;
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -84,21 +85,23 @@ pub async fn update_group(
     app: &App,
     input: UpdateGroupRequest,
 ) -> Result<UpdateGroupResponse, ApiError> {
-    let mut group = get_group_of(app, &input.user_pool_id, &input.group_name).await?;
-    if input.description.is_some() {
-        group.description = input.description;
-    }
-    if input.role_arn.is_some() {
-        group.role_arn = input.role_arn;
-    }
-    if input.precedence.is_some() {
-        group.precedence = input.precedence;
-    }
-    group.last_modified_date = Some(app.now());
-    app.store
-        .put(Kind::Group, &input.user_pool_id, &input.group_name, &group)
-        .await
-        .or_internal()?;
+    get_pool(app, &input.user_pool_id).await?;
+    let pool_id = &input.user_pool_id;
+    let group = modify(app, Kind::Group, pool_id, &input.group_name, |group| {
+        let mut group: GroupType = group.ok_or_else(group_not_found)?;
+        if input.description.is_some() {
+            group.description = input.description.clone();
+        }
+        if input.role_arn.is_some() {
+            group.role_arn = input.role_arn.clone();
+        }
+        if input.precedence.is_some() {
+            group.precedence = input.precedence;
+        }
+        group.last_modified_date = Some(app.now());
+        Ok(group)
+    })
+    .await?;
     Ok(UpdateGroupResponse { group: Some(group) })
 }
 

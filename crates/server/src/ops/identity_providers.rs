@@ -8,6 +8,7 @@
 use super::identity_provider_details::{self as details, Details};
 use super::pages::resource_page;
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -207,34 +208,37 @@ pub async fn update_identity_provider(
 ) -> Result<UpdateIdentityProviderResponse, ApiError> {
     let pool_id = input.user_pool_id;
     let name = input.provider_name;
-    let mut idp = get_provider(app, &pool_id, &name).await?;
+    let idp = get_provider(app, &pool_id, &name).await?;
     let t = idp.provider_type.unwrap_or_default();
     check_acr(t, &input.acr_mapping)?;
-    if let Some(new) = input.provider_details {
-        let previous: Option<&Details> = idp.provider_details.as_ref();
-        idp.provider_details = Some(details::complete(t, new, previous)?);
-    }
-    if let Some(mapping) = input.attribute_mapping {
-        idp.attribute_mapping = Some(with_username(t, mapping));
-    }
-    if let Some(identifiers) = input.idp_identifiers {
+    if let Some(identifiers) = &input.idp_identifiers {
         let others = all_providers(app, &pool_id).await?;
         check_identifiers(
             &name,
-            &identifiers,
+            identifiers,
             &others,
             ErrorCode::InvalidParameterException,
         )?;
-        idp.idp_identifiers = Some(identifiers);
     }
-    if input.acr_mapping.is_some() {
-        idp.acr_mapping = input.acr_mapping;
-    }
-    idp.last_modified_date = Some(app.now());
-    app.store
-        .put(Kind::IdentityProvider, &pool_id, &name, &idp)
-        .await
-        .or_internal()?;
+    let idp = modify(app, Kind::IdentityProvider, &pool_id, &name, |idp| {
+        let mut idp: IdentityProviderType = idp.ok_or_else(|| not_found(&name))?;
+        if let Some(new) = &input.provider_details {
+            let previous: Option<&Details> = idp.provider_details.as_ref();
+            idp.provider_details = Some(details::complete(t, new.clone(), previous)?);
+        }
+        if let Some(mapping) = &input.attribute_mapping {
+            idp.attribute_mapping = Some(with_username(t, mapping.clone()));
+        }
+        if input.idp_identifiers.is_some() {
+            idp.idp_identifiers = input.idp_identifiers.clone();
+        }
+        if input.acr_mapping.is_some() {
+            idp.acr_mapping = input.acr_mapping.clone();
+        }
+        idp.last_modified_date = Some(app.now());
+        Ok(idp)
+    })
+    .await?;
     Ok(UpdateIdentityProviderResponse {
         identity_provider: visible(idp),
     })

@@ -4,6 +4,7 @@
 //! configuration the way Cognito does, so Terraform and the console see what they set.
 
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -40,15 +41,11 @@ pub async fn set_log_delivery_configuration(
             .await
             .or_internal()?;
     } else {
-        app.store
-            .put(
-                Kind::LogDeliveryConfiguration,
-                &input.user_pool_id,
-                KEY,
-                &doc,
-            )
-            .await
-            .or_internal()?;
+        let pool_id = &input.user_pool_id;
+        modify(app, Kind::LogDeliveryConfiguration, pool_id, KEY, |_| {
+            Ok(doc.clone())
+        })
+        .await?;
     }
     Ok(SetLogDeliveryConfigurationResponse {
         log_delivery_configuration: Some(doc),

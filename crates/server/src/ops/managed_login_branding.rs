@@ -7,6 +7,7 @@
 
 use super::app_client_ref::require_client;
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -225,44 +226,45 @@ pub async fn update_managed_login_branding(
     let id = input
         .managed_login_branding_id
         .ok_or_else(|| missing("managedLoginBrandingId"))?;
-    let mut stored = get_style(app, &pool_id, &id).await?;
+    get_style(app, &pool_id, &id).await?;
     check_exclusive(
         input.use_cognito_provided_values,
         input.settings.as_ref(),
         input.assets.as_ref(),
     )?;
     check_assets(input.assets.as_deref().unwrap_or_default())?;
-    let b = &mut stored.branding;
-    if input.use_cognito_provided_values == Some(true) {
-        b.use_cognito_provided_values = Some(true);
-        b.settings = None;
-        b.assets = Some(Vec::new());
-    } else {
-        if let Some(settings) = input.settings {
-            let mut merged = b.settings.take().unwrap_or(serde_json::json!({}));
-            merge(&mut merged, settings);
-            b.settings = Some(merged);
-            b.use_cognito_provided_values = Some(false);
-        }
-        if let Some(assets) = input.assets {
-            let current = b.assets.get_or_insert_with(Vec::new);
-            for asset in assets {
-                current.retain(|a| {
-                    !(a.category == asset.category && a.color_mode == asset.color_mode)
-                });
-                current.push(asset);
+    let stored = modify(app, Kind::ManagedLoginBranding, &pool_id, &id, |stored| {
+        let mut stored: Stored = stored.ok_or_else(|| branding_not_found(&id))?;
+        let b = &mut stored.branding;
+        if input.use_cognito_provided_values == Some(true) {
+            b.use_cognito_provided_values = Some(true);
+            b.settings = None;
+            b.assets = Some(Vec::new());
+        } else {
+            if let Some(settings) = &input.settings {
+                let mut merged = b.settings.take().unwrap_or(serde_json::json!({}));
+                merge(&mut merged, settings.clone());
+                b.settings = Some(merged);
+                b.use_cognito_provided_values = Some(false);
             }
-            b.use_cognito_provided_values = Some(false);
+            if let Some(assets) = &input.assets {
+                let current = b.assets.get_or_insert_with(Vec::new);
+                for asset in assets {
+                    current.retain(|a| {
+                        !(a.category == asset.category && a.color_mode == asset.color_mode)
+                    });
+                    current.push(asset.clone());
+                }
+                b.use_cognito_provided_values = Some(false);
+            }
+            if input.use_cognito_provided_values == Some(false) {
+                b.use_cognito_provided_values = Some(false);
+            }
         }
-        if input.use_cognito_provided_values == Some(false) {
-            b.use_cognito_provided_values = Some(false);
-        }
-    }
-    b.last_modified_date = Some(app.now());
-    app.store
-        .put(Kind::ManagedLoginBranding, &pool_id, &id, &stored)
-        .await
-        .or_internal()?;
+        b.last_modified_date = Some(app.now());
+        Ok(stored)
+    })
+    .await?;
     Ok(UpdateManagedLoginBrandingResponse {
         managed_login_branding: answer(stored.branding),
     })

@@ -2,7 +2,8 @@
 //!
 //! MfaConfiguration, SmsConfiguration and SmsAuthenticationMessage live on the pool (so
 //! DescribeUserPool and GetUserPoolMfaConfig always agree); which factors are turned on, and
-//! the email and passkey settings, are a `Kind::MfaConfig` document.
+//! the email and passkey settings, are a `Kind::MfaConfig` document, only ever written
+//! together with the pool (one transaction, over the pool's version).
 //!
 //! Messages: "Invalid MFA configuration given, can't turn off MFA and configure an MFA
 //! together." (quoted by terraform-provider-aws's user_pool.go) and "Invalid MFA
@@ -11,7 +12,8 @@
 //! `{"MfaConfiguration":"OFF"}`: terraform's `web_authn_configuration` is not Computed and
 //! its basic-pool test plans clean, so AWS returns no default WebAuthnConfiguration.
 
-use super::user_pools::{get_pool, put_pool};
+use super::user_pools::{get_pool, get_pool_versioned};
+use super::versioned::{too_many_requests, written, ATTEMPTS};
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -63,18 +65,37 @@ pub(crate) async fn load(app: &App, pool_id: &str) -> Result<MfaState, ApiError>
     })
 }
 
-pub(crate) async fn save(app: &App, pool_id: &str, state: &MfaState) -> Result<(), ApiError> {
-    let doc = GetUserPoolMfaConfigResponse {
-        sms_mfa_configuration: state.sms_enabled.then(SmsMfaConfigType::default),
-        software_token_mfa_configuration: state.software_token.clone(),
-        email_mfa_configuration: state.email.clone(),
-        mfa_configuration: None,
-        web_authn_configuration: state.web_authn.clone(),
-    };
-    app.store
-        .put(Kind::MfaConfig, pool_id, KEY, &doc)
-        .await
-        .or_internal()
+/// Reads the pool and then its factors, applies `change` to both and writes them together over
+/// the pool's version, retrying when another change came in between (every change of the
+/// factors changes the pool, so a newer factors document means a newer pool); returns both as
+/// written.
+pub(crate) async fn modify_pool_and_factors(
+    app: &App,
+    pool_id: &str,
+    mut change: impl FnMut(&mut UserPoolType, &mut MfaState) -> Result<(), ApiError>,
+) -> Result<(UserPoolType, MfaState), ApiError> {
+    for _ in 0..ATTEMPTS {
+        let (mut pool, version) = get_pool_versioned(app, pool_id).await?;
+        let mut state = load(app, pool_id).await?;
+        change(&mut pool, &mut state)?;
+        let doc = GetUserPoolMfaConfigResponse {
+            sms_mfa_configuration: state.sms_enabled.then(SmsMfaConfigType::default),
+            software_token_mfa_configuration: state.software_token.clone(),
+            email_mfa_configuration: state.email.clone(),
+            mfa_configuration: None,
+            web_authn_configuration: state.web_authn.clone(),
+        };
+        let doc = (
+            Kind::MfaConfig,
+            KEY.to_owned(),
+            serde_json::to_string(&doc).or_internal()?,
+        );
+        let put = app.store.put_user_pool(&pool, version, vec![doc]).await;
+        if written(put)? {
+            return Ok((pool, state));
+        }
+    }
+    Err(too_many_requests())
 }
 
 fn answer(pool: &UserPoolType, state: MfaState) -> GetUserPoolMfaConfigResponse {
@@ -106,8 +127,28 @@ pub async fn set_user_pool_mfa_config(
     app: &App,
     input: SetUserPoolMfaConfigRequest,
 ) -> Result<SetUserPoolMfaConfigResponse, ApiError> {
-    let mut pool = get_pool(app, &input.user_pool_id).await?;
-    let mut state = load(app, &input.user_pool_id).await?;
+    let (pool, state) = modify_pool_and_factors(app, &input.user_pool_id, |pool, state| {
+        set_factors(&input, pool, state)?;
+        pool.last_modified_date = Some(app.now());
+        Ok(())
+    })
+    .await?;
+    let a = answer(&pool, state);
+    Ok(SetUserPoolMfaConfigResponse {
+        sms_mfa_configuration: a.sms_mfa_configuration,
+        software_token_mfa_configuration: a.software_token_mfa_configuration,
+        email_mfa_configuration: a.email_mfa_configuration,
+        mfa_configuration: a.mfa_configuration,
+        web_authn_configuration: a.web_authn_configuration,
+    })
+}
+
+/// What SetUserPoolMfaConfig changes in the pool and its factors.
+fn set_factors(
+    input: &SetUserPoolMfaConfigRequest,
+    pool: &mut UserPoolType,
+    state: &mut MfaState,
+) -> Result<(), ApiError> {
     let mode = input
         .mfa_configuration
         .or(pool.mfa_configuration)
@@ -168,10 +209,11 @@ pub async fn set_user_pool_mfa_config(
         state.sms_enabled = input.sms_mfa_configuration.is_some();
         state.software_token = input
             .software_token_mfa_configuration
+            .clone()
             .filter(|t| t.enabled == Some(true));
-        state.email = input.email_mfa_configuration;
+        state.email = input.email_mfa_configuration.clone();
     }
-    if let Some(mut web) = input.web_authn_configuration {
+    if let Some(mut web) = input.web_authn_configuration.clone() {
         web.user_verification = Some(
             web.user_verification
                 .unwrap_or(UserVerificationType::Preferred),
@@ -179,15 +221,5 @@ pub async fn set_user_pool_mfa_config(
         state.web_authn = Some(web);
     }
     pool.mfa_configuration = Some(mode);
-    pool.last_modified_date = Some(app.now());
-    put_pool(app, &pool).await?;
-    save(app, &input.user_pool_id, &state).await?;
-    let a = answer(&pool, state);
-    Ok(SetUserPoolMfaConfigResponse {
-        sms_mfa_configuration: a.sms_mfa_configuration,
-        software_token_mfa_configuration: a.software_token_mfa_configuration,
-        email_mfa_configuration: a.email_mfa_configuration,
-        mfa_configuration: a.mfa_configuration,
-        web_authn_configuration: a.web_authn_configuration,
-    })
+    Ok(())
 }

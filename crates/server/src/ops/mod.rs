@@ -7,6 +7,7 @@ mod admin_users;
 mod app_client_ref;
 mod auth;
 mod challenges;
+pub(crate) mod client_documents;
 mod client_secrets;
 mod clients;
 mod codes;
@@ -34,6 +35,7 @@ mod user_groups;
 mod user_pool_config;
 mod user_pools;
 mod users;
+mod versioned;
 
 use crate::app::{App, OrInternal};
 use ironpool_api::{generated::operations::op, ApiError, ErrorCode, Operation, OperationShape};

@@ -5,6 +5,7 @@
 
 use super::pages::resource_page;
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -106,20 +107,17 @@ pub async fn update_resource_server(
     app: &App,
     input: UpdateResourceServerRequest,
 ) -> Result<UpdateResourceServerResponse, ApiError> {
-    let mut server = get_server(app, &input.user_pool_id, &input.identifier).await?;
+    get_server(app, &input.user_pool_id, &input.identifier).await?;
     let scopes = input.scopes.unwrap_or_default();
     check_scopes(&scopes)?;
-    server.name = Some(input.name);
-    server.scopes = Some(scopes);
-    app.store
-        .put(
-            Kind::ResourceServer,
-            &input.user_pool_id,
-            &input.identifier,
-            &server,
-        )
-        .await
-        .or_internal()?;
+    let (pool_id, identifier) = (&input.user_pool_id, &input.identifier);
+    let server = modify(app, Kind::ResourceServer, pool_id, identifier, |server| {
+        let mut server: ResourceServerType = server.ok_or_else(|| not_found(identifier))?;
+        server.name = Some(input.name.clone());
+        server.scopes = Some(scopes.clone());
+        Ok(server)
+    })
+    .await?;
     Ok(UpdateResourceServerResponse {
         resource_server: server,
     })

@@ -5,6 +5,7 @@
 
 use super::app_client_ref::{require_client, ALL};
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -80,10 +81,10 @@ pub async fn set_risk_configuration(
     doc.account_takeover_risk_configuration = input.account_takeover_risk_configuration;
     doc.risk_exception_configuration = input.risk_exception_configuration;
     doc.last_modified_date = Some(app.now());
-    app.store
-        .put(Kind::RiskConfiguration, &pool_id, key, &doc)
-        .await
-        .or_internal()?;
+    modify(app, Kind::RiskConfiguration, &pool_id, key, |_| {
+        Ok(doc.clone())
+    })
+    .await?;
     Ok(SetRiskConfigurationResponse {
         risk_configuration: doc,
     })

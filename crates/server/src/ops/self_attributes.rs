@@ -2,7 +2,7 @@
 //! GetUserAttributeVerificationCode, VerifyUserAttribute. Writes go through the app client's
 //! WriteAttributes (the access token names the client).
 
-use super::clients::StoredClient;
+use super::client_documents;
 use super::codes::{self, Purpose};
 use super::tokens::authorize;
 use super::user_attributes::{
@@ -10,10 +10,10 @@ use super::user_attributes::{
 };
 use super::user_pools::get_pool;
 use super::users::modify_user;
-use crate::app::{App, OrInternal};
+use crate::app::App;
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
-use ironpool_store::{Kind, ResourcesExt, User};
+use ironpool_store::User;
 use serde_json::Value;
 
 /// The signed-in user, its pool and the app client its token was issued to.
@@ -24,11 +24,8 @@ async fn signed_in(
     let (user, claims) = authorize(app, token).await?;
     let pool = get_pool(app, &user.pool_id).await?;
     let client = match claims.get("client_id").and_then(Value::as_str) {
-        Some(id) => app
-            .store
-            .get::<StoredClient>(Kind::Client, &user.pool_id, id)
-            .await
-            .or_internal()?
+        Some(id) => client_documents::get(app, &user.pool_id, id)
+            .await?
             .map(|c| c.client),
         None => None,
     };

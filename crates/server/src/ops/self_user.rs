@@ -2,7 +2,7 @@
 //! Each refuses expired, revoked, forged, ID and foreign tokens (see `tokens::authorize`).
 
 use super::auth::{failed_password, modify_user, password_matches};
-use super::clients::StoredClient;
+use super::client_documents::StoredClient;
 use super::tokens::{authorize, authorize_with_client};
 use super::user_pools::get_pool;
 use super::users::set_password;

@@ -7,6 +7,7 @@
 
 use super::app_client_ref::{require_client, ALL};
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -57,10 +58,11 @@ pub async fn set_user_pool_session_configuration(
         user_session_tracking: Some(input.user_session_tracking),
         token_session: Some(input.token_session),
     };
-    app.store
-        .put(Kind::SessionConfiguration, &input.user_pool_id, ALL, &doc)
-        .await
-        .or_internal()?;
+    let pool_id = &input.user_pool_id;
+    modify(app, Kind::SessionConfiguration, pool_id, ALL, |_| {
+        Ok(doc.clone())
+    })
+    .await?;
     Ok(doc)
 }
 
@@ -102,15 +104,11 @@ pub async fn set_user_pool_client_session_configuration(
         client_id: Some(input.client_id),
         sso_session: Some(input.sso_session),
     };
-    app.store
-        .put(
-            Kind::SessionConfiguration,
-            &input.user_pool_id,
-            &client_id,
-            &doc,
-        )
-        .await
-        .or_internal()?;
+    let pool_id = &input.user_pool_id;
+    modify(app, Kind::SessionConfiguration, pool_id, &client_id, |_| {
+        Ok(doc.clone())
+    })
+    .await?;
     Ok(doc)
 }
 

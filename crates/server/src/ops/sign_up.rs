@@ -5,7 +5,7 @@ use super::admin_users::{
     cannot_confirm, cannot_reset_in_state, create_conflict, new_identity, no_recovery_destination,
 };
 use super::auth::{check_secret_hash, find_client, hides_existence};
-use super::clients::StoredClient;
+use super::client_documents::StoredClient;
 use super::codes::{self, Purpose};
 use super::user_attributes::{self as attrs, Write};
 use super::user_pools::get_pool;

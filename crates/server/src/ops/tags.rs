@@ -2,7 +2,7 @@
 //! pool's `UserPoolTags`, so DescribeUserPool, CreateUserPool and UpdateUserPool see the same
 //! map.
 
-use super::user_pools::{get_pool, put_pool};
+use super::user_pools::{get_pool, modify_pool};
 use crate::app::App;
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
@@ -40,12 +40,15 @@ pub async fn tag_resource(
     app: &App,
     input: TagResourceRequest,
 ) -> Result<TagResourceResponse, ApiError> {
-    let mut pool = pool_of(app, &input.resource_arn).await?;
-    let mut tags = pool.user_pool_tags.take().unwrap_or_default();
-    tags.extend(input.tags);
-    check_limit(Some(&tags))?;
-    pool.user_pool_tags = Some(tags);
-    put_pool(app, &pool).await?;
+    let pool = pool_of(app, &input.resource_arn).await?;
+    modify_pool(app, pool.id.as_deref().unwrap_or_default(), |pool| {
+        let mut tags = pool.user_pool_tags.take().unwrap_or_default();
+        tags.extend(input.tags.clone());
+        check_limit(Some(&tags))?;
+        pool.user_pool_tags = Some(tags);
+        Ok(())
+    })
+    .await?;
     Ok(TagResourceResponse {})
 }
 
@@ -54,13 +57,16 @@ pub async fn untag_resource(
     app: &App,
     input: UntagResourceRequest,
 ) -> Result<UntagResourceResponse, ApiError> {
-    let mut pool = pool_of(app, &input.resource_arn).await?;
-    let mut tags = pool.user_pool_tags.take().unwrap_or_default();
-    for key in &input.tag_keys {
-        tags.remove(key);
-    }
-    pool.user_pool_tags = Some(tags);
-    put_pool(app, &pool).await?;
+    let pool = pool_of(app, &input.resource_arn).await?;
+    modify_pool(app, pool.id.as_deref().unwrap_or_default(), |pool| {
+        let mut tags = pool.user_pool_tags.take().unwrap_or_default();
+        for key in &input.tag_keys {
+            tags.remove(key);
+        }
+        pool.user_pool_tags = Some(tags);
+        Ok(())
+    })
+    .await?;
     Ok(UntagResourceResponse {})
 }
 

@@ -6,6 +6,7 @@
 
 use super::app_client_ref::require_client;
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use super::{decode_token, encode_token};
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
@@ -151,33 +152,37 @@ pub async fn update_terms(
     app: &App,
     input: UpdateTermsRequest,
 ) -> Result<UpdateTermsResponse, ApiError> {
-    let mut terms = get_terms(app, &input.user_pool_id, &input.terms_id).await?;
-    if let Some(name) = input.terms_name {
-        if name != terms.terms_name {
+    let terms = get_terms(app, &input.user_pool_id, &input.terms_id).await?;
+    if let Some(name) = &input.terms_name {
+        if *name != terms.terms_name {
             let client_id = terms.client_id.expose().clone();
-            if find_by_client(app, &input.user_pool_id, &client_id, &name)
+            if find_by_client(app, &input.user_pool_id, &client_id, name)
                 .await?
                 .is_some()
             {
-                return Err(terms_exist(&name, &client_id));
+                return Err(terms_exist(name, &client_id));
             }
-            terms.terms_name = name;
         }
     }
-    if let Some(source) = input.terms_source {
-        terms.terms_source = source;
-    }
-    if let Some(enforcement) = input.enforcement {
-        terms.enforcement = enforcement;
-    }
-    if let Some(links) = input.links {
-        terms.links = links;
-    }
-    terms.last_modified_date = app.now();
-    app.store
-        .put(Kind::Terms, &input.user_pool_id, &terms.terms_id, &terms)
-        .await
-        .or_internal()?;
+    let (pool_id, terms_id) = (&input.user_pool_id, &input.terms_id);
+    let terms = modify(app, Kind::Terms, pool_id, terms_id, |terms| {
+        let mut terms: TermsType = terms.ok_or_else(|| terms_not_found(terms_id))?;
+        if let Some(name) = &input.terms_name {
+            terms.terms_name = name.clone();
+        }
+        if let Some(source) = input.terms_source {
+            terms.terms_source = source;
+        }
+        if let Some(enforcement) = input.enforcement {
+            terms.enforcement = enforcement;
+        }
+        if let Some(links) = &input.links {
+            terms.links = links.clone();
+        }
+        terms.last_modified_date = app.now();
+        Ok(terms)
+    })
+    .await?;
     Ok(UpdateTermsResponse { terms: Some(terms) })
 }
 

@@ -4,7 +4,7 @@
 //! pool's JWKS and OpenID discovery documents.
 
 use super::auth::find_client;
-use super::clients::StoredClient;
+use super::client_documents::{self, StoredClient};
 use super::user_pools::{get_pool, pool_not_found};
 use crate::app::{App, OrInternal};
 use crate::keys::pool_keys;
@@ -303,9 +303,8 @@ pub(crate) async fn authorize_with_client(
     }
     let client = found
         .client_doc
-        .map(|doc| serde_json::from_str::<StoredClient>(&doc))
-        .transpose()
-        .or_internal()?;
+        .map(|doc| client_documents::open(app, pool_id, &doc))
+        .transpose()?;
     Ok((user, claims, client))
 }
 

@@ -5,6 +5,7 @@
 
 use super::app_client_ref::{require_client, ALL};
 use super::user_pools::get_pool;
+use super::versioned::modify;
 use crate::app::{App, OrInternal};
 use base64::Engine;
 use ironpool_api::types::*;
@@ -165,13 +166,6 @@ pub async fn set_ui_customization(
         }
     };
     let now = app.now();
-    let created = app
-        .store
-        .get::<Stored>(Kind::UiCustomization, &pool_id, &key)
-        .await
-        .or_internal()?
-        .and_then(|s| s.ui.creation_date)
-        .unwrap_or(now);
     let version = ironpool_core::clock::compact_timestamp(now);
     let ui = UICustomizationType {
         image_url: extension.map(|ext| {
@@ -183,17 +177,21 @@ pub async fn set_ui_customization(
         css,
         css_version: Some(version),
         last_modified_date: Some(now),
-        creation_date: Some(created),
+        creation_date: Some(now),
         ..bare
     };
-    let stored = Stored {
-        ui,
-        image_file: image,
-    };
-    app.store
-        .put(Kind::UiCustomization, &pool_id, &key, &stored)
-        .await
-        .or_internal()?;
+    // Replaces what is there, keeping its creation date.
+    let stored = modify(app, Kind::UiCustomization, &pool_id, &key, |current| {
+        let created = current.and_then(|s: Stored| s.ui.creation_date);
+        Ok(Stored {
+            ui: UICustomizationType {
+                creation_date: created.or(ui.creation_date),
+                ..ui.clone()
+            },
+            image_file: image.clone(),
+        })
+    })
+    .await?;
     Ok(SetUICustomizationResponse {
         ui_customization: stored.ui,
     })
@@ -243,7 +241,7 @@ pub async fn ui_asset(
     key: &str,
     file: &str,
 ) -> Result<Option<(Vec<u8>, &'static str)>, ApiError> {
-    let Some(doc) = app
+    let Some((doc, _)) = app
         .store
         .get_resource(Kind::UiCustomization, pool_id, key)
         .await

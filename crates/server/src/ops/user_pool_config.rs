@@ -273,7 +273,7 @@ pub(crate) fn custom_count(schema: &[SchemaAttributeType]) -> usize {
 
 /// The settings that both CreateUserPool and UpdateUserPool take; on UpdateUserPool one left
 /// out goes back to its default, as on a new pool.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Settings {
     pub policies: Option<UserPoolPolicyType>,
     pub deletion_protection: Option<DeletionProtectionType>,

@@ -1,8 +1,9 @@
 //! User pools: CreateUserPool, DescribeUserPool, UpdateUserPool, ListUserPools,
 //! DeleteUserPool, AddCustomAttributes.
 
-use super::mfa::{self, MfaState};
+use super::mfa;
 use super::user_pool_config::{self as config, Settings};
+use super::versioned::{too_many_requests, written, ATTEMPTS};
 use super::{decode_token, encode_token};
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
@@ -49,12 +50,34 @@ pub(crate) async fn get_pool(app: &App, id: &str) -> Result<UserPoolType, ApiErr
         .ok_or_else(|| pool_not_found(id))
 }
 
-pub(crate) async fn put_pool(app: &App, pool: &UserPoolType) -> Result<(), ApiError> {
-    let id = pool.id.as_deref().unwrap_or_default();
-    if !app.store.put_user_pool(pool).await.or_internal()? {
-        return Err(pool_not_found(id));
+/// The pool and its version, for a change written over that version.
+pub(crate) async fn get_pool_versioned(
+    app: &App,
+    id: &str,
+) -> Result<(UserPoolType, i64), ApiError> {
+    app.store
+        .get_user_pool_versioned(id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| pool_not_found(id))
+}
+
+/// Reads the pool, applies `change` and writes it over the version read, retrying when
+/// another change came in between; returns the pool as written.
+pub(crate) async fn modify_pool(
+    app: &App,
+    id: &str,
+    mut change: impl FnMut(&mut UserPoolType) -> Result<(), ApiError>,
+) -> Result<UserPoolType, ApiError> {
+    for _ in 0..ATTEMPTS {
+        let (mut pool, version) = get_pool_versioned(app, id).await?;
+        change(&mut pool)?;
+        let put = app.store.put_user_pool(&pool, version, Vec::new()).await;
+        if written(put)? {
+            return Ok(pool);
+        }
     }
-    Ok(())
+    Err(too_many_requests())
 }
 
 /// The pool as DescribeUserPool shows it: with its Domain / CustomDomain read from the
@@ -139,14 +162,10 @@ pub async fn create_user_pool(
     }
     if mfa_on {
         let id = pool.id.clone().unwrap_or_default();
-        mfa::save(
-            app,
-            &id,
-            &MfaState {
-                sms_enabled: true,
-                ..Default::default()
-            },
-        )
+        mfa::modify_pool_and_factors(app, &id, |_, factors| {
+            factors.sms_enabled = true;
+            Ok(())
+        })
         .await?;
     }
     Ok(CreateUserPoolResponse {
@@ -178,27 +197,29 @@ pub async fn update_user_pool(
     app: &App,
     input: UpdateUserPoolRequest,
 ) -> Result<UpdateUserPoolResponse, ApiError> {
-    let mut pool = get_pool(app, &input.user_pool_id).await?;
+    get_pool(app, &input.user_pool_id).await?;
+    let pool_name = input.pool_name.clone();
     let settings = settings_of!(input);
     config::validate(&settings)?;
     super::tags::check_limit(settings.user_pool_tags.as_ref())?;
-    let mut state = mfa::load(app, &input.user_pool_id).await?;
     let mfa = settings.mfa_configuration.unwrap_or(UserPoolMfaType::Off);
-    if mfa == UserPoolMfaType::Off {
-        state.turn_off();
-    } else if !state.any_factor() {
-        if settings.sms_configuration.is_none() && pool.sms_configuration.is_none() {
-            return Err(ApiError::invalid_parameter(MFA_NEEDS_SMS));
+    mfa::modify_pool_and_factors(app, &input.user_pool_id, |pool, factors| {
+        if mfa == UserPoolMfaType::Off {
+            factors.turn_off();
+        } else if !factors.any_factor() {
+            if settings.sms_configuration.is_none() && pool.sms_configuration.is_none() {
+                return Err(ApiError::invalid_parameter(MFA_NEEDS_SMS));
+            }
+            factors.sms_enabled = true;
         }
-        state.sms_enabled = true;
-    }
-    if let Some(name) = input.pool_name {
-        pool.name = Some(name);
-    }
-    config::apply(&mut pool, settings);
-    pool.last_modified_date = Some(app.now());
-    put_pool(app, &pool).await?;
-    mfa::save(app, &input.user_pool_id, &state).await?;
+        if let Some(name) = &pool_name {
+            pool.name = Some(name.clone());
+        }
+        config::apply(pool, settings.clone());
+        pool.last_modified_date = Some(app.now());
+        Ok(())
+    })
+    .await?;
     Ok(UpdateUserPoolResponse {})
 }
 
@@ -278,33 +299,35 @@ pub async fn add_custom_attributes(
     app: &App,
     input: AddCustomAttributesRequest,
 ) -> Result<AddCustomAttributesResponse, ApiError> {
-    let mut pool = get_pool(app, &input.user_pool_id).await?;
-    let mut schema = pool.schema_attributes.take().unwrap_or_default();
-    for given in &input.custom_attributes {
-        let attr = config::custom_attribute(given)?;
-        let base = attr
-            .name
-            .as_deref()
-            .unwrap_or_default()
-            .trim_start_matches("dev:")
-            .to_owned();
-        if let Some(existing) = schema.iter().find(|a| {
-            a.name
+    modify_pool(app, &input.user_pool_id, |pool| {
+        let mut schema = pool.schema_attributes.take().unwrap_or_default();
+        for given in &input.custom_attributes {
+            let attr = config::custom_attribute(given)?;
+            let base = attr
+                .name
                 .as_deref()
-                .is_some_and(|n| n == base || n.trim_start_matches("dev:") == base)
-        }) {
-            return Err(config::existing_attribute(
-                given.name.as_deref().unwrap_or_default(),
-                existing.name.as_deref().unwrap_or_default(),
-            ));
+                .unwrap_or_default()
+                .trim_start_matches("dev:")
+                .to_owned();
+            if let Some(existing) = schema.iter().find(|a| {
+                a.name
+                    .as_deref()
+                    .is_some_and(|n| n == base || n.trim_start_matches("dev:") == base)
+            }) {
+                return Err(config::existing_attribute(
+                    given.name.as_deref().unwrap_or_default(),
+                    existing.name.as_deref().unwrap_or_default(),
+                ));
+            }
+            schema.push(attr);
         }
-        schema.push(attr);
-    }
-    if config::custom_count(&schema) > config::MAX_CUSTOM_ATTRIBUTES {
-        return Err(config::too_many_custom_attributes());
-    }
-    pool.schema_attributes = Some(schema);
-    pool.last_modified_date = Some(app.now());
-    put_pool(app, &pool).await?;
+        if config::custom_count(&schema) > config::MAX_CUSTOM_ATTRIBUTES {
+            return Err(config::too_many_custom_attributes());
+        }
+        pool.schema_attributes = Some(schema);
+        pool.last_modified_date = Some(app.now());
+        Ok(())
+    })
+    .await?;
     Ok(AddCustomAttributesResponse {})
 }

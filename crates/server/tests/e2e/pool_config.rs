@@ -631,7 +631,7 @@ async fn a_pool_with_a_domain_is_not_deleted_and_describe_shows_its_domains() {
         ..Default::default()
     };
     store
-        .put(Kind::Domain, &id, "my-prefix", &prefix)
+        .create(Kind::Domain, &id, "my-prefix", &prefix)
         .await
         .unwrap();
     let custom = DomainDescriptionType {
@@ -644,7 +644,7 @@ async fn a_pool_with_a_domain_is_not_deleted_and_describe_shows_its_domains() {
         ..Default::default()
     };
     store
-        .put(Kind::Domain, &id, "auth.example.com", &custom)
+        .create(Kind::Domain, &id, "auth.example.com", &custom)
         .await
         .unwrap();
     let pool = c

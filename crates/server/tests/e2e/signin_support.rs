@@ -40,7 +40,9 @@ impl Fixture {
             aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
         ) -> aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
     ) -> Self {
-        let mut app = App::from_config(crate::harness::test_config()).await.unwrap();
+        let mut app = App::from_config(crate::harness::test_config())
+            .await
+            .unwrap();
         let clock = Arc::new(ManualClock::new(SystemTime::now()));
         app.clock = clock.clone();
         let server = Server::start(app).await.unwrap();

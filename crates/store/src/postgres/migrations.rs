@@ -113,6 +113,10 @@ const MIGRATIONS: &[&str] = &[
         expires_at DOUBLE PRECISION NOT NULL
     );
     CREATE INDEX auth_sessions_by_expiry ON auth_sessions(expires_at);"#,
+    // 2: versions of pools and resources: a change is written only over the version it was
+    // made from.
+    "ALTER TABLE user_pools ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE resources ADD COLUMN version BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// Empties every table with state (`reset`).

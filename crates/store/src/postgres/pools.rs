@@ -1,6 +1,6 @@
 use super::PostgresStore;
 use crate::pools::pool_id;
-use crate::{StoreError, UserPools};
+use crate::{Kind, StoreError, UserPools};
 use async_trait::async_trait;
 use ironpool_api::types::UserPoolType;
 
@@ -19,14 +19,23 @@ impl UserPools for PostgresStore {
     }
 
     async fn get_user_pool(&self, id: &str) -> Result<Option<UserPoolType>, StoreError> {
+        Ok(self
+            .get_user_pool_versioned(id)
+            .await?
+            .map(|(pool, _)| pool))
+    }
+
+    async fn get_user_pool_versioned(
+        &self,
+        id: &str,
+    ) -> Result<Option<(UserPoolType, i64)>, StoreError> {
         let row = self
             .client()
             .await?
-            .query_opt("SELECT doc FROM user_pools WHERE id = $1", &[&id])
+            .query_opt("SELECT doc, version FROM user_pools WHERE id = $1", &[&id])
             .await?;
-        Ok(row
-            .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
-            .transpose()?)
+        row.map(|r| Ok((serde_json::from_str(r.get::<_, &str>(0))?, r.get(1))))
+            .transpose()
     }
 
     async fn list_user_pools(
@@ -47,14 +56,38 @@ impl UserPools for PostgresStore {
             .collect()
     }
 
-    async fn put_user_pool(&self, pool: &UserPoolType) -> Result<bool, StoreError> {
+    async fn put_user_pool(
+        &self,
+        pool: &UserPoolType,
+        version: i64,
+        resources: Vec<(Kind, String, String)>,
+    ) -> Result<(), StoreError> {
         let (id, doc) = (pool_id(pool)?, serde_json::to_string(pool)?);
-        let n = self
-            .client()
-            .await?
-            .execute("UPDATE user_pools SET doc = $2 WHERE id = $1", &[&id, &doc])
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // A concurrent update of the pool waits for this row lock, then finds the version
+        // moved and updates nothing.
+        let updated = tx
+            .execute(
+                "UPDATE user_pools SET doc = $2, version = version + 1
+                 WHERE id = $1 AND version = $3",
+                &[&id, &doc, &version],
+            )
             .await?;
-        Ok(n == 1)
+        if updated != 1 {
+            return Err(StoreError::Conflict);
+        }
+        for (kind, key, doc) in &resources {
+            tx.execute(
+                "INSERT INTO resources (kind, pool_id, key, doc) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (kind, pool_id, key)
+                 DO UPDATE SET doc = excluded.doc, version = resources.version + 1",
+                &[&kind.as_str(), &id, key, doc],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn delete_user_pool(&self, id: &str) -> Result<bool, StoreError> {

@@ -27,16 +27,16 @@ impl Resources for PostgresStore {
         kind: Kind,
         pool_id: &str,
         key: &str,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<(String, i64)>, StoreError> {
         let row = self
             .client()
             .await?
             .query_opt(
-                "SELECT doc FROM resources WHERE kind = $1 AND pool_id = $2 AND key = $3",
+                "SELECT doc, version FROM resources WHERE kind = $1 AND pool_id = $2 AND key = $3",
                 &[&kind.as_str(), &pool_id, &key],
             )
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 
     async fn find_resource(
@@ -61,15 +61,20 @@ impl Resources for PostgresStore {
         pool_id: &str,
         key: &str,
         doc: String,
+        version: i64,
     ) -> Result<(), StoreError> {
-        self.client()
+        let updated = self
+            .client()
             .await?
             .execute(
-                "INSERT INTO resources (kind, pool_id, key, doc) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (kind, pool_id, key) DO UPDATE SET doc = excluded.doc",
-                &[&kind.as_str(), &pool_id, &key, &doc],
+                "UPDATE resources SET doc = $4, version = version + 1
+                 WHERE kind = $1 AND pool_id = $2 AND key = $3 AND version = $5",
+                &[&kind.as_str(), &pool_id, &key, &doc, &version],
             )
             .await?;
+        if updated != 1 {
+            return Err(StoreError::Conflict);
+        }
         Ok(())
     }
 
@@ -124,5 +129,28 @@ impl Resources for PostgresStore {
             )
             .await?;
         Ok(row.get::<_, i64>(0) as u64)
+    }
+
+    async fn scan_resources(
+        &self,
+        kind: Kind,
+        after: Option<(String, String)>,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let (after_pool, after_key) = after.unwrap_or_default();
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT pool_id, key, doc FROM resources
+                 WHERE kind = $1 AND (pool_id, key) > ($2, $3)
+                 ORDER BY pool_id, key LIMIT $4",
+                &[&kind.as_str(), &after_pool, &after_key, &(limit as i64)],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
     }
 }

@@ -111,6 +111,10 @@ const MIGRATIONS: &[&str] = &[
         expires_at REAL NOT NULL
     ) STRICT;
     CREATE INDEX auth_sessions_by_expiry ON auth_sessions(expires_at);",
+    // 5: versions of pools and resources: a change is written only over the version it was
+    // made from.
+    "ALTER TABLE user_pools ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE resources ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).

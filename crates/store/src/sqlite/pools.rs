@@ -1,6 +1,6 @@
 use super::SqliteStore;
 use crate::pools::pool_id;
-use crate::{StoreError, UserPools};
+use crate::{Kind, StoreError, UserPools};
 use async_trait::async_trait;
 use ironpool_api::types::UserPoolType;
 use rusqlite::{params, OptionalExtension};
@@ -21,16 +21,27 @@ impl UserPools for SqliteStore {
     }
 
     async fn get_user_pool(&self, id: &str) -> Result<Option<UserPoolType>, StoreError> {
+        Ok(self
+            .get_user_pool_versioned(id)
+            .await?
+            .map(|(pool, _)| pool))
+    }
+
+    async fn get_user_pool_versioned(
+        &self,
+        id: &str,
+    ) -> Result<Option<(UserPoolType, i64)>, StoreError> {
         let id = id.to_owned();
-        let doc: Option<String> = self
+        let row: Option<(String, i64)> = self
             .read(move |conn| {
                 Ok(conn
-                    .prepare_cached("SELECT doc FROM user_pools WHERE id = ?1")?
-                    .query_row(params![id], |r| r.get(0))
+                    .prepare_cached("SELECT doc, version FROM user_pools WHERE id = ?1")?
+                    .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?)
             })
             .await?;
-        Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
+        row.map(|(d, v)| Ok((serde_json::from_str(&d)?, v)))
+            .transpose()
     }
 
     async fn list_user_pools(
@@ -51,14 +62,33 @@ impl UserPools for SqliteStore {
         docs.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
-    async fn put_user_pool(&self, pool: &UserPoolType) -> Result<bool, StoreError> {
+    async fn put_user_pool(
+        &self,
+        pool: &UserPoolType,
+        version: i64,
+        resources: Vec<(Kind, String, String)>,
+    ) -> Result<(), StoreError> {
         let id = pool_id(pool)?;
         let doc = serde_json::to_string(pool)?;
         self.write(move |conn| {
-            Ok(conn.execute(
-                "UPDATE user_pools SET doc = ?2 WHERE id = ?1",
-                params![id, doc],
-            )? == 1)
+            // An error rolls back this write's savepoint, the pool's update with it.
+            let updated = conn.execute(
+                "UPDATE user_pools SET doc = ?2, version = version + 1
+                 WHERE id = ?1 AND version = ?3",
+                params![id, doc, version],
+            )?;
+            if updated != 1 {
+                return Err(StoreError::Conflict);
+            }
+            for (kind, key, doc) in resources {
+                conn.execute(
+                    "INSERT INTO resources (kind, pool_id, key, doc) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (kind, pool_id, key)
+                     DO UPDATE SET doc = excluded.doc, version = version + 1",
+                    params![kind.as_str(), id, key, doc],
+                )?;
+            }
+            Ok(())
         })
         .await
     }

@@ -29,14 +29,17 @@ impl Resources for SqliteStore {
         kind: Kind,
         pool_id: &str,
         key: &str,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<(String, i64)>, StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
         self.read(move |conn| {
             Ok(conn
                 .prepare_cached(
-                    "SELECT doc FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key = ?3",
+                    "SELECT doc, version FROM resources
+                     WHERE kind = ?1 AND pool_id = ?2 AND key = ?3",
                 )?
-                .query_row(params![kind.as_str(), pool_id, key], |r| r.get(0))
+                .query_row(params![kind.as_str(), pool_id, key], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?)
         })
         .await
@@ -65,14 +68,18 @@ impl Resources for SqliteStore {
         pool_id: &str,
         key: &str,
         doc: String,
+        version: i64,
     ) -> Result<(), StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
         self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO resources (kind, pool_id, key, doc) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (kind, pool_id, key) DO UPDATE SET doc = excluded.doc",
-                params![kind.as_str(), pool_id, key, doc],
+            let updated = conn.execute(
+                "UPDATE resources SET doc = ?4, version = version + 1
+                 WHERE kind = ?1 AND pool_id = ?2 AND key = ?3 AND version = ?5",
+                params![kind.as_str(), pool_id, key, doc, version],
             )?;
+            if updated != 1 {
+                return Err(StoreError::Conflict);
+            }
             Ok(())
         })
         .await
@@ -125,6 +132,27 @@ impl Resources for SqliteStore {
                 |r| r.get(0),
             )?;
             Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn scan_resources(
+        &self,
+        kind: Kind,
+        after: Option<(String, String)>,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let (after_pool, after_key) = after.unwrap_or_default();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT pool_id, key, doc FROM resources WHERE kind = ?1 AND (pool_id, key) > (?2, ?3)
+                 ORDER BY pool_id, key LIMIT ?4",
+            )?;
+            let rows = stmt.query_map(
+                params![kind.as_str(), after_pool, after_key, limit as i64],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
     }
