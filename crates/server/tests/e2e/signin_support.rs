@@ -11,7 +11,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use base64::Engine;
 use ironpool_api::types::UserStatusType;
 use ironpool_core::{srp, ManualClock, OsRng};
-use ironpool_server::{App, Config, Server};
+use ironpool_server::{App, Server};
 use ironpool_store::{PasswordRecord, User};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -40,7 +40,9 @@ impl Fixture {
             aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
         ) -> aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
     ) -> Self {
-        let mut app = App::from_config(crate::harness::test_config()).await.unwrap();
+        let mut app = App::from_config(crate::harness::test_config())
+            .await
+            .unwrap();
         let clock = Arc::new(ManualClock::new(SystemTime::now()));
         app.clock = clock.clone();
         let server = Server::start(app).await.unwrap();
