@@ -13,8 +13,9 @@ const README: &str = include_str!("../../../../README.md");
 const ADDRESS: &str = "http://127.0.0.1:9229";
 
 /// Every marked snippet, each run by one of the tests below.
-const SNIPPETS: [&str; 10] = [
+const SNIPPETS: [&str; 11] = [
     "cli",
+    "terraform",
     "boto3",
     "sdk-js-v3",
     "sign-up",
@@ -164,6 +165,27 @@ async fn readme_issuer_recipes_run_with_the_aws_issuer_style() {
         run("pycognito-aws", &url, &env, "").await,
         format!("{iss}\n")
     );
+}
+
+/// The provider block applies a pool (Terraform and its provider mirror as for the terraform
+/// tests, which skip without them).
+#[tokio::test(flavor = "multi_thread")]
+async fn readme_terraform_provider_applies() {
+    let s = TestServer::start().await;
+    let pool = "resource \"aws_cognito_user_pool\" \"demo\" {\n  name = \"demo\"\n}\n";
+    let Some(tf) = crate::terraform::Terraform::init(&s.url(), pool) else {
+        return;
+    };
+    tf.write_file("provider.tf", snippet("terraform", &s.url()).as_bytes());
+    tf.apply();
+    let pools = s
+        .client()
+        .list_user_pools()
+        .max_results(10)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pools.user_pools()[0].name(), Some("demo"));
 }
 
 #[test]
