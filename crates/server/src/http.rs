@@ -81,7 +81,7 @@ async fn reset(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-/// The messages that would have gone to users, oldest first; `?pool=..&username=..` filter.
+/// The messages that would have gone to users, newest first; `?pool=..&username=..` filter.
 async fn outbox(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response {
     let (mut pool, mut username) = (None, None);
     for pair in uri.query().unwrap_or_default().split('&') {
@@ -93,7 +93,9 @@ async fn outbox(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response {
             _ => {}
         }
     }
-    Json(app.outbox.list(pool.as_deref(), username.as_deref())).into_response()
+    let mut messages = app.outbox.list(pool.as_deref(), username.as_deref());
+    messages.reverse();
+    Json(messages).into_response()
 }
 
 /// `%XX` and `+` of a query string value.

@@ -7,6 +7,7 @@ use super::auth::find_client;
 use super::clients::StoredClient;
 use super::user_pools::{get_pool, pool_not_found};
 use crate::app::{App, OrInternal};
+use crate::config::IssuerStyle;
 use crate::keys::pool_keys;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
@@ -18,9 +19,16 @@ use ironpool_store::{Kind, RefreshToken, ResourcesExt, User};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-/// The issuer of a pool's tokens: `<public URL>/<pool id>`.
+/// The issuer of a pool's tokens: `<public URL>/<pool id>`, or Cognito's with
+/// `--issuer-style aws`.
 pub(crate) fn issuer(app: &App, pool_id: &str) -> String {
-    format!("{}/{pool_id}", app.public_url.trim_end_matches('/'))
+    match app.config.issuer_style {
+        IssuerStyle::PublicUrl => format!("{}/{pool_id}", app.public_url.trim_end_matches('/')),
+        IssuerStyle::Aws => format!(
+            "https://cognito-idp.{}.amazonaws.com/{pool_id}",
+            app.config.region
+        ),
+    }
 }
 
 fn unit_seconds(unit: Option<&TimeUnitsType>, default: TimeUnit) -> i64 {
@@ -247,6 +255,7 @@ pub(crate) async fn authorize_with_client(
     let pool_id = Some(claim("iss"))
         .and_then(|iss| iss.rsplit('/').next())
         .filter(|p| !p.is_empty() && p.len() <= 55 && p.contains('_'))
+        .filter(|p| claim("iss") == issuer(app, p))
         .ok_or_else(invalid_access_token)?;
     let found = app
         .store
@@ -525,7 +534,8 @@ pub async fn jwks(app: &App, pool_id: &str) -> Result<Value, ApiError> {
     Ok(jwt::jwks(&[&keys.id, &keys.access]))
 }
 
-/// `/<pool>/.well-known/openid-configuration`, consistent with the tokens' issuer. Cognito's
+/// `/<pool>/.well-known/openid-configuration`: the tokens' issuer, and the keys served here
+/// whatever the issuer style. Cognito's
 /// document has the same members plus the endpoints of the pool's domain (authorization, token,
 /// userinfo, revocation, end session) and the token endpoint's client authentication methods;
 /// this server has no such endpoints, so it lists none of them rather than URLs that 404.
@@ -535,7 +545,10 @@ pub async fn openid_configuration(app: &App, pool_id: &str) -> Result<Value, Api
     Ok(json!({
         "id_token_signing_alg_values_supported": ["RS256"],
         "issuer": iss,
-        "jwks_uri": format!("{iss}/.well-known/jwks.json"),
+        "jwks_uri": format!(
+            "{}/{pool_id}/.well-known/jwks.json",
+            app.public_url.trim_end_matches('/')
+        ),
         "response_types_supported": ["code", "token"],
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "subject_types_supported": ["public"],
