@@ -232,24 +232,16 @@ fn invalid_access_token() -> ApiError {
     ApiError::not_authorized("Invalid Access Token")
 }
 
-/// The user an access token speaks for, after every check Cognito makes: the pool still there,
-/// signature by the pool's access key (an ID token fails here), `token_use`, expiry, the user
-/// still there, revocation (its sign-in's refresh token family, GlobalSignOut), and the user
-/// enabled, confirmed and not awaiting a password reset.
+/// The user an access token speaks for and the app client it was issued to, after every check
+/// Cognito makes: the pool still there, signature by the pool's access key (an ID token fails
+/// here), `token_use`, expiry, the user still there, revocation (its sign-in's refresh token
+/// family, GlobalSignOut, its app client deleted), and the user enabled, confirmed and not
+/// awaiting a password reset. Pool, user, sign-in and client come from one store read, made
+/// afresh for every request.
 pub(crate) async fn authorize(
     app: &App,
     token: &str,
-) -> Result<(User, Map<String, Value>), ApiError> {
-    let (user, claims, _) = authorize_with_client(app, token).await?;
-    Ok((user, claims))
-}
-
-/// As [`authorize`], also returning the token's app client (None once it is deleted). The
-/// pool, user, sign-in and client come from one store read, made afresh for every request.
-pub(crate) async fn authorize_with_client(
-    app: &App,
-    token: &str,
-) -> Result<(User, Map<String, Value>, Option<StoredClient>), ApiError> {
+) -> Result<(User, Map<String, Value>, UserPoolClientType), ApiError> {
     let (header, claims) = jwt::decode_unverified(token).map_err(|_| invalid_access_token())?;
     let claim = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or("");
     let pool_id = Some(claim("iss"))
@@ -310,12 +302,13 @@ pub(crate) async fn authorize_with_client(
         }
         _ => {}
     }
+    // A token whose app client is gone is refused as revoked: nothing falls back to "no
+    // client, no restrictions".
     let client = found
         .client_doc
-        .map(|doc| serde_json::from_str::<StoredClient>(&doc))
-        .transpose()
-        .or_internal()?;
-    Ok((user, claims, client))
+        .ok_or_else(|| ApiError::not_authorized("Access Token has been revoked"))?;
+    let client = serde_json::from_str::<StoredClient>(&client).or_internal()?;
+    Ok((user, claims, client.client))
 }
 
 /// The refresh token family a presented refresh token belongs to, for `client`.
@@ -506,7 +499,7 @@ pub async fn global_sign_out(
     app: &App,
     input: GlobalSignOutRequest,
 ) -> Result<GlobalSignOutResponse, ApiError> {
-    let (user, _) = authorize(app, input.access_token.expose()).await?;
+    let (user, _, _) = authorize(app, input.access_token.expose()).await?;
     sign_out_everywhere(app, &user).await?;
     Ok(GlobalSignOutResponse::default())
 }

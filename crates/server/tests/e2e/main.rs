@@ -5,9 +5,11 @@
 mod harness;
 
 mod attribute_updates;
+mod attribute_writes;
 mod cli;
 mod cli_signin;
 mod clients;
+mod deleted_client;
 mod domains;
 mod groups;
 mod identity_providers;
@@ -38,6 +40,7 @@ mod smtp;
 mod srp;
 mod terms;
 mod terraform;
+mod terraform_defaults;
 mod throttling;
 mod token_ops;
 mod ui_customization;
