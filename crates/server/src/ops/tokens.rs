@@ -486,7 +486,7 @@ pub async fn revoke_token(
     Ok(RevokeTokenResponse::default())
 }
 
-async fn sign_out_everywhere(app: &App, user: &User) -> Result<(), ApiError> {
+pub(crate) async fn sign_out_everywhere(app: &App, user: &User) -> Result<(), ApiError> {
     app.store
         .revoke_user_refresh_tokens(&user.pool_id, &user.sub)
         .await

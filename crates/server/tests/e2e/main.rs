@@ -10,6 +10,7 @@ mod cli;
 mod cli_signin;
 mod clients;
 mod deleted_client;
+mod disabled_user;
 mod domains;
 mod groups;
 mod identity_providers;
