@@ -63,3 +63,56 @@ async fn outbox_lists_newest_first() {
         .await
         .unwrap();
 }
+
+/// The dev endpoints hold codes and wipe state: no web page may read or call them. They carry
+/// no CORS headers, and a browser's request (it names its Origin) is refused, preflight too.
+#[tokio::test]
+async fn dev_endpoints_refuse_web_pages() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    pool_with(&c, |b| b).await;
+    let http = reqwest::Client::new();
+    let outbox = format!("{}/_ironpool/outbox", s.url());
+    let reset = format!("{}/_ironpool/reset", s.url());
+    let origin = "https://evil.example";
+
+    let r = http.get(&outbox).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+
+    for r in [
+        http.get(&outbox)
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap(),
+        http.post(&reset)
+            .header("origin", origin)
+            .send()
+            .await
+            .unwrap(),
+        http.request(reqwest::Method::OPTIONS, &outbox)
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_eq!(r.status(), 403, "{}", r.url());
+        assert!(r.headers().get("access-control-allow-origin").is_none());
+    }
+    // The refused reset wiped nothing.
+    let pools = c.list_user_pools().max_results(10).send().await.unwrap();
+    assert_eq!(pools.user_pools().len(), 1);
+
+    // The API itself stays open to browsers.
+    let r = http
+        .request(reqwest::Method::OPTIONS, s.url())
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+}
