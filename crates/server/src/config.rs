@@ -11,6 +11,14 @@ pub enum LogFormat {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IssuerStyle {
+    /// `<public URL>/<pool id>`.
+    PublicUrl,
+    /// Cognito's own, `https://cognito-idp.<region>.amazonaws.com/<pool id>`.
+    Aws,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DevEndpoints {
     /// On when listening on a loopback address, off otherwise.
     Auto,
@@ -52,6 +60,18 @@ pub struct Config {
     /// [default: http://<listen>].
     #[arg(long, env = "IRONPOOL_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// The `iss` of tokens: `public-url` is `<public URL>/<pool id>`; `aws` is Cognito's,
+    /// `https://cognito-idp.<region>.amazonaws.com/<pool id>`, which verifiers that derive the
+    /// issuer from the pool id accept unchanged. Either way the JWKS and the discovery document
+    /// are served here, and only tokens with this issuer are accepted.
+    #[arg(
+        long,
+        env = "IRONPOOL_ISSUER_STYLE",
+        value_enum,
+        default_value = "public-url"
+    )]
+    pub issuer_style: IssuerStyle,
 
     /// AWS shared-credentials file (INI: aws_access_key_id / aws_secret_access_key per profile).
     /// When given, every IAM-authorized operation must carry a valid SigV4 signature made with

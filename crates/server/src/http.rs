@@ -81,7 +81,7 @@ async fn reset(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-/// The messages that would have gone to users, oldest first; `?pool=..&username=..` filter.
+/// The messages that would have gone to users, newest first; `?pool=..&username=..` filter.
 async fn outbox(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response {
     let (mut pool, mut username) = (None, None);
     for pair in uri.query().unwrap_or_default().split('&') {
@@ -93,7 +93,9 @@ async fn outbox(State(app): State<Arc<App>>, uri: axum::http::Uri) -> Response {
             _ => {}
         }
     }
-    Json(app.outbox.list(pool.as_deref(), username.as_deref())).into_response()
+    let mut messages = app.outbox.list(pool.as_deref(), username.as_deref());
+    messages.reverse();
+    Json(messages).into_response()
 }
 
 /// `%XX` and `+` of a query string value.
@@ -131,8 +133,17 @@ async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
 }
 
 /// Browsers (Amplify, amazon-cognito-identity-js) preflight every call: answer any preflight,
-/// and let every answer be read cross-origin with the headers the SDKs look at.
+/// and let every answer be read cross-origin with the headers the SDKs look at. Not so the
+/// dev endpoints (they hold codes and wipe state): no CORS, and a browser's request, which
+/// names its Origin, is refused, so no web page can read or call a developer's server.
 async fn cors(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/_ironpool/") && !path.starts_with("/_ironpool/ui-assets/") {
+        if request.headers().contains_key(header::ORIGIN) {
+            return StatusCode::FORBIDDEN.into_response();
+        }
+        return next.run(request).await;
+    }
     let preflight = request.method() == Method::OPTIONS;
     let requested = request
         .headers()

@@ -147,11 +147,7 @@ pub fn verify(
     // access key, signature. Each step's message is the one AWS gives.
     check_time(&claim, epoch_secs(now))?;
 
-    if !claim
-        .signed_headers
-        .split(';')
-        .any(|h| h.eq_ignore_ascii_case("host"))
-    {
+    if !signed(&claim, "host") {
         return Err(invalid(MSG_HOST_NOT_SIGNED));
     }
     if claim.algorithm != ALGORITHM {
@@ -198,6 +194,7 @@ pub fn verify(
         ));
     };
 
+    check_signed_headers(req.headers, &claim)?;
     let payload_hash = hex::encode(Sha256::digest(req.body));
     if let Some(claimed) = req.headers.get("x-amz-content-sha256") {
         if claimed.as_bytes() != payload_hash.as_bytes() {
@@ -222,6 +219,40 @@ pub fn verify(
     Ok(Outcome::Verified {
         access_key_id: key_id.to_owned(),
     })
+}
+
+fn signed(claim: &Claim, name: &str) -> bool {
+    claim
+        .signed_headers
+        .split(';')
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// Every `x-amz-*` header sent (but `x-amz-user-agent`, which SDK presigners leave out) and,
+/// where it dates the request, `date` must be signed (as `host` must): otherwise a signature
+/// could be replayed with another `X-Amz-Target`.
+fn check_signed_headers(headers: &http::HeaderMap, claim: &Claim) -> Result<(), SigV4Error> {
+    let dated_by_date = !claim.presigned && !headers.contains_key("x-amz-date");
+    for name in headers.keys().map(http::HeaderName::as_str) {
+        let must = (name.starts_with("x-amz-") && name != "x-amz-user-agent")
+            || (name == "date" && dated_by_date);
+        if must && !signed(claim, name) {
+            let shown: Vec<String> = name
+                .split('-')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            return Err(invalid(format!(
+                "'{}' must be a 'SignedHeader' in the AWS Authorization.",
+                shown.join("-")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What the request says about its own signature, before any of it is believed.

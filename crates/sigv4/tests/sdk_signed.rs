@@ -154,8 +154,12 @@ fn date_header_stands_in_for_x_amz_date() {
         SigV4ErrorCode::InvalidSignature,
         "Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z (20240101T001000Z - 5 min.)",
     );
-    // In time, the date is accepted; the SDK signed x-amz-date, which is now absent.
-    expect_err(wire.verify(), SigV4ErrorCode::InvalidSignature, MISMATCH);
+    // In time, the date is accepted, but it dates the request and is not signed.
+    expect_err(
+        wire.verify(),
+        SigV4ErrorCode::InvalidSignature,
+        "'Date' must be a 'SignedHeader' in the AWS Authorization.",
+    );
 }
 
 #[test]
@@ -256,4 +260,50 @@ fn presigned_query_auth_is_verified() {
         SigV4ErrorCode::IncompleteSignature,
         "AWS query-string parameters must include 'X-Amz-Signature'. Re-examine the query-string parameters.",
     );
+}
+
+/// A signature that does not cover `X-Amz-Target` could be replayed as another operation:
+/// every `x-amz-*` header sent must be signed, in header and in query-string auth, but
+/// `x-amz-user-agent`, which the SDK's presigner leaves out.
+#[test]
+fn every_x_amz_header_sent_must_be_signed() {
+    for location in [SignatureLocation::Headers, SignatureLocation::QueryParams] {
+        let mut settings = SigningSettings::default();
+        settings.signature_location = location;
+        settings.expires_in = Some(Duration::from_secs(900));
+        let mut excluded = settings.excluded_headers.take().unwrap_or_default();
+        excluded.push("x-amz-target".into());
+        settings.excluded_headers = Some(excluded);
+        let signer = Signer {
+            settings,
+            ..Signer::default()
+        };
+        let wire = signer.sign("/", &[]);
+        assert!(wire.headers.contains_key("x-amz-target"));
+        expect_err(
+            wire.verify(),
+            SigV4ErrorCode::InvalidSignature,
+            "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+        );
+    }
+
+    // An x-amz-* header added after signing.
+    let mut wire = sdk_request();
+    wire.set("x-amz-meta-added", "1");
+    expect_err(
+        wire.verify(),
+        SigV4ErrorCode::InvalidSignature,
+        "'X-Amz-Meta-Added' must be a 'SignedHeader' in the AWS Authorization.",
+    );
+
+    // The user agent may go unsigned.
+    let mut settings = SigningSettings::default();
+    let mut excluded = settings.excluded_headers.take().unwrap_or_default();
+    excluded.push("x-amz-user-agent".into());
+    settings.excluded_headers = Some(excluded);
+    let signer = Signer {
+        settings,
+        ..Signer::default()
+    };
+    assert_eq!(signer.sign("/", &[]).verify(), verified());
 }

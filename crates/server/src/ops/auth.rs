@@ -152,7 +152,7 @@ pub(crate) fn password_matches(app: &App, user: &User, password: &str) -> Result
 pub(crate) async fn modify_user(
     app: &App,
     mut user: User,
-    change: impl Fn(&mut User),
+    mut change: impl FnMut(&mut User),
 ) -> Result<User, ApiError> {
     for _ in 0..8 {
         change(&mut user);

@@ -9,7 +9,9 @@ use super::auth::{
 use super::client_documents::StoredClient;
 use super::clients::get_client;
 use super::tokens;
-use super::user_attributes::{check, check_required, Write};
+use super::user_attributes::{
+    apply_changes, check, check_required, send_verification_codes, Write,
+};
 use super::user_pools::get_pool;
 use super::users::{check_policy, set_password};
 use crate::app::{App, OrInternal};
@@ -175,17 +177,17 @@ async fn new_password_required(
     check_required(pool, &merged)?;
     let mut changed = user.clone();
     set_password(app, pool, &mut changed, new_password, false)?;
+    let mut to_verify = Vec::new();
     let user = modify_user(app, user, |u| {
         u.password = changed.password.clone();
         u.password_history = changed.password_history.clone();
         u.failed_attempts = 0;
         u.locked_until = None;
         u.status = UserStatusType::Confirmed;
-        for (name, value) in &given {
-            u.attributes.insert(name.clone(), value.clone());
-        }
+        to_verify = apply_changes(pool, u, &given, false);
     })
     .await?;
+    send_verification_codes(app, pool, &user, &to_verify).await?;
     Ok(Outcome {
         authentication_result: Some(tokens::issue(app, client, &user, None).await?),
         challenge_parameters: Some(BTreeMap::new()),

@@ -6,9 +6,9 @@
 //! together with the pool (one transaction, over the pool's version).
 //!
 //! Messages: "Invalid MFA configuration given, can't turn off MFA and configure an MFA
-//! together." (quoted by terraform-provider-aws's user_pool.go) and "Invalid MFA
-//! Configuration given. SMS MFA, Email MFA, or Software Token MFA must be enabled."
-//! (go-to-k/cdkd#1920, observed on AWS). A default pool's answer is only
+//! together." (quoted by terraform-provider-aws's user_pool.go) and, for ON or OPTIONAL
+//! without a factor, "Invalid MFA configuration given, can't disable all MFAs with a required
+//! or optional configuration." (Cognito's answer). A default pool's answer is only
 //! `{"MfaConfiguration":"OFF"}`: terraform's `web_authn_configuration` is not Computed and
 //! its basic-pool test plans clean, so AWS returns no default WebAuthnConfiguration.
 
@@ -173,7 +173,7 @@ fn set_factors(
             && input.email_mfa_configuration.is_none()
         {
             return Err(ApiError::invalid_parameter(
-                "Invalid MFA Configuration given. SMS MFA, Email MFA, or Software Token MFA must be enabled.",
+                "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.",
             ));
         }
         if let Some(sms) = &input.sms_mfa_configuration {

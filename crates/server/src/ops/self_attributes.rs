@@ -2,7 +2,6 @@
 //! GetUserAttributeVerificationCode, VerifyUserAttribute. Writes go through the app client's
 //! WriteAttributes (the access token names the client).
 
-use super::client_documents;
 use super::codes::{self, Purpose};
 use super::tokens::authorize;
 use super::user_attributes::{
@@ -14,21 +13,14 @@ use crate::app::App;
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
 use ironpool_store::User;
-use serde_json::Value;
 
 /// The signed-in user, its pool and the app client its token was issued to.
 async fn signed_in(
     app: &App,
     token: &str,
-) -> Result<(User, UserPoolType, Option<UserPoolClientType>), ApiError> {
-    let (user, claims) = authorize(app, token).await?;
+) -> Result<(User, UserPoolType, UserPoolClientType), ApiError> {
+    let (user, _, client) = authorize(app, token).await?;
     let pool = get_pool(app, &user.pool_id).await?;
-    let client = match claims.get("client_id").and_then(Value::as_str) {
-        Some(id) => client_documents::get(app, &user.pool_id, id)
-            .await?
-            .map(|c| c.client),
-        None => None,
-    };
     Ok((user, pool, client))
 }
 
@@ -50,12 +42,7 @@ pub async fn update_user_attributes(
     input: UpdateUserAttributesRequest,
 ) -> Result<UpdateUserAttributesResponse, ApiError> {
     let (user, pool, client) = signed_in(app, input.access_token.expose()).await?;
-    let changes = check(
-        &pool,
-        &input.user_attributes,
-        Write::Update,
-        Some(&client.unwrap_or_default()),
-    )?;
+    let changes = check(&pool, &input.user_attributes, Write::Update, Some(&client))?;
     let (user, to_verify) = modify_user(app, &pool, &user.username, |u| {
         Ok(apply_changes(&pool, u, &changes, false))
     })
@@ -71,8 +58,8 @@ pub async fn delete_user_attributes(
     app: &App,
     input: DeleteUserAttributesRequest,
 ) -> Result<DeleteUserAttributesResponse, ApiError> {
-    let (user, pool, _) = signed_in(app, input.access_token.expose()).await?;
-    check_removable(&pool, &input.user_attribute_names)?;
+    let (user, pool, client) = signed_in(app, input.access_token.expose()).await?;
+    check_removable(&pool, &input.user_attribute_names, Some(&client))?;
     modify_user(app, &pool, &user.username, |u| {
         for name in &input.user_attribute_names {
             remove_attribute(u, name);

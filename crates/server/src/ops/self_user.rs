@@ -2,8 +2,7 @@
 //! Each refuses expired, revoked, forged, ID and foreign tokens (see `tokens::authorize`).
 
 use super::auth::{failed_password, modify_user, password_matches};
-use super::client_documents::StoredClient;
-use super::tokens::{authorize, authorize_with_client};
+use super::tokens::authorize;
 use super::user_pools::get_pool;
 use super::users::set_password;
 use crate::app::{App, OrInternal};
@@ -14,8 +13,8 @@ use ironpool_store::User;
 
 /// The user's attributes as its app client may read them (all of them when the client has no
 /// ReadAttributes or is gone), `sub` first.
-fn readable_attributes(user: &User, client: Option<&StoredClient>) -> Vec<AttributeType> {
-    let read = client.and_then(|c| c.client.read_attributes.as_deref());
+fn readable_attributes(user: &User, client: &UserPoolClientType) -> Vec<AttributeType> {
+    let read = client.read_attributes.as_deref();
     let readable = |name: &str| read.is_none_or(|l| l.iter().any(|a| a == name));
     let mut out = Vec::with_capacity(user.attributes.len() + 1);
     out.push(AttributeType {
@@ -36,9 +35,9 @@ fn readable_attributes(user: &User, client: Option<&StoredClient>) -> Vec<Attrib
 
 /// The signed-in user's username and the attributes its app client may read.
 pub async fn get_user(app: &App, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
-    let (user, _, client) = authorize_with_client(app, input.access_token.expose()).await?;
+    let (user, _, client) = authorize(app, input.access_token.expose()).await?;
     Ok(GetUserResponse {
-        user_attributes: readable_attributes(&user, client.as_ref()),
+        user_attributes: readable_attributes(&user, &client),
         username: Sensitive(user.username),
         mfa_options: None,
         preferred_mfa_setting: None,
@@ -52,7 +51,7 @@ pub async fn change_password(
     app: &App,
     input: ChangePasswordRequest,
 ) -> Result<ChangePasswordResponse, ApiError> {
-    let (user, _) = authorize(app, input.access_token.expose()).await?;
+    let (user, _, _) = authorize(app, input.access_token.expose()).await?;
     let pool = get_pool(app, &user.pool_id).await?;
     let locked = Lockout {
         failed_attempts: user.failed_attempts,
@@ -97,7 +96,7 @@ pub async fn change_password(
 
 /// Deletes the signed-in user for good; its tokens stop working at once.
 pub async fn delete_user(app: &App, input: DeleteUserRequest) -> Result<Empty, ApiError> {
-    let (user, _) = authorize(app, input.access_token.expose()).await?;
+    let (user, _, _) = authorize(app, input.access_token.expose()).await?;
     app.store
         .revoke_user_refresh_tokens(&user.pool_id, &user.sub)
         .await

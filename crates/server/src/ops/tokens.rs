@@ -7,6 +7,7 @@ use super::auth::find_client;
 use super::client_documents::{self, StoredClient};
 use super::user_pools::{get_pool, pool_not_found};
 use crate::app::{App, OrInternal};
+use crate::config::IssuerStyle;
 use crate::keys::pool_keys;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
@@ -18,9 +19,16 @@ use ironpool_store::{Kind, RefreshToken, ResourcesExt, User};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-/// The issuer of a pool's tokens: `<public URL>/<pool id>`.
+/// The issuer of a pool's tokens: `<public URL>/<pool id>`, or Cognito's with
+/// `--issuer-style aws`.
 pub(crate) fn issuer(app: &App, pool_id: &str) -> String {
-    format!("{}/{pool_id}", app.public_url.trim_end_matches('/'))
+    match app.config.issuer_style {
+        IssuerStyle::PublicUrl => format!("{}/{pool_id}", app.public_url.trim_end_matches('/')),
+        IssuerStyle::Aws => format!(
+            "https://cognito-idp.{}.amazonaws.com/{pool_id}",
+            app.config.region
+        ),
+    }
 }
 
 fn unit_seconds(unit: Option<&TimeUnitsType>, default: TimeUnit) -> i64 {
@@ -224,29 +232,22 @@ fn invalid_access_token() -> ApiError {
     ApiError::not_authorized("Invalid Access Token")
 }
 
-/// The user an access token speaks for, after every check Cognito makes: the pool still there,
-/// signature by the pool's access key (an ID token fails here), `token_use`, expiry, the user
-/// still there, revocation (its sign-in's refresh token family, GlobalSignOut), and the user
-/// enabled, confirmed and not awaiting a password reset.
+/// The user an access token speaks for and the app client it was issued to, after every check
+/// Cognito makes: the pool still there, signature by the pool's access key (an ID token fails
+/// here), `token_use`, expiry, the user still there, revocation (its sign-in's refresh token
+/// family, GlobalSignOut, its app client deleted), and the user enabled, confirmed and not
+/// awaiting a password reset. Pool, user, sign-in and client come from one store read, made
+/// afresh for every request.
 pub(crate) async fn authorize(
     app: &App,
     token: &str,
-) -> Result<(User, Map<String, Value>), ApiError> {
-    let (user, claims, _) = authorize_with_client(app, token).await?;
-    Ok((user, claims))
-}
-
-/// As [`authorize`], also returning the token's app client (None once it is deleted). The
-/// pool, user, sign-in and client come from one store read, made afresh for every request.
-pub(crate) async fn authorize_with_client(
-    app: &App,
-    token: &str,
-) -> Result<(User, Map<String, Value>, Option<StoredClient>), ApiError> {
+) -> Result<(User, Map<String, Value>, UserPoolClientType), ApiError> {
     let (header, claims) = jwt::decode_unverified(token).map_err(|_| invalid_access_token())?;
     let claim = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or("");
     let pool_id = Some(claim("iss"))
         .and_then(|iss| iss.rsplit('/').next())
         .filter(|p| !p.is_empty() && p.len() <= 55 && p.contains('_'))
+        .filter(|p| claim("iss") == issuer(app, p))
         .ok_or_else(invalid_access_token)?;
     let found = app
         .store
@@ -301,11 +302,13 @@ pub(crate) async fn authorize_with_client(
         }
         _ => {}
     }
+    // A token whose app client is gone is refused as revoked: nothing falls back to "no
+    // client, no restrictions".
     let client = found
         .client_doc
-        .map(|doc| client_documents::open(app, pool_id, &doc))
-        .transpose()?;
-    Ok((user, claims, client))
+        .ok_or_else(|| ApiError::not_authorized("Access Token has been revoked"))?;
+    let client = client_documents::open(app, pool_id, &client)?;
+    Ok((user, claims, client.client))
 }
 
 /// The refresh token family a presented refresh token belongs to, for `client`.
@@ -483,7 +486,7 @@ pub async fn revoke_token(
     Ok(RevokeTokenResponse::default())
 }
 
-async fn sign_out_everywhere(app: &App, user: &User) -> Result<(), ApiError> {
+pub(crate) async fn sign_out_everywhere(app: &App, user: &User) -> Result<(), ApiError> {
     app.store
         .revoke_user_refresh_tokens(&user.pool_id, &user.sub)
         .await
@@ -496,7 +499,7 @@ pub async fn global_sign_out(
     app: &App,
     input: GlobalSignOutRequest,
 ) -> Result<GlobalSignOutResponse, ApiError> {
-    let (user, _) = authorize(app, input.access_token.expose()).await?;
+    let (user, _, _) = authorize(app, input.access_token.expose()).await?;
     sign_out_everywhere(app, &user).await?;
     Ok(GlobalSignOutResponse::default())
 }
@@ -524,7 +527,8 @@ pub async fn jwks(app: &App, pool_id: &str) -> Result<Value, ApiError> {
     Ok(jwt::jwks(&[&keys.id, &keys.access]))
 }
 
-/// `/<pool>/.well-known/openid-configuration`, consistent with the tokens' issuer. Cognito's
+/// `/<pool>/.well-known/openid-configuration`: the tokens' issuer, and the keys served here
+/// whatever the issuer style. Cognito's
 /// document has the same members plus the endpoints of the pool's domain (authorization, token,
 /// userinfo, revocation, end session) and the token endpoint's client authentication methods;
 /// this server has no such endpoints, so it lists none of them rather than URLs that 404.
@@ -534,7 +538,10 @@ pub async fn openid_configuration(app: &App, pool_id: &str) -> Result<Value, Api
     Ok(json!({
         "id_token_signing_alg_values_supported": ["RS256"],
         "issuer": iss,
-        "jwks_uri": format!("{iss}/.well-known/jwks.json"),
+        "jwks_uri": format!(
+            "{}/{pool_id}/.well-known/jwks.json",
+            app.public_url.trim_end_matches('/')
+        ),
         "response_types_supported": ["code", "token"],
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "subject_types_supported": ["public"],

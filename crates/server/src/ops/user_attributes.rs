@@ -21,16 +21,65 @@ pub(crate) enum Write {
     Update,
 }
 
-fn schema_error(mode: Write, name: &str, why: &str) -> ApiError {
+/// Cognito's answer to a call whose attributes break the schema: every violation listed,
+/// `(name, why)`, in the order given.
+fn schema_error(mode: Write, violations: &[(String, String)]) -> ApiError {
     ApiError::invalid_parameter(match mode {
-        Write::Create => format!("Attributes did not conform to the schema: {name}: {why}\n"),
-        Write::Update => format!("user.{name}: {why}"),
+        Write::Create => violations.iter().fold(
+            "Attributes did not conform to the schema: ".to_owned(),
+            |out, (name, why)| out + &format!("{name}: {why}\n"),
+        ),
+        Write::Update => violations
+            .iter()
+            .map(|(name, why)| format!("user.{name}: {why}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
     })
 }
 
-/// Cognito's answer to removing a required attribute (by name or by an empty value).
-fn required_cannot_go(name: &str) -> ApiError {
-    schema_error(Write::Update, name, "Required attribute cannot be deleted.")
+/// Collects violations; `Err` at the end when there were any.
+struct Violations(Write, Vec<(String, String)>);
+
+impl Violations {
+    fn add(&mut self, name: &str, why: impl Into<String>) {
+        self.1.push((name.to_owned(), why.into()));
+    }
+
+    fn finish(self) -> Result<(), ApiError> {
+        match self.1.is_empty() {
+            true => Ok(()),
+            false => Err(schema_error(self.0, &self.1)),
+        }
+    }
+}
+
+const REQUIRED_CANNOT_GO: &str = "Required attribute cannot be deleted.";
+
+/// The flags only an administrator or a verification code may set.
+const VERIFIED_FLAGS: [&str; 2] = ["email_verified", "phone_number_verified"];
+
+/// Refuses an app client's write (or removal) of a `_verified` flag or a developer-only
+/// attribute, whatever its WriteAttributes, and of anything its WriteAttributes do not list
+/// (without a list it may write the rest).
+fn check_client_write(
+    client: Option<&UserPoolClientType>,
+    entry: &SchemaAttributeType,
+    name: &str,
+) -> Result<(), ApiError> {
+    let Some(client) = client else {
+        return Ok(());
+    };
+    let developer_only = name.starts_with("dev:") || entry.developer_only_attribute == Some(true);
+    let listed = client
+        .write_attributes
+        .as_ref()
+        .is_none_or(|w| w.iter().any(|x| x == name));
+    if VERIFIED_FLAGS.contains(&name) || developer_only || !listed {
+        return Err(ApiError::not_authorized(
+            "A client attempted to write unauthorized attribute",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn schema_entry<'a>(
@@ -45,8 +94,8 @@ pub(crate) fn schema_entry<'a>(
 }
 
 /// Checks attributes written by an administrator (`client` None) or through an app client
-/// (its WriteAttributes; developer-only attributes refused); returns name -> value, an empty
-/// value meaning "remove" on update.
+/// (see [`check_client_write`]); returns name -> value (Booleans in lower case), an empty value
+/// meaning "remove" on update.
 pub(crate) fn check(
     pool: &UserPoolType,
     attrs: &[AttributeType],
@@ -54,51 +103,46 @@ pub(crate) fn check(
     client: Option<&UserPoolClientType>,
 ) -> Result<BTreeMap<String, String>, ApiError> {
     let mut out = BTreeMap::new();
+    let mut violations = Violations(mode, Vec::new());
     for a in attrs {
         let name = a.name.as_str();
-        let value = a
+        let mut value = a
             .value
             .as_ref()
             .map(|v| v.expose().clone())
             .unwrap_or_default();
         let Some(entry) = schema_entry(pool, name) else {
-            return Err(schema_error(
-                mode,
-                name,
-                "Attribute does not exist in the schema.",
-            ));
+            violations.add(name, "Attribute does not exist in the schema.");
+            continue;
         };
         if name == "sub" || (mode == Write::Update && entry.mutable == Some(false)) {
-            return Err(schema_error(mode, name, "Attribute cannot be updated."));
+            violations.add(name, "Attribute cannot be updated.");
+            continue;
         }
-        if let Some(c) = client {
-            let dev = entry.developer_only_attribute == Some(true) || name.starts_with("dev:");
-            let writable = c
-                .write_attributes
-                .as_ref()
-                .is_none_or(|w| w.iter().any(|x| x == name));
-            if dev || !writable {
-                return Err(ApiError::not_authorized(
-                    "A client attempted to write unauthorized attribute",
-                ));
-            }
+        check_client_write(client, entry, name)?;
+        if entry.attribute_data_type == Some(AttributeDataType::Boolean) {
+            value.make_ascii_lowercase();
         }
         if !value.is_empty() {
-            check_value(entry, name, &value, mode)?;
+            if let Some(why) = check_value(entry, name, &value)? {
+                violations.add(name, why);
+            }
         } else if mode == Write::Update && entry.required == Some(true) {
-            return Err(required_cannot_go(name));
+            violations.add(name, REQUIRED_CANNOT_GO);
         }
         out.insert(name.to_owned(), value);
     }
+    violations.finish()?;
     Ok(out)
 }
 
+/// What is wrong with a value of the schema entry, if anything; a malformed email or phone
+/// number is refused at once, as Cognito does.
 fn check_value(
     entry: &SchemaAttributeType,
     name: &str,
     value: &str,
-    mode: Write,
-) -> Result<(), ApiError> {
+) -> Result<Option<String>, ApiError> {
     match name {
         "email" if !is_email(value) => {
             return Err(ApiError::invalid_parameter("Invalid email address format."))
@@ -110,31 +154,19 @@ fn check_value(
     }
     match entry.attribute_data_type {
         Some(AttributeDataType::Boolean) if value != "true" && value != "false" => {
-            return Err(schema_error(
-                mode,
-                name,
-                "Attribute value must be a boolean.",
-            ));
+            return Ok(Some("Attribute value must be a boolean.".into()));
         }
         Some(AttributeDataType::Number) => {
-            let n: f64 = value
-                .parse()
-                .map_err(|_| schema_error(mode, name, "Attribute value must be a number."))?;
+            let Ok(n) = value.parse::<f64>() else {
+                return Ok(Some("Attribute value must be a number.".into()));
+            };
             if let Some(c) = &entry.number_attribute_constraints {
                 let bound = |b: &Option<String>| b.as_deref().and_then(|s| s.parse::<f64>().ok());
                 if bound(&c.min_value).is_some_and(|m| n < m) {
-                    return Err(schema_error(
-                        mode,
-                        name,
-                        "Number is less than the minimum value.",
-                    ));
+                    return Ok(Some("Number is less than the minimum value.".into()));
                 }
                 if bound(&c.max_value).is_some_and(|m| n > m) {
-                    return Err(schema_error(
-                        mode,
-                        name,
-                        "Number is greater than the maximum value.",
-                    ));
+                    return Ok(Some("Number is greater than the maximum value.".into()));
                 }
             }
         }
@@ -144,42 +176,35 @@ fn check_value(
         let len = value.chars().count();
         let bound = |b: &Option<String>| b.as_deref().and_then(|s| s.parse::<usize>().ok());
         if let Some(max) = bound(&c.max_length).filter(|m| len > *m) {
-            return Err(schema_error(
-                mode,
-                name,
-                &format!("String must be no longer than {max} characters"),
-            ));
+            return Ok(Some(format!(
+                "String must be no longer than {max} characters"
+            )));
         }
         if let Some(min) = bound(&c.min_length).filter(|m| len < *m) {
-            return Err(schema_error(
-                mode,
-                name,
-                &format!("String must be no shorter than {min} characters"),
-            ));
+            return Ok(Some(format!(
+                "String must be no shorter than {min} characters"
+            )));
         }
     }
-    Ok(())
+    Ok(None)
 }
 
-/// Every required attribute of the schema is present and non-empty.
+/// Every required attribute of the schema is present and non-empty; each missing one listed.
 pub(crate) fn check_required(
     pool: &UserPoolType,
     attrs: &BTreeMap<String, String>,
 ) -> Result<(), ApiError> {
+    let mut violations = Violations(Write::Create, Vec::new());
     for s in pool.schema_attributes.as_deref().unwrap_or_default() {
         let Some(name) = s.name.as_deref() else {
             continue;
         };
         if s.required == Some(true) && name != "sub" && attrs.get(name).is_none_or(String::is_empty)
         {
-            return Err(schema_error(
-                Write::Create,
-                name,
-                "The attribute is required",
-            ));
+            violations.add(name, "The attribute is required");
         }
     }
-    Ok(())
+    violations.finish()
 }
 
 /// Whether `list` (of a pool setting) names `attribute` (`email` / `phone_number`).
@@ -272,28 +297,28 @@ pub(crate) fn remove_attribute(user: &mut User, name: &str) {
 }
 
 /// Refuses names that are unknown, `sub`, immutable or required: what DeleteUserAttributes
-/// and AdminDeleteUserAttributes may not remove.
-pub(crate) fn check_removable(pool: &UserPoolType, names: &[String]) -> Result<(), ApiError> {
+/// (through `client`) and AdminDeleteUserAttributes may not remove.
+pub(crate) fn check_removable(
+    pool: &UserPoolType,
+    names: &[String],
+    client: Option<&UserPoolClientType>,
+) -> Result<(), ApiError> {
+    let mut violations = Violations(Write::Update, Vec::new());
     for name in names {
-        let Some(entry) = schema_entry(pool, name) else {
-            return Err(schema_error(
-                Write::Update,
-                name,
-                "Attribute does not exist in the schema.",
-            ));
-        };
-        if name == "sub" || entry.mutable == Some(false) {
-            return Err(schema_error(
-                Write::Update,
-                name,
-                "Attribute cannot be updated.",
-            ));
-        }
-        if entry.required == Some(true) {
-            return Err(required_cannot_go(name));
+        match schema_entry(pool, name) {
+            None => violations.add(name, "Attribute does not exist in the schema."),
+            Some(e) if name == "sub" || e.mutable == Some(false) => {
+                violations.add(name, "Attribute cannot be updated.")
+            }
+            Some(e) => {
+                check_client_write(client, e, name)?;
+                if e.required == Some(true) {
+                    violations.add(name, REQUIRED_CANNOT_GO);
+                }
+            }
         }
     }
-    Ok(())
+    violations.finish()
 }
 
 /// Sends a verification code for each attribute `apply_changes` left waiting, where the
@@ -342,7 +367,7 @@ pub async fn admin_delete_user_attributes(
     input: AdminDeleteUserAttributesRequest,
 ) -> Result<AdminDeleteUserAttributesResponse, ApiError> {
     let pool = get_pool(app, &input.user_pool_id).await?;
-    check_removable(&pool, &input.user_attribute_names)?;
+    check_removable(&pool, &input.user_attribute_names, None)?;
     modify_user(app, &pool, input.username.expose(), |u| {
         for name in &input.user_attribute_names {
             remove_attribute(u, name);

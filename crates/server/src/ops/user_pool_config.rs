@@ -179,12 +179,7 @@ pub(crate) fn custom_attribute(
     };
     match data_type {
         AttributeDataType::String => {
-            attr.string_attribute_constraints = Some(
-                input
-                    .string_attribute_constraints
-                    .clone()
-                    .unwrap_or_default(),
-            );
+            attr.string_attribute_constraints = input.string_attribute_constraints.clone();
         }
         AttributeDataType::Number => {
             attr.number_attribute_constraints = input.number_attribute_constraints.clone();
@@ -398,6 +393,17 @@ pub(crate) fn validate(s: &Settings) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Cognito reports `SignInPolicy.AllowedFirstAuthFactors: ["PASSWORD"]` for a pool that never
+/// set one (pools stored before it was kept get it on read).
+pub(crate) fn default_sign_in_policy(pool: &mut UserPoolType) {
+    let policies = pool.policies.get_or_insert_with(Default::default);
+    policies
+        .sign_in_policy
+        .get_or_insert_with(|| SignInPolicyType {
+            allowed_first_auth_factors: Some(vec![AuthFactorType::Password]),
+        });
+}
+
 /// Writes `s` onto `pool`, each setting left out taking its default. Settings Cognito keeps
 /// when they are left out of UpdateUserPool (the SMS configuration, the tier, the tags) are
 /// only replaced when given.
@@ -427,6 +433,7 @@ pub(crate) fn apply(pool: &mut UserPoolType, s: Settings) {
     admin.allow_admin_create_user_only = Some(admin.allow_admin_create_user_only.unwrap_or(false));
     policies.password_policy = Some(password);
     pool.policies = Some(policies);
+    default_sign_in_policy(pool);
     pool.admin_create_user_config = Some(admin);
 
     pool.deletion_protection = Some(

@@ -81,8 +81,9 @@ pub(crate) async fn modify_pool(
 }
 
 /// The pool as DescribeUserPool shows it: with its Domain / CustomDomain read from the
-/// domains that exist now.
-async fn with_domains(app: &App, mut pool: UserPoolType) -> Result<UserPoolType, ApiError> {
+/// domains that exist now, and the default sign-in policy.
+async fn described(app: &App, mut pool: UserPoolType) -> Result<UserPoolType, ApiError> {
+    config::default_sign_in_policy(&mut pool);
     let id = pool.id.clone().unwrap_or_default();
     let domains: Vec<(String, DomainDescriptionType)> = app
         .store
@@ -186,7 +187,7 @@ pub async fn describe_user_pool(
         .or_internal()?;
     pool.estimated_number_of_users = Some(i32::try_from(users).unwrap_or(i32::MAX));
     Ok(DescribeUserPoolResponse {
-        user_pool: Some(with_domains(app, pool).await?),
+        user_pool: Some(described(app, pool).await?),
     })
 }
 

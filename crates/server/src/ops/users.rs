@@ -2,6 +2,7 @@
 //! writes; passwords; the wire shapes), and AdminGetUser, AdminDeleteUser,
 //! AdminEnableUser, AdminDisableUser and ListUsers.
 
+use super::tokens::sign_out_everywhere;
 use super::user_pools::get_pool;
 use super::{decode_token, encode_token};
 use crate::app::{App, OrInternal};
@@ -315,12 +316,15 @@ pub async fn admin_disable_user(
 ) -> Result<AdminDisableUserResponse, ApiError> {
     let pool = get_pool(app, &input.user_pool_id).await?;
     let now = app.now();
-    modify_user(app, &pool, input.username.expose(), |u| {
+    let (user, ()) = modify_user(app, &pool, input.username.expose(), |u| {
         u.enabled = false;
         u.tokens_valid_after = Some(now);
         Ok(())
     })
     .await?;
+    // Every sign-in's refresh token family goes, and with it each access and ID token issued
+    // in it, those of the current second too (`tokens_valid_after` only counts whole seconds).
+    sign_out_everywhere(app, &user).await?;
     Ok(AdminDisableUserResponse {})
 }
 

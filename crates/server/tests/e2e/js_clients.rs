@@ -9,7 +9,7 @@ use aws_sdk_cognitoidentityprovider::types::MessageActionType;
 use serde_json::Value;
 use std::path::PathBuf;
 
-fn js_dir() -> Option<PathBuf> {
+pub(crate) fn js_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/js");
     let ready = dir.join("node_modules/amazon-cognito-identity-js").is_dir()
         && dir.join("node_modules/aws-jwt-verify").is_dir()

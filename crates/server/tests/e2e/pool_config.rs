@@ -86,7 +86,8 @@ async fn a_name_only_pool_has_cognitos_defaults_field_by_field() {
         "Name": "defaults",
         "Policies": {"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": true,
             "RequireLowercase": true, "RequireNumbers": true, "RequireSymbols": true,
-            "TemporaryPasswordValidityDays": 7}},
+            "TemporaryPasswordValidityDays": 7},
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]}},
         "DeletionProtection": "INACTIVE",
         "LambdaConfig": {},
         "SchemaAttributes": standard_schema(),
@@ -153,8 +154,8 @@ async fn custom_attributes_and_standard_overrides_in_the_schema() {
     assert_eq!(tenant.mutable(), Some(true));
     assert_eq!(tenant.required(), Some(false));
     assert_eq!(tenant.developer_only_attribute(), Some(false));
-    let c0 = tenant.string_attribute_constraints().unwrap();
-    assert_eq!((c0.min_length(), c0.max_length()), (None, None));
+    // Without constraints none are reported (see terraform_defaults).
+    assert!(tenant.string_attribute_constraints().is_none());
     let secret = &schema[21];
     assert_eq!(secret.name(), Some("dev:custom:secret"));
     assert_eq!(secret.mutable(), Some(false));

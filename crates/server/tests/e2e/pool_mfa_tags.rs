@@ -160,7 +160,7 @@ async fn set_user_pool_mfa_config_rules() {
         err(e),
         (
             "InvalidParameterException".into(),
-            "Invalid MFA Configuration given. SMS MFA, Email MFA, or Software Token MFA must be enabled."
+            "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration."
                 .into()
         )
     );

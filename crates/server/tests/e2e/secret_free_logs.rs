@@ -26,8 +26,8 @@ async fn code(url: &str, pool: &str, user: &str) -> String {
     .json()
     .await
     .unwrap();
-    let last = out.as_array().unwrap().last().expect("a message");
-    last["code"].as_str().unwrap().to_owned()
+    let newest = out.as_array().unwrap().first().expect("a message");
+    newest["code"].as_str().unwrap().to_owned()
 }
 
 /// Runs every flow that handles a secret; returns the secrets it saw.

@@ -11,7 +11,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use base64::Engine;
 use ironpool_api::types::UserStatusType;
 use ironpool_core::{srp, ManualClock, OsRng};
-use ironpool_server::{App, Config, Server};
+use ironpool_server::{App, Server};
 use ironpool_store::{PasswordRecord, User};
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -272,17 +272,18 @@ async fn invitation_goes_to_the_outbox_from_the_template() {
     let out: serde_json::Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
     let out = out.as_array().unwrap();
     assert_eq!(out.len(), 2, "{out:?}");
-    assert_eq!(out[0]["username"], "carol");
-    assert_eq!(out[0]["medium"], "EMAIL");
-    assert_eq!(out[0]["destination"], "carol@example.com");
-    assert_eq!(out[0]["subject"], "Welcome");
-    assert_eq!(out[0]["body"], "Hi carol, your code is Temp-pass-1");
-    assert_eq!(out[0]["code"], "Temp-pass-1");
-    assert_eq!(out[0]["poolId"], p.as_str());
-    assert_eq!(out[1]["username"], "dave");
-    assert_eq!(out[1]["medium"], "SMS");
-    let body = out[1]["body"].as_str().unwrap();
-    let temp = out[1]["code"].as_str().unwrap();
+    // Newest first.
+    assert_eq!(out[1]["username"], "carol");
+    assert_eq!(out[1]["medium"], "EMAIL");
+    assert_eq!(out[1]["destination"], "carol@example.com");
+    assert_eq!(out[1]["subject"], "Welcome");
+    assert_eq!(out[1]["body"], "Hi carol, your code is Temp-pass-1");
+    assert_eq!(out[1]["code"], "Temp-pass-1");
+    assert_eq!(out[1]["poolId"], p.as_str());
+    assert_eq!(out[0]["username"], "dave");
+    assert_eq!(out[0]["medium"], "SMS");
+    let body = out[0]["body"].as_str().unwrap();
+    let temp = out[0]["code"].as_str().unwrap();
     assert_eq!(
         body,
         format!("Your username is dave and temporary password is {temp}. ")
