@@ -103,7 +103,7 @@ async fn password_verifier(
     let a = doc
         .srp_a
         .as_deref()
-        .and_then(srp::parse_hex)
+        .and_then(|a| srp::parse_a(a).ok())
         .ok_or_else(invalid_session)?;
     let ephemeral = srp::ServerEphemeral { secret, public };
     let key = match ephemeral.key(&a, &verifier.verifier) {

@@ -111,6 +111,10 @@ const MIGRATIONS: &[&str] = &[
         expires_at REAL NOT NULL
     ) STRICT;
     CREATE INDEX auth_sessions_by_expiry ON auth_sessions(expires_at);",
+    // Challenge sessions are kept under the SHA-256 of their Session string, never the string;
+    // pending ones (minutes long) are dropped and their sign-ins start over.
+    "DELETE FROM auth_sessions;
+    ALTER TABLE auth_sessions RENAME COLUMN id TO session_hash;",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).
