@@ -114,17 +114,50 @@ pub(crate) fn unknown_user(client: &UserPoolClientType) -> ApiError {
     }
 }
 
+/// For a request naming nobody (or a user it must not reveal) when the client hides user
+/// existence: the durable write an existing user's request makes (a failure count, a code),
+/// so both cost the same. The row is picked by a keyed hash of the name, among 4096 per pool;
+/// the name itself is not stored.
+pub(crate) async fn decoy_write(app: &App, pool_id: &str, name: &str) -> Result<(), ApiError> {
+    let mac = app
+        .master_key
+        .mac(&format!("decoy:{pool_id}"), name.as_bytes());
+    app.store
+        .write_decoy(pool_id, &mac[..3], app.now())
+        .await
+        .or_internal()
+}
+
 /// The user a sign-in name means: the username, or an email, phone number or preferred
-/// username that the pool lets users sign in with (verified aliases only).
+/// username that the pool lets users sign in with (verified aliases only). Only the
+/// attributes the pool signs in with are looked up.
 pub(crate) async fn find_sign_in_user(
     app: &App,
-    pool_id: &str,
+    pool: &UserPoolType,
     name: &str,
 ) -> Result<Option<User>, ApiError> {
+    use super::admin_users::{has_alias, has_username_attribute};
+    let pool_id = pool.id.as_deref().unwrap_or_default();
     if let Some(user) = app.store.get_user(pool_id, name).await.or_internal()? {
         return Ok(Some(user));
     }
-    for attribute in ["email", "phone_number", "preferred_username"] {
+    let signs_in_with = [
+        (
+            "email",
+            has_alias(pool, AliasAttributeType::Email)
+                || has_username_attribute(pool, UsernameAttributeType::Email),
+        ),
+        (
+            "phone_number",
+            has_alias(pool, AliasAttributeType::PhoneNumber)
+                || has_username_attribute(pool, UsernameAttributeType::PhoneNumber),
+        ),
+        (
+            "preferred_username",
+            has_alias(pool, AliasAttributeType::PreferredUsername),
+        ),
+    ];
+    for (attribute, _) in signs_in_with.iter().filter(|(_, yes)| *yes) {
         if let Some(user) = app
             .store
             .find_user_by_alias(pool_id, attribute, name)
@@ -439,13 +472,14 @@ async fn password_auth(
     password: &str,
 ) -> Result<Outcome, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
-    let Some(user) = find_sign_in_user(app, pool_id, username).await? else {
-        // Same work as a real check, so timing does not tell the cases apart.
-        let dummy = srp::Verifier {
-            salt: vec![0; 16],
-            verifier: vec![0; 384],
-        };
+    let Some(user) = find_sign_in_user(app, pool, username).await? else {
+        // Same work as a real check (and its failure count), so timing does not tell the
+        // cases apart.
+        let dummy = simulated_verifier(app, pool_id, username);
         let _ = dummy.matches(srp::pool_name(pool_id), username, password);
+        if hides_existence(client) {
+            decoy_write(app, pool_id, username).await?;
+        }
         return Err(unknown_user(client));
     };
     check_can_sign_in(&user)?;
@@ -514,7 +548,7 @@ async fn srp_auth(
 ) -> Result<Outcome, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
     srp::parse_a(srp_a).map_err(|_| invalid_srp_a())?;
-    let user = find_sign_in_user(app, pool_id, username).await?;
+    let user = find_sign_in_user(app, pool, username).await?;
     let (doc_username, srp_user_id, verifier, simulated) = match &user {
         Some(user) => {
             check_can_sign_in(user)?;

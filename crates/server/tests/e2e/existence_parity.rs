@@ -1,17 +1,18 @@
-//! With PreventUserExistenceErrors ENABLED, the SRP challenge for an unknown name looks like an
-//! existing user's: the same fields and shapes, USER_ID_FOR_SRP as a real user's (the stored
-//! username, or a stable UUID where real users' are UUIDs), the same SALT on every call, and
-//! the same answer to a proof; in pools with case-sensitive or case-insensitive names, username
-//! attributes and aliases.
+//! With PreventUserExistenceErrors ENABLED, an unknown name gets what an existing user gets:
+//! the same SRP challenge (fields and shapes, USER_ID_FOR_SRP as a real user's: the stored
+//! username, or a stable UUID where real users' are UUIDs; the same SALT on every call), the
+//! same errors and the same delivery details, in pools with case-sensitive or case-insensitive
+//! names, username attributes and aliases. (That both cost the same is measured by
+//! `ironpool-bench --only existence`.)
 
 use crate::harness::{client_with, err, pool_with, TestServer};
 use crate::signin_support::{timestamp_now, SrpClient};
-use crate::users::{confirmed, PW};
+use crate::users::{attr, confirmed, PW};
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
 use aws_sdk_cognitoidentityprovider::types::{
-    AliasAttributeType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType,
-    PreventUserExistenceErrorTypes, UsernameAttributeType, UsernameConfigurationType,
-    VerifiedAttributeType,
+    AliasAttributeType, AuthFlowType, ChallengeNameType, CodeDeliveryDetailsType,
+    ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UsernameAttributeType,
+    UsernameConfigurationType, VerifiedAttributeType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 use std::collections::HashMap;
@@ -212,4 +213,121 @@ async fn simulated_srp_challenges_look_like_real_ones_in_every_pool_configuratio
         &challenge_id(&c, &p, &cid, "ghost@example.com", PW).await
     ));
     assert_eq!(challenge_id(&c, &p, &cid, "ghost", PW).await, "ghost");
+}
+
+/// The fields of a delivery, with the destination reduced to its mask's shape.
+fn delivery_shape(d: Option<&CodeDeliveryDetailsType>) -> (String, String, String) {
+    let d = d.unwrap();
+    let shape: String = d
+        .destination()
+        .unwrap()
+        .chars()
+        .map(|ch| if ch == '*' || ch == '@' { ch } else { 'x' })
+        .collect();
+    (
+        format!("{:?}", d.delivery_medium()),
+        d.attribute_name().unwrap_or_default().to_owned(),
+        shape,
+    )
+}
+
+/// Every self-service answer for an existing user (`known` CONFIRMED, `pending` UNCONFIRMED
+/// with a live code) equals the answer for `ghost`, who does not exist.
+async fn answers_match(c: &Client, cid: &str, known: &str, pending: &str, ghost: &str) {
+    let sign_in = |name: &str| {
+        c.initiate_auth()
+            .client_id(cid)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", name)
+            .auth_parameters("PASSWORD", "Wrong-pass-1")
+            .send()
+    };
+    assert_eq!(
+        err(sign_in(known).await.unwrap_err()),
+        err(sign_in(ghost).await.unwrap_err())
+    );
+    let confirm = |name: &str| {
+        c.confirm_sign_up()
+            .client_id(cid)
+            .username(name)
+            .confirmation_code("000000")
+            .send()
+    };
+    assert_eq!(
+        err(confirm(pending).await.unwrap_err()),
+        err(confirm(ghost).await.unwrap_err())
+    );
+    let resend = |name: &str| {
+        c.resend_confirmation_code()
+            .client_id(cid)
+            .username(name)
+            .send()
+    };
+    assert_eq!(
+        delivery_shape(resend(pending).await.unwrap().code_delivery_details()),
+        delivery_shape(resend(ghost).await.unwrap().code_delivery_details())
+    );
+    let forgot = |name: &str| c.forgot_password().client_id(cid).username(name).send();
+    assert_eq!(
+        delivery_shape(forgot(known).await.unwrap().code_delivery_details()),
+        delivery_shape(forgot(ghost).await.unwrap().code_delivery_details())
+    );
+    let confirm_forgot = |name: &str, password: &str| {
+        c.confirm_forgot_password()
+            .client_id(cid)
+            .username(name)
+            .confirmation_code("000000")
+            .password(password)
+            .send()
+    };
+    for password in ["New-password-1", "short"] {
+        assert_eq!(
+            err(confirm_forgot(known, password).await.unwrap_err()),
+            err(confirm_forgot(ghost, password).await.unwrap_err()),
+            "ConfirmForgotPassword with {password}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn self_service_answers_for_unknown_names_match_an_existing_users() {
+    let s = TestServer::start().await;
+    let c = s.client();
+    let sign_up = |cid: &str, name: &str, email: &str| {
+        c.sign_up()
+            .client_id(cid)
+            .username(name)
+            .password(PW)
+            .user_attributes(attr("email", email))
+            .send()
+    };
+
+    let (p, cid) = hidden_pool(&c, |b| b.username_configuration(case_sensitive(false))).await;
+    confirmed(
+        &c,
+        &p,
+        "known",
+        &[("email", "k@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    sign_up(&cid, "pending", "p@example.com").await.unwrap();
+    answers_match(&c, &cid, "KNOWN", "Pending", "ghost").await;
+
+    let (p, cid) = hidden_pool(&c, |b| b.username_attributes(UsernameAttributeType::Email)).await;
+    confirmed(&c, &p, "k@example.com", &[("email_verified", "true")]).await;
+    sign_up(&cid, "p@example.com", "p@example.com")
+        .await
+        .unwrap();
+    answers_match(&c, &cid, "k@example.com", "p@example.com", "g@example.com").await;
+
+    let (p, cid) = hidden_pool(&c, |b| b.alias_attributes(AliasAttributeType::Email)).await;
+    confirmed(
+        &c,
+        &p,
+        "known",
+        &[("email", "k@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    sign_up(&cid, "pending", "p@example.com").await.unwrap();
+    answers_match(&c, &cid, "k@example.com", "pending", "g@example.com").await;
 }

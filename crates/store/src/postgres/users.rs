@@ -492,6 +492,19 @@ impl Users for PostgresStore {
         Ok(n == 1)
     }
 
+    async fn write_decoy(&self, pool_id: &str, slot: &str, now: f64) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO decoys (pool_id, slot, writes, written_at) VALUES ($1, $2, 1, $3)
+                 ON CONFLICT (pool_id, slot)
+                 DO UPDATE SET writes = decoys.writes + 1, written_at = excluded.written_at",
+                &[&pool_id, &slot, &now],
+            )
+            .await?;
+        Ok(())
+    }
+
     async fn consume_code(
         &self,
         pool_id: &str,
