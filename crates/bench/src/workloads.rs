@@ -39,6 +39,13 @@ pub async fn run_all(args: &Args) -> Result<Report> {
         start_up(&plan, &base, root.path(), &mut report).await?;
     }
     let main = base.start().await?;
+    if args
+        .only
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case("existence"))
+    {
+        crate::existence::run(&main).await?;
+    }
     if args.wants("W2") {
         create_pools(&plan, &main, &mut report).await?;
     }

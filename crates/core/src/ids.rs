@@ -24,6 +24,11 @@ pub fn user_pool_arn(region: &str, account_id: &str, pool_id: &str) -> String {
 pub fn uuid_v4(rng: &dyn Rng) -> String {
     let mut b = [0u8; 16];
     rng.fill(&mut b);
+    uuid_from(b)
+}
+
+/// The version-4 UUID made of 16 given bytes (their version and variant bits overwritten).
+pub fn uuid_from(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();

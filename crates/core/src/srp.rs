@@ -95,15 +95,6 @@ pub fn pool_name(user_pool_id: &str) -> &str {
         .map_or(user_pool_id, |(_, n)| n)
 }
 
-/// `g^seed mod N` (384 bytes) for up to 32 seed bytes: a verifier for a user that does not
-/// exist, so a simulated challenge costs what a real one does.
-pub fn verifier_from_seed(seed: &[u8]) -> Vec<u8> {
-    let mut full = [0u8; 32];
-    let n = seed.len().min(32);
-    full[32 - n..].copy_from_slice(&seed[..n]);
-    g_pow(&full)
-}
-
 /// The SRP-6a multiplier `k = H(pad(N) | pad(g))`, computed once.
 fn k() -> &'static Bn {
     static K: OnceLock<Bn> = OnceLock::new();
@@ -139,6 +130,20 @@ pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
         hex::decode(format!("0{text}")).ok()
     } else {
         hex::decode(text).ok()
+    }
+}
+
+/// The client's SRP_A, checked as the challenge starts: hex of at most the modulus size (after
+/// leading zeros) and not `0 mod N`. Its big-endian bytes, or `BadA`.
+pub fn parse_a(text: &str) -> Result<Vec<u8>, SrpError> {
+    let digits = text.trim().trim_start_matches('0');
+    if digits.len() > 2 * N_BYTES {
+        return Err(SrpError::BadA);
+    }
+    let bytes = parse_hex(text).ok_or(SrpError::BadA)?;
+    match widen(&bytes) {
+        Some(a) if !a.is_zero() => Ok(bytes),
+        _ => Err(SrpError::BadA),
     }
 }
 
@@ -511,6 +516,35 @@ mod tests {
         assert_eq!(server.key(&[0], &v.verifier), Err(SrpError::BadA));
         assert_eq!(server.key(&[1u8; 385], &v.verifier), Err(SrpError::BadA));
         assert!(format!("{server:?}").contains("redacted"));
+    }
+
+    #[test]
+    fn srp_a_is_hex_below_the_modulus_size_and_not_zero_mod_n() {
+        let a = to_hex(&g_pow(&[7; 32]));
+        assert_eq!(parse_a(&a), Ok(parse_hex(&a).unwrap()));
+        assert_eq!(
+            parse_a(&format!("0000{a}")).map(|b| pad(&b)),
+            Ok(pad(&parse_hex(&a).unwrap()))
+        );
+        let n = N_HEX.to_lowercase();
+        for bad in [
+            "0".to_owned(),
+            "000".to_owned(),
+            n.clone(),
+            format!("0{n}"),
+            to_hex(&[&[1u8][..], &[0; 384]].concat()),
+            "f".repeat(770),
+            "a".repeat(128 * 1024),
+            "xyz".to_owned(),
+            String::new(),
+        ] {
+            assert_eq!(
+                parse_a(&bad),
+                Err(SrpError::BadA),
+                "{}",
+                &bad[..bad.len().min(20)]
+            );
+        }
     }
 
     #[test]

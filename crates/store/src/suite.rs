@@ -756,6 +756,20 @@ pub async fn concurrent_changes_lose_nothing<S: Store + Clone + 'static>(stores:
     assert_eq!((count, version), (40, 40), "{conflicts} conflicts");
 }
 
+pub async fn decoy_writes_count_up_and_go_with_their_pool(store: &dyn Store) {
+    users_pool(store).await;
+    for now in [1.0, 2.0] {
+        store.write_decoy(UP, "abc", now).await.unwrap();
+    }
+    store.write_decoy(UP, "def", 3.0).await.unwrap();
+    assert!(store
+        .write_decoy("us-east-1_NOPOOLXXX", "abc", 4.0)
+        .await
+        .is_err());
+    assert!(store.delete_user_pool(UP).await.unwrap());
+    assert!(store.write_decoy(UP, "abc", 5.0).await.is_err());
+}
+
 pub use crate::suite_tokens::*;
 
 /// Expands to one `#[tokio::test]` per suite case; `$make` is an async expression that
@@ -784,6 +798,7 @@ macro_rules! backend_suite {
             users_list_by_filter_in_pages,
             group_membership_goes_with_user_group_and_pool,
             codes_are_single_use_and_expire,
+            decoy_writes_count_up_and_go_with_their_pool,
             signing_keys_are_created_once,
             refresh_tokens_rotate_and_revoke,
             auth_sessions_are_taken_once,

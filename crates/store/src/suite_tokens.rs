@@ -162,7 +162,7 @@ pub async fn refresh_tokens_rotate_and_revoke(store: &dyn Store) {
 pub async fn auth_sessions_are_taken_once(store: &dyn Store) {
     pool(store).await;
     let session = AuthSession {
-        id: "sess".into(),
+        session_hash: "digest-of-sess".into(),
         pool_id: POOL.into(),
         doc: "sealed".into(),
         expires_at: 500.0,
@@ -170,10 +170,13 @@ pub async fn auth_sessions_are_taken_once(store: &dyn Store) {
     store.create_auth_session(&session).await.unwrap();
     assert!(store.create_auth_session(&session).await.is_err());
     assert_eq!(
-        store.take_auth_session("sess").await.unwrap(),
+        store.take_auth_session("digest-of-sess").await.unwrap(),
         Some(session)
     );
-    assert_eq!(store.take_auth_session("sess").await.unwrap(), None);
+    assert_eq!(
+        store.take_auth_session("digest-of-sess").await.unwrap(),
+        None
+    );
 }
 
 pub async fn token_authorization_reads_pool_user_family_and_client(store: &dyn Store) {

@@ -49,7 +49,8 @@ pub struct RefreshToken {
 /// the store (the handler seals it), taken once.
 #[derive(Clone, PartialEq)]
 pub struct AuthSession {
-    pub id: String,
+    /// The digest of the Session string (never the string itself), unique.
+    pub session_hash: String,
     pub pool_id: String,
     pub doc: String,
     pub expires_at: f64,
@@ -143,7 +144,10 @@ pub trait Tokens: Send + Sync {
 
     async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError>;
 
-    /// Removes and returns the session: a session answers once. Expired sessions are
-    /// returned too (the caller tells "expired" from "invalid").
-    async fn take_auth_session(&self, id: &str) -> Result<Option<AuthSession>, StoreError>;
+    /// Removes and returns the session with this digest: a session answers once. Expired
+    /// sessions are returned too (the caller tells "expired" from "invalid").
+    async fn take_auth_session(
+        &self,
+        session_hash: &str,
+    ) -> Result<Option<AuthSession>, StoreError>;
 }

@@ -21,14 +21,14 @@ pub(crate) fn status_name(s: UserStatusType) -> String {
         .unwrap_or_default()
 }
 
-fn has_username_attribute(pool: &UserPoolType, a: UsernameAttributeType) -> bool {
+pub(crate) fn has_username_attribute(pool: &UserPoolType, a: UsernameAttributeType) -> bool {
     pool.username_attributes
         .as_deref()
         .unwrap_or_default()
         .contains(&a)
 }
 
-fn has_alias(pool: &UserPoolType, a: AliasAttributeType) -> bool {
+pub(crate) fn has_alias(pool: &UserPoolType, a: AliasAttributeType) -> bool {
     pool.alias_attributes
         .as_deref()
         .unwrap_or_default()

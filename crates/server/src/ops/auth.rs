@@ -16,6 +16,7 @@ use ironpool_core::lockout::Lockout;
 use ironpool_core::{secret_hash, srp};
 use ironpool_store::{AuthSession, User};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The app client named by a ClientId alone, and its pool.
@@ -112,17 +113,50 @@ pub(crate) fn unknown_user(client: &UserPoolClientType) -> ApiError {
     }
 }
 
+/// For a request naming nobody (or a user it must not reveal) when the client hides user
+/// existence: the durable write an existing user's request makes (a failure count, a code),
+/// so both cost the same. The row is picked by a keyed hash of the name, among 4096 per pool;
+/// the name itself is not stored.
+pub(crate) async fn decoy_write(app: &App, pool_id: &str, name: &str) -> Result<(), ApiError> {
+    let mac = app
+        .master_key
+        .mac(&format!("decoy:{pool_id}"), name.as_bytes());
+    app.store
+        .write_decoy(pool_id, &mac[..3], app.now())
+        .await
+        .or_internal()
+}
+
 /// The user a sign-in name means: the username, or an email, phone number or preferred
-/// username that the pool lets users sign in with (verified aliases only).
+/// username that the pool lets users sign in with (verified aliases only). Only the
+/// attributes the pool signs in with are looked up.
 pub(crate) async fn find_sign_in_user(
     app: &App,
-    pool_id: &str,
+    pool: &UserPoolType,
     name: &str,
 ) -> Result<Option<User>, ApiError> {
+    use super::admin_users::{has_alias, has_username_attribute};
+    let pool_id = pool.id.as_deref().unwrap_or_default();
     if let Some(user) = app.store.get_user(pool_id, name).await.or_internal()? {
         return Ok(Some(user));
     }
-    for attribute in ["email", "phone_number", "preferred_username"] {
+    let signs_in_with = [
+        (
+            "email",
+            has_alias(pool, AliasAttributeType::Email)
+                || has_username_attribute(pool, UsernameAttributeType::Email),
+        ),
+        (
+            "phone_number",
+            has_alias(pool, AliasAttributeType::PhoneNumber)
+                || has_username_attribute(pool, UsernameAttributeType::PhoneNumber),
+        ),
+        (
+            "preferred_username",
+            has_alias(pool, AliasAttributeType::PreferredUsername),
+        ),
+    ];
+    for (attribute, _) in signs_in_with.iter().filter(|(_, yes)| *yes) {
         if let Some(user) = app
             .store
             .find_user_by_alias(pool_id, attribute, name)
@@ -220,10 +254,17 @@ pub(crate) async fn good_password(app: &App, user: User) -> Result<User, ApiErro
     .await
 }
 
-/// Refusals that come before any password check.
+/// Refusals that come before any password check: an UNCONFIRMED user hears so whatever the
+/// password (on SRP, as the challenge starts).
 pub(crate) fn check_can_sign_in(user: &User) -> Result<(), ApiError> {
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
+    }
+    if user.status == UserStatusType::Unconfirmed {
+        return Err(ApiError::new(
+            ErrorCode::UserNotConfirmedException,
+            "User is not confirmed.",
+        ));
     }
     if user.status == UserStatusType::ResetRequired {
         return Err(ApiError::new(
@@ -248,7 +289,7 @@ pub(crate) struct Outcome {
 pub(crate) struct SessionDoc {
     pub challenge: String,
     pub client_id: String,
-    /// The user's username; for a simulated challenge, the name that was given.
+    /// The user's username; for a simulated challenge, the one it shows.
     pub username: String,
     pub srp_user_id: String,
     #[serde(default)]
@@ -267,7 +308,14 @@ fn session_context(pool_id: &str, id: &str) -> String {
     format!("auth-session:{pool_id}:{id}")
 }
 
-/// Stores a challenge's state; returns the session id (32 random bytes).
+/// What the store keeps of a Session string: its SHA-256, so a copy of the database holds
+/// no usable session.
+fn session_hash(id: &str) -> String {
+    hex::encode(Sha256::digest(id.as_bytes()))
+}
+
+/// Stores a challenge's state under the digest of its session id; returns the id (32 random
+/// bytes, base64url) and the bytes.
 pub(crate) async fn start_session(
     app: &App,
     pool_id: &str,
@@ -280,7 +328,7 @@ pub(crate) async fn start_session(
     let minutes = f64::from(client.auth_session_validity.unwrap_or(3));
     let plain = serde_json::to_vec(doc).or_internal()?;
     let session = AuthSession {
-        id: id.clone(),
+        session_hash: session_hash(&id),
         pool_id: pool_id.to_owned(),
         doc: app
             .master_key
@@ -305,7 +353,7 @@ pub(crate) async fn take_session(
     let invalid = || ApiError::not_authorized("Invalid session for the user.");
     let session = app
         .store
-        .take_auth_session(id)
+        .take_auth_session(&session_hash(id))
         .await
         .or_internal()?
         .filter(|s| s.pool_id == pool_id)
@@ -326,8 +374,8 @@ pub(crate) async fn take_session(
     Ok(doc)
 }
 
-/// After a good password: UserNotConfirmedException for unconfirmed users, the
-/// NEW_PASSWORD_REQUIRED challenge for FORCE_CHANGE_PASSWORD users, tokens otherwise.
+/// After a good password: the NEW_PASSWORD_REQUIRED challenge for FORCE_CHANGE_PASSWORD
+/// users, tokens otherwise.
 pub(crate) async fn after_password(
     app: &App,
     pool: &UserPoolType,
@@ -336,10 +384,6 @@ pub(crate) async fn after_password(
 ) -> Result<Outcome, ApiError> {
     let user = good_password(app, user).await?;
     match user.status {
-        UserStatusType::Unconfirmed => Err(ApiError::new(
-            ErrorCode::UserNotConfirmedException,
-            "User is not confirmed.",
-        )),
         UserStatusType::ForceChangePassword => {
             new_password_challenge(app, pool, client, &user).await
         }
@@ -427,13 +471,14 @@ async fn password_auth(
     password: &str,
 ) -> Result<Outcome, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
-    let Some(user) = find_sign_in_user(app, pool_id, username).await? else {
-        // Same work as a real check, so timing does not tell the cases apart.
-        let dummy = srp::Verifier {
-            salt: vec![0; 16],
-            verifier: vec![0; 384],
-        };
+    let Some(user) = find_sign_in_user(app, pool, username).await? else {
+        // Same work as a real check (and its failure count), so timing does not tell the
+        // cases apart.
+        let dummy = simulated_verifier(app, pool_id, username);
         let _ = dummy.matches(srp::pool_name(pool_id), username, password);
+        if hides_existence(client) {
+            decoy_write(app, pool_id, username).await?;
+        }
         return Err(unknown_user(client));
     };
     check_can_sign_in(&user)?;
@@ -453,9 +498,46 @@ pub(crate) fn stable_bytes(app: &App, purpose: &str, pool_id: &str, name: &str) 
     hex::decode(mac).unwrap_or_default()
 }
 
+/// The USERNAME and USER_ID_FOR_SRP a simulated challenge shows for an unknown `name`, as a
+/// real user's would look: the name under the pool's case rule, or, for an email or phone
+/// number in a pool where such a name signs in through an attribute (whose users' usernames
+/// are then UUIDs or at least not addresses), a UUID derived from it.
+pub(crate) fn simulated_username(app: &App, pool: &UserPoolType, name: &str) -> String {
+    use super::admin_users::{has_alias, has_username_attribute};
+    use ironpool_core::attributes::{is_email, is_phone};
+    let folded = ironpool_store::users::username_key(pool, name);
+    let by_attribute = (is_email(name)
+        && (has_username_attribute(pool, UsernameAttributeType::Email)
+            || has_alias(pool, AliasAttributeType::Email)))
+        || (is_phone(name)
+            && (has_username_attribute(pool, UsernameAttributeType::PhoneNumber)
+                || has_alias(pool, AliasAttributeType::PhoneNumber)));
+    if !by_attribute {
+        return folded;
+    }
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&stable_bytes(app, "srp-user-id", pool_id, &folded)[..16]);
+    ironpool_core::ids::uuid_from(bytes)
+}
+
+/// The salt and verifier a simulated challenge for `username` (see [`simulated_username`])
+/// uses: derived from the master key, stable, and as cheap to get as a real user's.
+pub(crate) fn simulated_verifier(app: &App, pool_id: &str, username: &str) -> srp::Verifier {
+    let salt = stable_bytes(app, "srp-salt", pool_id, username)[..16].to_vec();
+    let verifier = (0..12)
+        .flat_map(|i| stable_bytes(app, &format!("srp-verifier-{i}"), pool_id, username))
+        .collect();
+    srp::Verifier { salt, verifier }
+}
+
+fn invalid_srp_a() -> ApiError {
+    ApiError::invalid_parameter("Invalid SRP_A value.")
+}
+
 /// USER_SRP_AUTH: the PASSWORD_VERIFIER challenge (SALT, SRP_B, SECRET_BLOCK,
-/// USER_ID_FOR_SRP, USERNAME); simulated, identically shaped, for unknown users when the
-/// client hides user existence.
+/// USER_ID_FOR_SRP, USERNAME); simulated, identically shaped and costing the same, for unknown
+/// users when the client hides user existence. SRP_A is checked before anything is stored.
 async fn srp_auth(
     app: &App,
     pool: &UserPoolType,
@@ -464,11 +546,9 @@ async fn srp_auth(
     srp_a: &str,
 ) -> Result<Outcome, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
-    if srp::parse_hex(srp_a).is_none() {
-        return Err(ApiError::invalid_parameter("Invalid SRP_A value."));
-    }
-    let user = find_sign_in_user(app, pool_id, username).await?;
-    let (doc_username, srp_user_id, salt, verifier, simulated) = match &user {
+    srp::parse_a(srp_a).map_err(|_| invalid_srp_a())?;
+    let user = find_sign_in_user(app, pool, username).await?;
+    let (doc_username, srp_user_id, verifier, simulated) = match &user {
         Some(user) => {
             check_can_sign_in(user)?;
             let Some(verifier) = open_verifier(app, user) else {
@@ -478,23 +558,16 @@ async fn srp_auth(
                 .password
                 .as_ref()
                 .map_or(user.username.clone(), |p| p.srp_user_id.clone());
-            (
-                user.username.clone(),
-                srp_user_id,
-                verifier.salt,
-                verifier.verifier,
-                false,
-            )
+            (user.username.clone(), srp_user_id, verifier, false)
         }
         None if hides_existence(client) => {
-            let salt = stable_bytes(app, "srp-salt", pool_id, username)[..16].to_vec();
-            let fake_x = stable_bytes(app, "srp-x", pool_id, username);
-            let v = srp::verifier_from_seed(&fake_x);
-            (username.to_owned(), username.to_owned(), salt, v, true)
+            let shown = simulated_username(app, pool, username);
+            let verifier = simulated_verifier(app, pool_id, &shown);
+            (shown.clone(), shown, verifier, true)
         }
         None => return Err(unknown_user(client)),
     };
-    let ephemeral = srp::ServerEphemeral::new(app.rng.as_ref(), &verifier)
+    let ephemeral = srp::ServerEphemeral::new(app.rng.as_ref(), &verifier.verifier)
         .map_err(|e| format!("{e:?}"))
         .or_internal()?;
     let doc = SessionDoc {
@@ -513,7 +586,7 @@ async fn srp_auth(
     };
     let (id, raw) = start_session(app, pool_id, client, &doc).await?;
     let mut params = BTreeMap::new();
-    params.insert("SALT".into(), srp::to_hex(&salt));
+    params.insert("SALT".into(), srp::to_hex(&verifier.salt));
     params.insert("SRP_B".into(), srp::to_hex(&ephemeral.public));
     params.insert("SECRET_BLOCK".into(), B64.encode(raw));
     params.insert("USER_ID_FOR_SRP".into(), srp_user_id);

@@ -2,9 +2,9 @@
 //! really verified) and NEW_PASSWORD_REQUIRED (a FORCE_CHANGE_PASSWORD user's first sign-in).
 
 use super::auth::{
-    after_password, check_can_sign_in, check_not_locked, check_secret_hash, failed_password,
-    find_client, incorrect, missing, modify_user, open_verifier, take_session, unknown_user,
-    Outcome,
+    after_password, check_can_sign_in, check_not_locked, check_secret_hash, decoy_write,
+    failed_password, find_client, incorrect, missing, modify_user, open_verifier,
+    simulated_verifier, take_session, unknown_user, Outcome,
 };
 use super::client_documents::StoredClient;
 use super::clients::get_client;
@@ -78,20 +78,20 @@ async fn password_verifier(
     if doc.challenge != "PASSWORD_VERIFIER" || B64URL.encode(&block_bytes) != session {
         return Err(invalid_session());
     }
-    if doc.simulated {
-        return Err(incorrect());
-    }
-    let Some(user) = app
+    let user = app
         .store
         .get_user(pool_id, &doc.username)
         .await
-        .or_internal()?
-    else {
-        return Err(unknown_user(client));
+        .or_internal()?;
+    let verifier = match &user {
+        Some(user) if !doc.simulated => {
+            check_can_sign_in(user)?;
+            check_not_locked(app, user)?;
+            open_verifier(app, user).ok_or_else(incorrect)?
+        }
+        _ if doc.simulated => simulated_verifier(app, pool_id, &doc.username),
+        _ => return Err(unknown_user(client)),
     };
-    check_can_sign_in(&user)?;
-    check_not_locked(app, &user)?;
-    let verifier = open_verifier(app, &user).ok_or_else(incorrect)?;
     let secret: [u8; 32] = doc
         .srp_b_secret
         .as_deref()
@@ -106,26 +106,30 @@ async fn password_verifier(
     let a = doc
         .srp_a
         .as_deref()
-        .and_then(srp::parse_hex)
+        .and_then(|a| srp::parse_a(a).ok())
         .ok_or_else(invalid_session)?;
     let ephemeral = srp::ServerEphemeral { secret, public };
-    let key = match ephemeral.key(&a, &verifier.verifier) {
-        Ok(key) => key,
-        Err(_) => return Err(failed_password(app, user).await),
-    };
-    let good = srp::parse_timestamp(timestamp).is_some()
-        && srp::verify_claim_signature(
-            &key,
-            srp::pool_name(pool_id),
-            &doc.srp_user_id,
-            &block_bytes,
-            timestamp,
-            signature,
-        );
-    if !good {
-        return Err(failed_password(app, user).await);
+    let good = ephemeral.key(&a, &verifier.verifier).is_ok_and(|key| {
+        srp::parse_timestamp(timestamp).is_some()
+            && srp::verify_claim_signature(
+                &key,
+                srp::pool_name(pool_id),
+                &doc.srp_user_id,
+                &block_bytes,
+                timestamp,
+                signature,
+            )
+    });
+    match user {
+        // A simulated challenge does the same work and an equivalent write, and fails.
+        _ if doc.simulated => {
+            decoy_write(app, pool_id, &doc.username).await?;
+            Err(incorrect())
+        }
+        Some(user) if good => after_password(app, pool, client, user).await,
+        Some(user) => Err(failed_password(app, user).await),
+        None => Err(unknown_user(client)),
     }
-    after_password(app, pool, client, user).await
 }
 
 /// NEW_PASSWORD_REQUIRED: the new password meets the policy, the required attributes are

@@ -4,7 +4,7 @@
 use super::admin_users::{
     cannot_confirm, cannot_reset_in_state, create_conflict, new_identity, no_recovery_destination,
 };
-use super::auth::{check_secret_hash, find_client, hides_existence};
+use super::auth::{check_secret_hash, decoy_write, find_client, hides_existence};
 use super::client_documents::StoredClient;
 use super::codes::{self, Purpose};
 use super::user_attributes::{self as attrs, Write};
@@ -53,9 +53,31 @@ async fn code_user(
 ) -> Result<User, ApiError> {
     match find_user(app, pool, name).await? {
         Some(user) => Ok(user),
-        None if hides_existence(&client.client) => Err(codes::code_mismatch()),
+        None if hides_existence(&client.client) => Err(hidden_mismatch(app, pool, name).await),
         None => Err(combination_not_found()),
     }
+}
+
+/// A wrong code's answer for a user the client does not reveal, after the write a wrong code
+/// makes.
+async fn hidden_mismatch(app: &App, pool: &UserPoolType, name: &str) -> ApiError {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    match decoy_write(app, pool_id, name).await {
+        Ok(()) => codes::code_mismatch(),
+        Err(e) => e,
+    }
+}
+
+/// A simulated delivery for a user the client does not reveal, after the write a new code
+/// makes.
+async fn hidden_delivery(
+    app: &App,
+    pool: &UserPoolType,
+    name: &str,
+    details: CodeDeliveryDetailsType,
+) -> Result<CodeDeliveryDetailsType, ApiError> {
+    decoy_write(app, pool.id.as_deref().unwrap_or_default(), name).await?;
+    Ok(details)
 }
 
 /// UNCONFIRMED until confirmed; the code goes to the auto-verified attribute (phone first);
@@ -207,9 +229,10 @@ pub async fn resend_confirmation_code(
         Some(u) if u.enabled || !hides_existence(&client.client) => u,
         None if !hides_existence(&client.client) => return Err(combination_not_found()),
         _ => {
+            let details = codes::simulated_sign_up(app, &pool, &name);
             return Ok(ResendConfirmationCodeResponse {
-                code_delivery_details: Some(codes::simulated_sign_up(app, &pool, &name)),
-            })
+                code_delivery_details: Some(hidden_delivery(app, &pool, &name, details).await?),
+            });
         }
     };
     if user.status != UserStatusType::Unconfirmed {
@@ -248,21 +271,22 @@ pub async fn forgot_password(
         ));
     }
     let hide = hides_existence(&client.client);
-    let simulated = || {
+    let simulated = || async {
+        let details = codes::simulated_recovery(app, &pool, &name);
         Ok(ForgotPasswordResponse {
-            code_delivery_details: Some(codes::simulated_recovery(app, &pool, &name)),
+            code_delivery_details: Some(hidden_delivery(app, &pool, &name, details).await?),
         })
     };
     let Some(user) = find_user(app, &pool, &name).await? else {
         return if hide {
-            simulated()
+            simulated().await
         } else {
             Err(combination_not_found())
         };
     };
     if !user.enabled {
         return if hide {
-            simulated()
+            simulated().await
         } else {
             Err(user_disabled())
         };
@@ -272,7 +296,7 @@ pub async fn forgot_password(
     }
     let Some(dest) = codes::recovery_destination(&pool, &user) else {
         return if hide {
-            simulated()
+            simulated().await
         } else {
             Err(no_recovery_destination())
         };
@@ -285,7 +309,8 @@ pub async fn forgot_password(
 
 /// The new password must meet the policy before the code is spent; a user in
 /// RESET_REQUIRED or FORCE_CHANGE_PASSWORD becomes CONFIRMED. A client that hides user
-/// existence answers CodeMismatchException for a user that does not exist or is disabled.
+/// existence answers CodeMismatchException for a user that does not exist or is disabled,
+/// after the same policy check.
 pub async fn confirm_forgot_password(
     app: &App,
     input: ConfirmForgotPasswordRequest,
@@ -298,15 +323,19 @@ pub async fn confirm_forgot_password(
         input.secret_hash.as_ref(),
     )
     .await?;
+    let pw = input.password.expose();
+    let hide = hides_existence(&client.client);
+    if hide {
+        check_policy(&pool, pw)?;
+    }
     let user = code_user(app, &pool, &client, &name).await?;
     if !user.enabled {
-        return Err(if hides_existence(&client.client) {
-            codes::code_mismatch()
+        return Err(if hide {
+            hidden_mismatch(app, &pool, &name).await
         } else {
             user_disabled()
         });
     }
-    let pw = input.password.expose();
     check_policy(&pool, pw)?;
     codes::check_code(
         app,

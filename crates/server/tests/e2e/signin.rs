@@ -384,8 +384,11 @@ async fn wrong_passwords_missing_parameters_and_user_states() {
         f.sign_in_with("unconfirmed", "Wrong-pass-1")
             .await
             .unwrap_err(),
-        incorrect,
-        "the password is checked first"
+        (
+            "UserNotConfirmedException".into(),
+            "User is not confirmed.".into()
+        ),
+        "whatever the password"
     );
     f.user_with("reset", PASSWORD, UserStatusType::ResetRequired, &[])
         .await;

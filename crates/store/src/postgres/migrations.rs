@@ -117,11 +117,24 @@ const MIGRATIONS: &[&str] = &[
     // made from.
     "ALTER TABLE user_pools ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
     ALTER TABLE resources ADD COLUMN version BIGINT NOT NULL DEFAULT 0;",
+    // 3: challenge sessions are kept under the SHA-256 of their Session string, never the string;
+    // pending ones (minutes long) are dropped and their sign-ins start over.
+    "DELETE FROM auth_sessions;
+    ALTER TABLE auth_sessions RENAME COLUMN id TO session_hash;",
+    // 4: the rows that requests naming no user write to, so they cost what an existing user's
+    // do (a slot is picked by a keyed hash of the name; names are never stored).
+    r#"CREATE TABLE decoys (
+        pool_id TEXT COLLATE "C" NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        slot TEXT COLLATE "C" NOT NULL,
+        writes BIGINT NOT NULL,
+        written_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (pool_id, slot)
+    );"#,
 ];
 
 /// Empties every table with state (`reset`).
 pub(super) const TRUNCATE_ALL: &str = "TRUNCATE user_pools, resources, users, user_attributes,
-    user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions";
+    user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions, decoys";
 
 pub(super) async fn run(client: &mut Client) -> Result<(), StoreError> {
     let tx = client.transaction().await?;

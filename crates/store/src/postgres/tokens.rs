@@ -243,24 +243,28 @@ impl Tokens for PostgresStore {
             .await?;
         client
             .execute(
-                "INSERT INTO auth_sessions (id, pool_id, doc, expires_at) VALUES ($1, $2, $3, $4)",
-                &[&s.id, &s.pool_id, &s.doc, &s.expires_at],
+                "INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES ($1, $2, $3, $4)",
+                &[&s.session_hash, &s.pool_id, &s.doc, &s.expires_at],
             )
             .await?;
         Ok(())
     }
 
-    async fn take_auth_session(&self, id: &str) -> Result<Option<AuthSession>, StoreError> {
+    async fn take_auth_session(
+        &self,
+        session_hash: &str,
+    ) -> Result<Option<AuthSession>, StoreError> {
         let row = self
             .client()
             .await?
             .query_opt(
-                "DELETE FROM auth_sessions WHERE id = $1 RETURNING id, pool_id, doc, expires_at",
-                &[&id],
+                "DELETE FROM auth_sessions WHERE session_hash = $1
+                 RETURNING session_hash, pool_id, doc, expires_at",
+                &[&session_hash],
             )
             .await?;
         Ok(row.map(|r| AuthSession {
-            id: r.get(0),
+            session_hash: r.get(0),
             pool_id: r.get(1),
             doc: r.get(2),
             expires_at: r.get(3),

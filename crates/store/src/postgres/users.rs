@@ -492,6 +492,30 @@ impl Users for PostgresStore {
         Ok(n == 1)
     }
 
+    async fn write_decoy(&self, pool_id: &str, slot: &str, now: f64) -> Result<(), StoreError> {
+        // Shaped as a code's check (pool, locked row, write, commit), the write it stands in
+        // for.
+        let mut client = self.client().await?;
+        let tx = Client::transaction(&mut client).await?;
+        if load_pool(&tx, pool_id).await?.is_none() {
+            return Err(StoreError::Backend("user pool does not exist".into()));
+        }
+        tx.query_opt(
+            "SELECT writes FROM decoys WHERE pool_id = $1 AND slot = $2 FOR UPDATE",
+            &[&pool_id, &slot],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO decoys (pool_id, slot, writes, written_at) VALUES ($1, $2, 1, $3)
+             ON CONFLICT (pool_id, slot)
+             DO UPDATE SET writes = decoys.writes + 1, written_at = excluded.written_at",
+            &[&pool_id, &slot, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn consume_code(
         &self,
         pool_id: &str,

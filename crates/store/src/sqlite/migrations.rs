@@ -115,6 +115,19 @@ const MIGRATIONS: &[&str] = &[
     // made from.
     "ALTER TABLE user_pools ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE resources ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    // 6: challenge sessions are kept under the SHA-256 of their Session string, never the string;
+    // pending ones (minutes long) are dropped and their sign-ins start over.
+    "DELETE FROM auth_sessions;
+    ALTER TABLE auth_sessions RENAME COLUMN id TO session_hash;",
+    // 7: the rows that requests naming no user write to, so they cost what an existing user's
+    // do (a slot is picked by a keyed hash of the name; names are never stored).
+    "CREATE TABLE decoys (
+        pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        slot TEXT NOT NULL,
+        writes INTEGER NOT NULL,
+        written_at REAL NOT NULL,
+        PRIMARY KEY (pool_id, slot)
+    ) STRICT, WITHOUT ROWID;",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).
@@ -128,6 +141,7 @@ pub(super) const TABLES: &[&str] = &[
     "user_attributes",
     "users",
     "resources",
+    "decoys",
     "user_pools",
 ];
 

@@ -252,24 +252,28 @@ impl Tokens for SqliteStore {
                 params![s.expires_at - 86_400.0],
             )?;
             conn.execute(
-                "INSERT INTO auth_sessions (id, pool_id, doc, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![s.id, s.pool_id, s.doc, s.expires_at],
+                "INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![s.session_hash, s.pool_id, s.doc, s.expires_at],
             )?;
             Ok(())
         })
         .await
     }
 
-    async fn take_auth_session(&self, id: &str) -> Result<Option<AuthSession>, StoreError> {
-        let id = id.to_owned();
+    async fn take_auth_session(
+        &self,
+        session_hash: &str,
+    ) -> Result<Option<AuthSession>, StoreError> {
+        let session_hash = session_hash.to_owned();
         self.write(move |conn| {
             Ok(conn
                 .query_row(
-                    "DELETE FROM auth_sessions WHERE id = ?1 RETURNING id, pool_id, doc, expires_at",
-                    params![id],
+                    "DELETE FROM auth_sessions WHERE session_hash = ?1
+                 RETURNING session_hash, pool_id, doc, expires_at",
+                    params![session_hash],
                     |r| {
                         Ok(AuthSession {
-                            id: r.get(0)?,
+                            session_hash: r.get(0)?,
                             pool_id: r.get(1)?,
                             doc: r.get(2)?,
                             expires_at: r.get(3)?,

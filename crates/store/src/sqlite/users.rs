@@ -481,6 +481,24 @@ impl Users for SqliteStore {
         .await
     }
 
+    async fn write_decoy(&self, pool_id: &str, slot: &str, now: f64) -> Result<(), StoreError> {
+        let (pool_id, slot) = (pool_id.to_owned(), slot.to_owned());
+        self.write(move |conn| {
+            // Shaped as a code's check (pool, row, write), the write it stands in for.
+            if load_pool(conn, &pool_id)?.is_none() {
+                return Err(StoreError::Backend("user pool does not exist".into()));
+            }
+            conn.execute(
+                "INSERT INTO decoys (pool_id, slot, writes, written_at) VALUES (?1, ?2, 1, ?3)
+                 ON CONFLICT (pool_id, slot)
+                 DO UPDATE SET writes = writes + 1, written_at = excluded.written_at",
+                params![pool_id, slot, now],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn consume_code(
         &self,
         pool_id: &str,
