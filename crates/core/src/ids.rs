@@ -27,6 +27,15 @@ pub fn uuid_v4(rng: &dyn Rng) -> String {
     uuid_from(b)
 }
 
+/// Whether `text` has a UUID's form (8-4-4-4-12 hex digits), as every `sub` has.
+pub fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
 /// The version-4 UUID made of 16 given bytes (their version and variant bits overwritten).
 pub fn uuid_from(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
@@ -46,6 +55,22 @@ pub fn uuid_from(mut b: [u8; 16]) -> String {
 mod tests {
     use super::*;
     use crate::OsRng;
+
+    #[test]
+    fn uuids_are_recognised_by_form() {
+        assert!(is_uuid(&uuid_v4(&OsRng)));
+        assert!(is_uuid("0F8E2B4A-1C3D-4E5F-8A9B-0C1D2E3F4A5B"));
+        for not in [
+            "",
+            "alice",
+            "0f8e2b4a1c3d4e5f8a9b0c1d2e3f4a5b",
+            "0f8e2b4a-1c3d-4e5f-8a9b-0c1d2e3f4a5",
+            "0f8e2b4a-1c3d-4e5f-8a9b_0c1d2e3f4a5b",
+            "0f8e2b4a-1c3d-4e5f-8a9b-0c1d2e3f4a5g",
+        ] {
+            assert!(!is_uuid(not), "{not}");
+        }
+    }
 
     #[test]
     fn ids_have_aws_shapes() {

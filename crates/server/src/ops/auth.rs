@@ -127,20 +127,11 @@ pub(crate) async fn decoy_write(app: &App, pool_id: &str, name: &str) -> Result<
         .or_internal()
 }
 
-/// The user a sign-in name means: the username, or an email, phone number or preferred
-/// username that the pool lets users sign in with (verified aliases only). Only the
-/// attributes the pool signs in with are looked up.
-pub(crate) async fn find_sign_in_user(
-    app: &App,
-    pool: &UserPoolType,
-    name: &str,
-) -> Result<Option<User>, ApiError> {
+/// The attributes other than the username that users of `pool` sign in with: its alias
+/// attributes and its username attributes.
+pub(crate) fn sign_in_attributes(pool: &UserPoolType) -> Vec<&'static str> {
     use super::admin_users::{has_alias, has_username_attribute};
-    let pool_id = pool.id.as_deref().unwrap_or_default();
-    if let Some(user) = app.store.get_user(pool_id, name).await.or_internal()? {
-        return Ok(Some(user));
-    }
-    let signs_in_with = [
+    [
         (
             "email",
             has_alias(pool, AliasAttributeType::Email)
@@ -155,8 +146,25 @@ pub(crate) async fn find_sign_in_user(
             "preferred_username",
             has_alias(pool, AliasAttributeType::PreferredUsername),
         ),
-    ];
-    for (attribute, _) in signs_in_with.iter().filter(|(_, yes)| *yes) {
+    ]
+    .into_iter()
+    .filter_map(|(attribute, yes)| yes.then_some(attribute))
+    .collect()
+}
+
+/// The user a sign-in name means: the username, or an email, phone number or preferred
+/// username that the pool lets users sign in with (verified aliases only). Only the
+/// attributes the pool signs in with are looked up.
+pub(crate) async fn find_sign_in_user(
+    app: &App,
+    pool: &UserPoolType,
+    name: &str,
+) -> Result<Option<User>, ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    if let Some(user) = app.store.get_user(pool_id, name).await.or_internal()? {
+        return Ok(Some(user));
+    }
+    for attribute in sign_in_attributes(pool) {
         if let Some(user) = app
             .store
             .find_user_by_alias(pool_id, attribute, name)

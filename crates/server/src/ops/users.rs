@@ -8,7 +8,7 @@ use super::{decode_token, encode_token};
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
-use ironpool_core::{attributes, password, srp};
+use ironpool_core::{attributes, ids, password, srp};
 use ironpool_store::users::username_key;
 use ironpool_store::{FilterOp, PasswordRecord, User, UserConflict, UserFilter};
 
@@ -38,6 +38,8 @@ pub(crate) async fn find_user(
     if let Some(u) = app.store.get_user(id, name).await.or_internal()? {
         return Ok(Some(u));
     }
+    // Only what the name can be is looked up, so a name that means nobody costs no more
+    // reads than one that means a user.
     let attr = if attributes::is_email(name) {
         "email"
     } else if attributes::is_phone(name) {
@@ -45,13 +47,18 @@ pub(crate) async fn find_user(
     } else {
         "preferred_username"
     };
-    if let Some(u) = app
-        .store
-        .find_user_by_alias(id, attr, name)
-        .await
-        .or_internal()?
-    {
-        return Ok(Some(u));
+    if super::auth::sign_in_attributes(pool).contains(&attr) {
+        if let Some(u) = app
+            .store
+            .find_user_by_alias(id, attr, name)
+            .await
+            .or_internal()?
+        {
+            return Ok(Some(u));
+        }
+    }
+    if !ids::is_uuid(name) {
+        return Ok(None);
     }
     app.store.get_user_by_sub(id, name).await.or_internal()
 }
