@@ -273,21 +273,30 @@ impl Users for PostgresStore {
         // version and fails its check.
         let stored = tx
             .query_opt(
-                "SELECT version, sub FROM users WHERE pool_id = $1 AND username_key = $2
+                "SELECT version, sub, doc FROM users WHERE pool_id = $1 AND username_key = $2
                  FOR UPDATE",
                 &[&user.pool_id, &key],
             )
             .await?;
-        match stored {
-            Some(r) if r.get::<_, i64>(0) == user.version && r.get::<_, &str>(1) == user.sub => {}
-            _ => return Ok(Ok(false)),
-        }
-        if let Err(c) = claim_aliases(&tx, &pool, user, &key, false, user.modified).await? {
-            tx.rollback().await?;
-            return Ok(Err(c));
+        let Some(stored) = stored
+            .filter(|r| r.get::<_, i64>(0) == user.version && r.get::<_, &str>(1) == user.sub)
+        else {
+            return Ok(Ok(false));
+        };
+        // A change that leaves the attributes as they are (a password, a failure count, the
+        // status) leaves their aliases and lookup rows alone: two round trips fewer.
+        let attributes_changed = serde_json::from_str::<User>(stored.get(2))
+            .map_or(true, |before| before.attributes != user.attributes);
+        if attributes_changed {
+            if let Err(c) = claim_aliases(&tx, &pool, user, &key, false, user.modified).await? {
+                tx.rollback().await?;
+                return Ok(Err(c));
+            }
         }
         write_doc(&tx, user, &key, user.version + 1).await?;
-        write_attributes(&tx, user, &key).await?;
+        if attributes_changed {
+            write_attributes(&tx, user, &key).await?;
+        }
         tx.commit().await?;
         Ok(Ok(true))
     }
