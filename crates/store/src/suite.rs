@@ -758,16 +758,20 @@ pub async fn concurrent_changes_lose_nothing<S: Store + Clone + 'static>(stores:
 
 pub async fn decoy_writes_count_up_and_go_with_their_pool(store: &dyn Store) {
     users_pool(store).await;
-    for now in [1.0, 2.0] {
-        store.write_decoy(UP, "abc", now).await.unwrap();
+    for (now, locked) in [(1.0, true), (2.0, false)] {
+        store.write_decoy(UP, "abc", now, locked).await.unwrap();
     }
-    store.write_decoy(UP, "def", 3.0).await.unwrap();
-    assert!(store
-        .write_decoy("us-east-1_NOPOOLXXX", "abc", 4.0)
-        .await
-        .is_err());
+    store.write_decoy(UP, "def", 3.0, true).await.unwrap();
+    for locked in [true, false] {
+        assert!(store
+            .write_decoy("us-east-1_NOPOOLXXX", "abc", 4.0, locked)
+            .await
+            .is_err());
+    }
     assert!(store.delete_user_pool(UP).await.unwrap());
-    assert!(store.write_decoy(UP, "abc", 5.0).await.is_err());
+    for locked in [true, false] {
+        assert!(store.write_decoy(UP, "abc", 5.0, locked).await.is_err());
+    }
 }
 
 pub use crate::suite_tokens::*;

@@ -259,10 +259,18 @@ pub trait Users: Send + Sync {
         expires_at: f64,
     ) -> Result<bool, StoreError>;
 
-    /// A durable write standing in for the one a request about an existing user makes (a
-    /// failure count, a code), so that a request naming nobody costs the same: counts up the
-    /// row `slot` of the pool (one small row per pool and slot). The pool must exist.
-    async fn write_decoy(&self, pool_id: &str, slot: &str, now: f64) -> Result<(), StoreError>;
+    /// A durable write standing in for the one a request about an existing user makes, so
+    /// that a request naming nobody costs the same: counts up the row `slot` of the pool (one
+    /// small row per pool and slot). `locked`: shaped as a checked change (a code's check, a
+    /// failure count: the row read locked, then written); otherwise as a new code (one
+    /// statement). The pool must exist.
+    async fn write_decoy(
+        &self,
+        pool_id: &str,
+        slot: &str,
+        now: f64,
+        locked: bool,
+    ) -> Result<(), StoreError>;
 
     /// Checks a presented code's hash and, if it matches and is live, deletes it: single use.
     async fn consume_code(

@@ -114,15 +114,20 @@ pub(crate) fn unknown_user(client: &UserPoolClientType) -> ApiError {
 }
 
 /// For a request naming nobody (or a user it must not reveal) when the client hides user
-/// existence: the durable write an existing user's request makes (a failure count, a code),
-/// so both cost the same. The row is picked by a keyed hash of the name, among 4096 per pool;
-/// the name itself is not stored.
-pub(crate) async fn decoy_write(app: &App, pool_id: &str, name: &str) -> Result<(), ApiError> {
+/// existence: the durable write an existing user's request makes, a checked change (`locked`:
+/// a failure count, a code's check) or a new code, so both cost the same. The row is picked
+/// by a keyed hash of the name, among 4096 per pool; the name itself is not stored.
+pub(crate) async fn decoy_write(
+    app: &App,
+    pool_id: &str,
+    name: &str,
+    locked: bool,
+) -> Result<(), ApiError> {
     let mac = app
         .master_key
         .mac(&format!("decoy:{pool_id}"), name.as_bytes());
     app.store
-        .write_decoy(pool_id, &mac[..3], app.now())
+        .write_decoy(pool_id, &mac[..3], app.now(), locked)
         .await
         .or_internal()
 }
@@ -485,7 +490,7 @@ async fn password_auth(
         let dummy = simulated_verifier(app, pool_id, username);
         let _ = dummy.matches(srp::pool_name(pool_id), username, password);
         if hides_existence(client) {
-            decoy_write(app, pool_id, username).await?;
+            decoy_write(app, pool_id, username, true).await?;
         }
         return Err(unknown_user(client));
     };

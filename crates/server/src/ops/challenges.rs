@@ -123,7 +123,7 @@ async fn password_verifier(
     match user {
         // A simulated challenge does the same work and an equivalent write, and fails.
         _ if doc.simulated => {
-            decoy_write(app, pool_id, &doc.username).await?;
+            decoy_write(app, pool_id, &doc.username, true).await?;
             Err(incorrect())
         }
         Some(user) if good => after_password(app, pool, client, user).await,

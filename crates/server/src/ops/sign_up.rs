@@ -62,7 +62,7 @@ async fn code_user(
 /// makes.
 async fn hidden_mismatch(app: &App, pool: &UserPoolType, name: &str) -> ApiError {
     let pool_id = pool.id.as_deref().unwrap_or_default();
-    match decoy_write(app, pool_id, name).await {
+    match decoy_write(app, pool_id, name, true).await {
         Ok(()) => codes::code_mismatch(),
         Err(e) => e,
     }
@@ -76,7 +76,7 @@ async fn hidden_delivery(
     name: &str,
     details: CodeDeliveryDetailsType,
 ) -> Result<CodeDeliveryDetailsType, ApiError> {
-    decoy_write(app, pool.id.as_deref().unwrap_or_default(), name).await?;
+    decoy_write(app, pool.id.as_deref().unwrap_or_default(), name, false).await?;
     Ok(details)
 }
 

@@ -501,10 +501,27 @@ impl Users for PostgresStore {
         Ok(n == 1)
     }
 
-    async fn write_decoy(&self, pool_id: &str, slot: &str, now: f64) -> Result<(), StoreError> {
-        // Shaped as a code's check (pool, locked row, write, commit), the write it stands in
-        // for.
+    async fn write_decoy(
+        &self,
+        pool_id: &str,
+        slot: &str,
+        now: f64,
+        locked: bool,
+    ) -> Result<(), StoreError> {
+        const UPSERT: &str = "INSERT INTO decoys (pool_id, slot, writes, written_at)
+             VALUES ($1, $2, 1, $3)
+             ON CONFLICT (pool_id, slot)
+             DO UPDATE SET writes = decoys.writes + 1, written_at = excluded.written_at";
         let mut client = self.client().await?;
+        if !locked {
+            // As a code is stored: the pool read for its name rule, one statement.
+            if load_pool(&**client, pool_id).await?.is_none() {
+                return Err(StoreError::Backend("user pool does not exist".into()));
+            }
+            client.execute(UPSERT, &[&pool_id, &slot, &now]).await?;
+            return Ok(());
+        }
+        // As a checked change: pool, locked row, write, commit.
         let tx = Client::transaction(&mut client).await?;
         if load_pool(&tx, pool_id).await?.is_none() {
             return Err(StoreError::Backend("user pool does not exist".into()));
@@ -514,13 +531,7 @@ impl Users for PostgresStore {
             &[&pool_id, &slot],
         )
         .await?;
-        tx.execute(
-            "INSERT INTO decoys (pool_id, slot, writes, written_at) VALUES ($1, $2, 1, $3)
-             ON CONFLICT (pool_id, slot)
-             DO UPDATE SET writes = decoys.writes + 1, written_at = excluded.written_at",
-            &[&pool_id, &slot, &now],
-        )
-        .await?;
+        tx.execute(UPSERT, &[&pool_id, &slot, &now]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -481,10 +481,16 @@ impl Users for SqliteStore {
         .await
     }
 
-    async fn write_decoy(&self, pool_id: &str, slot: &str, now: f64) -> Result<(), StoreError> {
+    async fn write_decoy(
+        &self,
+        pool_id: &str,
+        slot: &str,
+        now: f64,
+        _locked: bool,
+    ) -> Result<(), StoreError> {
         let (pool_id, slot) = (pool_id.to_owned(), slot.to_owned());
         self.write(move |conn| {
-            // Shaped as a code's check (pool, row, write), the write it stands in for.
+            // Shaped as a code's write (pool, row, write); the single writer needs no lock.
             if load_pool(conn, &pool_id)?.is_none() {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             }
