@@ -4,7 +4,9 @@
 use super::admin_users::{
     cannot_confirm, cannot_reset_in_state, create_conflict, new_identity, no_recovery_destination,
 };
-use super::auth::{check_secret_hash, decoy_write, find_client, hides_existence};
+use super::auth::{
+    check_secret_hash, decoy_write, find_client, hides_existence, sign_in_attributes,
+};
 use super::client_documents::StoredClient;
 use super::codes::{self, Purpose};
 use super::user_attributes::{self as attrs, Write};
@@ -174,9 +176,11 @@ pub async fn confirm_sign_up(
         return Err(cannot_confirm(user.status));
     }
     let verified = codes::sign_up_destination(&pool, &user).map(|d| d.attribute);
-    // Verifying may make the value an alias another user holds: refused before the code is
-    // spent, or (ForceAliasCreation) taken from that user, whose copy becomes unverified.
-    let holder = match verified.and_then(|a| user.attribute(a).map(|v| (a, v))) {
+    // Verifying may make the value an alias another user holds (where the pool signs in with
+    // it): refused before the code is spent, or (ForceAliasCreation) taken from that user,
+    // whose copy becomes unverified.
+    let alias = verified.filter(|a| sign_in_attributes(&pool).contains(a));
+    let holder = match alias.and_then(|a| user.attribute(a).map(|v| (a, v))) {
         Some((a, v)) => app
             .store
             .find_user_by_alias(&user.pool_id, a, v)
