@@ -1,22 +1,22 @@
 //! Sign-in: InitiateAuth and AdminInitiateAuth (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH
 //! and its old name ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH/REFRESH_TOKEN), and
 //! what every sign-in step shares: the client's flows and secret, finding the user by name or
-//! alias, the password check with lockout, and what follows a good password.
+//! alias, the password check with lockout. Challenges, Sessions and the end of a sign-in are
+//! the pipeline's (`sign_in`).
 
 use super::client_documents::{self, StoredClient};
 use super::clients::{client_not_found, get_client};
+use super::sign_in::{after_password, client_id_of, start_session, Outcome, Pending, SessionDoc};
 use super::tokens;
 use super::user_pools::get_pool;
 use crate::app::{App, OrInternal};
-use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
+use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ironpool_api::types::*;
-use ironpool_api::{ApiError, ErrorCode, Sensitive};
+use ironpool_api::{ApiError, ErrorCode};
 use ironpool_core::lockout::Lockout;
 use ironpool_core::{secret_hash, srp};
-use ironpool_store::{AuthSession, User};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use ironpool_store::User;
 use std::collections::BTreeMap;
 
 /// The app client named by a ClientId alone, and its pool.
@@ -288,181 +288,6 @@ pub(crate) fn check_can_sign_in(user: &User) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The answer to a sign-in step: a challenge or tokens.
-#[derive(Default)]
-pub(crate) struct Outcome {
-    pub challenge_name: Option<ChallengeNameType>,
-    pub session: Option<Sensitive<String>>,
-    pub challenge_parameters: Option<BTreeMap<String, String>>,
-    pub authentication_result: Option<AuthenticationResultType>,
-}
-
-/// What a pending challenge remembers (sealed before it is stored).
-#[derive(Serialize, Deserialize)]
-pub(crate) struct SessionDoc {
-    pub challenge: String,
-    pub client_id: String,
-    /// The user's username; for a simulated challenge, the one it shows.
-    pub username: String,
-    pub srp_user_id: String,
-    #[serde(default)]
-    pub srp_b_secret: Option<String>,
-    #[serde(default)]
-    pub srp_b: Option<String>,
-    /// The client's SRP_A, as sent.
-    #[serde(default)]
-    pub srp_a: Option<String>,
-    /// A challenge for a user that does not exist (PreventUserExistenceErrors).
-    #[serde(default)]
-    pub simulated: bool,
-}
-
-fn session_context(pool_id: &str, id: &str) -> String {
-    format!("auth-session:{pool_id}:{id}")
-}
-
-/// What the store keeps of a Session string: its SHA-256, so a copy of the database holds
-/// no usable session.
-fn session_hash(id: &str) -> String {
-    hex::encode(Sha256::digest(id.as_bytes()))
-}
-
-/// Stores a challenge's state under the digest of its session id; returns the id (32 random
-/// bytes, base64url) and the bytes.
-pub(crate) async fn start_session(
-    app: &App,
-    pool_id: &str,
-    client: &UserPoolClientType,
-    doc: &SessionDoc,
-) -> Result<(String, [u8; 32]), ApiError> {
-    let mut raw = [0u8; 32];
-    app.rng.fill(&mut raw);
-    let id = B64URL.encode(raw);
-    let minutes = f64::from(client.auth_session_validity.unwrap_or(3));
-    let plain = serde_json::to_vec(doc).or_internal()?;
-    let session = AuthSession {
-        session_hash: session_hash(&id),
-        pool_id: pool_id.to_owned(),
-        doc: app
-            .master_key
-            .seal(app.rng.as_ref(), &session_context(pool_id, &id), &plain),
-        expires_at: app.now() + minutes * 60.0,
-    };
-    app.store
-        .create_auth_session(&session)
-        .await
-        .or_internal()?;
-    Ok((id, raw))
-}
-
-/// Takes (single use) the session `id` of `pool_id`: "Invalid session for the user." when
-/// unknown or of another pool or client, "..., session is expired." after AuthSessionValidity.
-pub(crate) async fn take_session(
-    app: &App,
-    pool_id: &str,
-    client_id: &str,
-    id: &str,
-) -> Result<SessionDoc, ApiError> {
-    let invalid = || ApiError::not_authorized("Invalid session for the user.");
-    let session = app
-        .store
-        .take_auth_session(&session_hash(id))
-        .await
-        .or_internal()?
-        .filter(|s| s.pool_id == pool_id)
-        .ok_or_else(invalid)?;
-    if app.now() >= session.expires_at {
-        return Err(ApiError::not_authorized(
-            "Invalid session for the user, session is expired.",
-        ));
-    }
-    let plain = app
-        .master_key
-        .open(&session_context(pool_id, id), &session.doc)
-        .map_err(|_| invalid())?;
-    let doc: SessionDoc = serde_json::from_slice(&plain).map_err(|_| invalid())?;
-    if doc.client_id != client_id {
-        return Err(invalid());
-    }
-    Ok(doc)
-}
-
-/// After a good password: the NEW_PASSWORD_REQUIRED challenge for FORCE_CHANGE_PASSWORD
-/// users, tokens otherwise.
-pub(crate) async fn after_password(
-    app: &App,
-    pool: &UserPoolType,
-    client: &UserPoolClientType,
-    user: User,
-) -> Result<Outcome, ApiError> {
-    let user = good_password(app, user).await?;
-    match user.status {
-        UserStatusType::ForceChangePassword => {
-            new_password_challenge(app, pool, client, &user).await
-        }
-        _ => Ok(Outcome {
-            authentication_result: Some(tokens::issue(app, client, &user, None).await?),
-            challenge_parameters: Some(BTreeMap::new()),
-            ..Default::default()
-        }),
-    }
-}
-
-/// NEW_PASSWORD_REQUIRED with the user's attributes and the required ones it lacks.
-async fn new_password_challenge(
-    app: &App,
-    pool: &UserPoolType,
-    client: &UserPoolClientType,
-    user: &User,
-) -> Result<Outcome, ApiError> {
-    let pool_id = user.pool_id.as_str();
-    let srp_user_id = user
-        .password
-        .as_ref()
-        .map_or(user.username.clone(), |p| p.srp_user_id.clone());
-    let doc = SessionDoc {
-        challenge: "NEW_PASSWORD_REQUIRED".into(),
-        client_id: client
-            .client_id
-            .as_ref()
-            .map(|c| c.expose().clone())
-            .unwrap_or_default(),
-        username: user.username.clone(),
-        srp_user_id: srp_user_id.clone(),
-        srp_b_secret: None,
-        srp_b: None,
-        srp_a: None,
-        simulated: false,
-    };
-    let (id, _) = start_session(app, pool_id, client, &doc).await?;
-    let required: Vec<String> = required_attributes(pool)
-        .into_iter()
-        .filter(|a| user.attribute(a).is_none())
-        .map(|a| format!("userAttributes.{a}"))
-        .collect();
-    let attributes: serde_json::Map<String, serde_json::Value> = user
-        .attributes
-        .iter()
-        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-        .collect();
-    let mut params = BTreeMap::new();
-    params.insert("USER_ID_FOR_SRP".into(), srp_user_id);
-    params.insert(
-        "requiredAttributes".into(),
-        serde_json::to_string(&required).or_internal()?,
-    );
-    params.insert(
-        "userAttributes".into(),
-        serde_json::Value::Object(attributes).to_string(),
-    );
-    Ok(Outcome {
-        challenge_name: Some(ChallengeNameType::NewPasswordRequired),
-        session: Some(Sensitive(id)),
-        challenge_parameters: Some(params),
-        authentication_result: None,
-    })
-}
-
 /// The pool's required attributes (schema `Required: true`), `sub` aside.
 pub(crate) fn required_attributes(pool: &UserPoolType) -> Vec<String> {
     pool.schema_attributes
@@ -584,31 +409,27 @@ async fn srp_auth(
         .map_err(|e| format!("{e:?}"))
         .or_internal()?;
     let doc = SessionDoc {
-        challenge: "PASSWORD_VERIFIER".into(),
-        client_id: client
-            .client_id
-            .as_ref()
-            .map(|c| c.expose().clone())
-            .unwrap_or_default(),
+        client_id: client_id_of(client),
         username: doc_username.clone(),
         srp_user_id: srp_user_id.clone(),
-        srp_b_secret: Some(hex::encode(ephemeral.secret)),
-        srp_b: Some(hex::encode(&ephemeral.public)),
-        srp_a: Some(srp_a.to_owned()),
-        simulated,
+        pending: Pending::PasswordVerifier {
+            srp_b_secret: hex::encode(ephemeral.secret),
+            srp_b: hex::encode(&ephemeral.public),
+            srp_a: srp_a.to_owned(),
+            simulated,
+        },
     };
     let (id, raw) = start_session(app, pool_id, client, &doc).await?;
-    let mut params = BTreeMap::new();
-    params.insert("SALT".into(), srp::to_hex(&verifier.salt));
-    params.insert("SRP_B".into(), srp::to_hex(&ephemeral.public));
-    params.insert("SECRET_BLOCK".into(), B64.encode(raw));
-    params.insert("USER_ID_FOR_SRP".into(), srp_user_id);
-    params.insert("USERNAME".into(), doc_username);
-    Ok(Outcome {
-        challenge_name: Some(ChallengeNameType::PasswordVerifier),
-        session: Some(Sensitive(id)),
-        challenge_parameters: Some(params),
-        authentication_result: None,
+    let mut parameters = BTreeMap::new();
+    parameters.insert("SALT".into(), srp::to_hex(&verifier.salt));
+    parameters.insert("SRP_B".into(), srp::to_hex(&ephemeral.public));
+    parameters.insert("SECRET_BLOCK".into(), B64.encode(raw));
+    parameters.insert("USER_ID_FOR_SRP".into(), srp_user_id);
+    parameters.insert("USERNAME".into(), doc_username);
+    Ok(Outcome::Challenge {
+        name: ChallengeNameType::PasswordVerifier,
+        session: Some(id),
+        parameters,
     })
 }
 
@@ -643,11 +464,7 @@ async fn refresh_auth(
         }
     }
     let result = tokens::refresh(app, &stored.client, token, false).await?;
-    Ok(Outcome {
-        authentication_result: Some(result),
-        challenge_parameters: Some(BTreeMap::new()),
-        ..Default::default()
-    })
+    Ok(Outcome::Authenticated(result))
 }
 
 /// One sign-in start, for both InitiateAuth (`admin` false) and AdminInitiateAuth.
@@ -721,7 +538,7 @@ pub async fn initiate_auth(
     let client_id = input.client_id.expose();
     let (pool_id, stored) = find_client(app, client_id).await?;
     let params = input.auth_parameters.map(|p| p.0).unwrap_or_default();
-    let o = initiate(
+    initiate(
         app,
         &pool_id,
         &stored,
@@ -730,14 +547,8 @@ pub async fn initiate_auth(
         params,
         false,
     )
-    .await?;
-    Ok(InitiateAuthResponse {
-        challenge_name: o.challenge_name,
-        session: o.session,
-        challenge_parameters: o.challenge_parameters,
-        authentication_result: o.authentication_result,
-        available_challenges: None,
-    })
+    .await
+    .map(Into::into)
 }
 
 /// Server-side sign-in: ADMIN_USER_PASSWORD_AUTH (ADMIN_NO_SRP_AUTH is its old name), SRP and
@@ -749,7 +560,7 @@ pub async fn admin_initiate_auth(
     let client_id = input.client_id.expose();
     let stored = get_client(app, &input.user_pool_id, client_id).await?;
     let params = input.auth_parameters.map(|p| p.0).unwrap_or_default();
-    let o = initiate(
+    initiate(
         app,
         &input.user_pool_id,
         &stored,
@@ -758,12 +569,6 @@ pub async fn admin_initiate_auth(
         params,
         true,
     )
-    .await?;
-    Ok(AdminInitiateAuthResponse {
-        challenge_name: o.challenge_name,
-        session: o.session,
-        challenge_parameters: o.challenge_parameters,
-        authentication_result: o.authentication_result,
-        available_challenges: None,
-    })
+    .await
+    .map(Into::into)
 }

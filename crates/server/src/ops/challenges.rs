@@ -2,13 +2,12 @@
 //! really verified) and NEW_PASSWORD_REQUIRED (a FORCE_CHANGE_PASSWORD user's first sign-in).
 
 use super::auth::{
-    after_password, check_can_sign_in, check_not_locked, check_secret_hash, decoy_write,
-    failed_password, find_client, incorrect, missing, modify_user, open_verifier,
-    simulated_verifier, take_session, unknown_user, Outcome,
+    check_can_sign_in, check_not_locked, check_secret_hash, decoy_write, failed_password,
+    find_client, incorrect, missing, modify_user, open_verifier, simulated_verifier, unknown_user,
 };
 use super::client_documents::StoredClient;
 use super::clients::get_client;
-use super::tokens;
+use super::sign_in::{after_password, finish_sign_in, take_session, Outcome, Pending};
 use super::user_attributes::{
     apply_changes, check, check_required, send_verification_codes, Write,
 };
@@ -75,7 +74,16 @@ async fn password_verifier(
     let block_bytes = B64.decode(block.trim()).map_err(|_| invalid_session())?;
     let session = session.unwrap_or_else(|| B64URL.encode(&block_bytes));
     let doc = take_session(app, pool_id, client_id, &session).await?;
-    if doc.challenge != "PASSWORD_VERIFIER" || B64URL.encode(&block_bytes) != session {
+    let Pending::PasswordVerifier {
+        srp_b_secret,
+        srp_b,
+        srp_a,
+        simulated,
+    } = &doc.pending
+    else {
+        return Err(invalid_session());
+    };
+    if B64URL.encode(&block_bytes) != session {
         return Err(invalid_session());
     }
     let user = app
@@ -84,30 +92,20 @@ async fn password_verifier(
         .await
         .or_internal()?;
     let verifier = match &user {
-        Some(user) if !doc.simulated => {
+        Some(user) if !simulated => {
             check_can_sign_in(user)?;
             check_not_locked(app, user)?;
             open_verifier(app, user).ok_or_else(incorrect)?
         }
-        _ if doc.simulated => simulated_verifier(app, pool_id, &doc.username),
+        _ if *simulated => simulated_verifier(app, pool_id, &doc.username),
         _ => return Err(unknown_user(client)),
     };
-    let secret: [u8; 32] = doc
-        .srp_b_secret
-        .as_deref()
-        .and_then(|h| hex::decode(h).ok())
+    let secret: [u8; 32] = hex::decode(srp_b_secret)
+        .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or_else(invalid_session)?;
-    let public = doc
-        .srp_b
-        .as_deref()
-        .and_then(|h| hex::decode(h).ok())
-        .ok_or_else(invalid_session)?;
-    let a = doc
-        .srp_a
-        .as_deref()
-        .and_then(|a| srp::parse_a(a).ok())
-        .ok_or_else(invalid_session)?;
+    let public = hex::decode(srp_b).map_err(|_| invalid_session())?;
+    let a = srp::parse_a(srp_a).map_err(|_| invalid_session())?;
     let ephemeral = srp::ServerEphemeral { secret, public };
     let good = ephemeral.key(&a, &verifier.verifier).is_ok_and(|key| {
         srp::parse_timestamp(timestamp).is_some()
@@ -122,7 +120,7 @@ async fn password_verifier(
     });
     match user {
         // A simulated challenge does the same work and an equivalent write, and fails.
-        _ if doc.simulated => {
+        _ if *simulated => {
             decoy_write(app, pool_id, &doc.username, true).await?;
             Err(incorrect())
         }
@@ -149,7 +147,7 @@ async fn new_password_required(
     // A password the policy refuses leaves the session usable for another try.
     check_policy(pool, new_password)?;
     let doc = take_session(app, pool_id, client_id, session).await?;
-    if doc.challenge != "NEW_PASSWORD_REQUIRED" {
+    if !matches!(doc.pending, Pending::NewPasswordRequired) {
         return Err(ApiError::not_authorized("Invalid session for the user."));
     }
     let user = app
@@ -192,11 +190,7 @@ async fn new_password_required(
     })
     .await?;
     send_verification_codes(app, pool, &user, &to_verify).await?;
-    Ok(Outcome {
-        authentication_result: Some(tokens::issue(app, client, &user, None).await?),
-        challenge_parameters: Some(BTreeMap::new()),
-        ..Default::default()
-    })
+    finish_sign_in(app, client, &user).await
 }
 
 /// Answers a challenge of InitiateAuth; a session answers once and expires after the client's
@@ -207,7 +201,7 @@ pub async fn respond_to_auth_challenge(
 ) -> Result<RespondToAuthChallengeResponse, ApiError> {
     let client_id = input.client_id.expose();
     let (pool_id, stored) = find_client(app, client_id).await?;
-    let o = respond(
+    respond(
         app,
         &pool_id,
         &stored,
@@ -216,14 +210,8 @@ pub async fn respond_to_auth_challenge(
         input.session.map(|s| s.0),
         input.challenge_responses.map(|r| r.0).unwrap_or_default(),
     )
-    .await?;
-    Ok(RespondToAuthChallengeResponse {
-        challenge_name: o.challenge_name,
-        session: o.session,
-        challenge_parameters: o.challenge_parameters,
-        authentication_result: o.authentication_result,
-        available_challenges: None,
-    })
+    .await
+    .map(Into::into)
 }
 
 /// As RespondToAuthChallenge, for sessions that AdminInitiateAuth started.
@@ -233,7 +221,7 @@ pub async fn admin_respond_to_auth_challenge(
 ) -> Result<AdminRespondToAuthChallengeResponse, ApiError> {
     let client_id = input.client_id.expose();
     let stored = get_client(app, &input.user_pool_id, client_id).await?;
-    let o = respond(
+    respond(
         app,
         &input.user_pool_id,
         &stored,
@@ -242,12 +230,6 @@ pub async fn admin_respond_to_auth_challenge(
         input.session.map(|s| s.0),
         input.challenge_responses.map(|r| r.0).unwrap_or_default(),
     )
-    .await?;
-    Ok(AdminRespondToAuthChallengeResponse {
-        challenge_name: o.challenge_name,
-        session: o.session,
-        challenge_parameters: o.challenge_parameters,
-        authentication_result: o.authentication_result,
-        available_challenges: None,
-    })
+    .await
+    .map(Into::into)
 }

@@ -24,6 +24,7 @@ mod risk_configuration;
 mod self_attributes;
 mod self_user;
 mod sessions;
+mod sign_in;
 mod sign_up;
 mod signing_certificate;
 mod tags;
