@@ -79,29 +79,29 @@ pub(crate) struct Origin {
     pub auth_time: i64,
 }
 
-/// Signs an ID and an access token for `user`; with `refresh`, also starts a refresh token
-/// family (a new sign-in). Claims as Cognito's, attributes limited to the client's
-/// ReadAttributes, `cognito:groups` when the user is in any group.
-pub(crate) async fn issue(
+/// An ID token's and an access token's claims, before signing.
+pub(crate) struct Claims {
+    pub id: Map<String, Value>,
+    pub access: Map<String, Value>,
+}
+
+/// The one place a sign-in's or a refresh's claims are built, as Cognito's: attributes limited
+/// to the client's ReadAttributes, `cognito:groups` (and roles) when the user is in any group.
+/// What a PreTokenGeneration trigger changes, it changes here.
+async fn claims(
     app: &App,
     client: &UserPoolClientType,
     user: &User,
-    origin: Option<Origin>,
-) -> Result<AuthenticationResultType, ApiError> {
+    origin: &Origin,
+    now: i64,
+    (access_validity, id_validity): (i64, i64),
+) -> Result<Claims, ApiError> {
     let pool_id = user.pool_id.as_str();
     let client_id = client
         .client_id
         .as_ref()
         .map(|c| c.expose().clone())
         .unwrap_or_default();
-    let keys = pool_keys(app, pool_id).await?;
-    let now = app.now().floor() as i64;
-    let (access_validity, id_validity, refresh_validity) = validities(client);
-    let new_sign_in = origin.is_none();
-    let origin = origin.unwrap_or_else(|| Origin {
-        origin_jti: ids::uuid_v4(app.rng.as_ref()),
-        auth_time: now,
-    });
     let event_id = ids::uuid_v4(app.rng.as_ref());
     let groups = app
         .store
@@ -186,6 +186,41 @@ pub(crate) async fn issue(
     access.insert("iat".into(), json!(now));
     access.insert("jti".into(), json!(ids::uuid_v4(app.rng.as_ref())));
     access.insert("username".into(), json!(user.username));
+
+    Ok(Claims { id, access })
+}
+
+/// Signs an ID and an access token for `user` (their claims from [`claims`]); with `refresh`,
+/// also starts a refresh token family (a new sign-in).
+pub(crate) async fn issue(
+    app: &App,
+    client: &UserPoolClientType,
+    user: &User,
+    origin: Option<Origin>,
+) -> Result<AuthenticationResultType, ApiError> {
+    let pool_id = user.pool_id.as_str();
+    let client_id = client
+        .client_id
+        .as_ref()
+        .map(|c| c.expose().clone())
+        .unwrap_or_default();
+    let keys = pool_keys(app, pool_id).await?;
+    let now = app.now().floor() as i64;
+    let (access_validity, id_validity, refresh_validity) = validities(client);
+    let new_sign_in = origin.is_none();
+    let origin = origin.unwrap_or_else(|| Origin {
+        origin_jti: ids::uuid_v4(app.rng.as_ref()),
+        auth_time: now,
+    });
+    let Claims { id, access } = claims(
+        app,
+        client,
+        user,
+        &origin,
+        now,
+        (access_validity, id_validity),
+    )
+    .await?;
 
     // The new refresh token is stored (a durable write) while the tokens are signed; none is
     // handed out unless the write succeeded.
