@@ -14,6 +14,7 @@ pub mod rng;
 pub mod seal;
 pub mod secret_hash;
 pub mod srp;
+pub mod totp;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use rng::{OsRng, Rng};
