@@ -4,9 +4,9 @@
 //! alias, the password check with lockout. Challenges, Sessions and the end of a sign-in are
 //! the pipeline's (`sign_in`).
 
-use super::client_documents::{self, StoredClient};
+use super::client_documents::{self, client_id_of, StoredClient};
 use super::clients::{client_not_found, get_client};
-use super::sign_in::{after_password, client_id_of, start_session, Outcome, Pending, SessionDoc};
+use super::sign_in::{after_password, start_session, Outcome, Pending, SessionDoc};
 use super::tokens;
 use super::user_pools::get_pool;
 use crate::app::{App, OrInternal};
@@ -341,15 +341,11 @@ pub(crate) fn stable_bytes(app: &App, purpose: &str, pool_id: &str, name: &str) 
 /// number in a pool where such a name signs in through an attribute (whose users' usernames
 /// are then UUIDs or at least not addresses), a UUID derived from it.
 pub(crate) fn simulated_username(app: &App, pool: &UserPoolType, name: &str) -> String {
-    use super::admin_users::{has_alias, has_username_attribute};
     use ironpool_core::attributes::{is_email, is_phone};
     let folded = ironpool_store::users::username_key(pool, name);
-    let by_attribute = (is_email(name)
-        && (has_username_attribute(pool, UsernameAttributeType::Email)
-            || has_alias(pool, AliasAttributeType::Email)))
-        || (is_phone(name)
-            && (has_username_attribute(pool, UsernameAttributeType::PhoneNumber)
-                || has_alias(pool, AliasAttributeType::PhoneNumber)));
+    let signs_in_with = sign_in_attributes(pool);
+    let by_attribute = (is_email(name) && signs_in_with.contains(&"email"))
+        || (is_phone(name) && signs_in_with.contains(&"phone_number"));
     if !by_attribute {
         return folded;
     }

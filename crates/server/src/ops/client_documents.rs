@@ -74,7 +74,7 @@ fn context(pool_id: &str, client_id: &str) -> String {
     format!("client_secret:{pool_id}:{client_id}")
 }
 
-fn client_id_of(client: &UserPoolClientType) -> String {
+pub(crate) fn client_id_of(client: &UserPoolClientType) -> String {
     client
         .client_id
         .as_ref()
@@ -113,6 +113,15 @@ pub(crate) fn open(app: &App, pool_id: &str, doc: &str) -> Result<StoredClient, 
     }
     client.client_secret = secrets.first().and_then(|s| s.client_secret_value.clone());
     Ok(StoredClient { client, secrets })
+}
+
+/// A stored client's settings without its secrets (left sealed): what a token check needs.
+pub(crate) fn settings(doc: &str) -> Result<UserPoolClientType, ApiError> {
+    let doc: Document = serde_json::from_str(doc).or_internal()?;
+    Ok(UserPoolClientType {
+        client_secret: None,
+        ..doc.client
+    })
 }
 
 /// The document to store for `stored`: its secrets sealed, none in plain text.

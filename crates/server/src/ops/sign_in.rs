@@ -5,6 +5,7 @@
 //! issued for a sign-in; and an outcome becomes each operation's response in one place.
 
 use super::auth::{good_password, required_attributes};
+use super::client_documents::client_id_of;
 use super::tokens;
 use crate::app::{App, OrInternal};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -99,15 +100,6 @@ fn session_context(pool_id: &str, id: &str) -> String {
 /// no usable session.
 fn session_hash(id: &str) -> String {
     hex::encode(Sha256::digest(id.as_bytes()))
-}
-
-/// The client id a session is bound to.
-pub(crate) fn client_id_of(client: &UserPoolClientType) -> String {
-    client
-        .client_id
-        .as_ref()
-        .map(|c| c.expose().clone())
-        .unwrap_or_default()
 }
 
 /// Stores a challenge's state under the digest of its session id; returns the id (32 random
@@ -266,6 +258,8 @@ mod tests {
             "srp_user_id":"u","srp_b_secret":null,"srp_b":null,"srp_a":null,"simulated":false}"#;
         let doc: SessionDoc = serde_json::from_str(old).unwrap();
         assert!(matches!(doc.pending, Pending::NewPasswordRequired));
-        assert!(serde_json::from_str::<SessionDoc>(r#"{"challenge":"SMS_MFA"}"#).is_err());
+        let unknown = r#"{"challenge":"SMS_MFA","client_id":"c","username":"u",
+            "srp_user_id":"u"}"#;
+        assert!(serde_json::from_str::<SessionDoc>(unknown).is_err());
     }
 }

@@ -97,11 +97,7 @@ async fn claims(
     (access_validity, id_validity): (i64, i64),
 ) -> Result<Claims, ApiError> {
     let pool_id = user.pool_id.as_str();
-    let client_id = client
-        .client_id
-        .as_ref()
-        .map(|c| c.expose().clone())
-        .unwrap_or_default();
+    let client_id = client_documents::client_id_of(client);
     let event_id = ids::uuid_v4(app.rng.as_ref());
     let groups = app
         .store
@@ -199,11 +195,7 @@ pub(crate) async fn issue(
     origin: Option<Origin>,
 ) -> Result<AuthenticationResultType, ApiError> {
     let pool_id = user.pool_id.as_str();
-    let client_id = client
-        .client_id
-        .as_ref()
-        .map(|c| c.expose().clone())
-        .unwrap_or_default();
+    let client_id = client_documents::client_id_of(client);
     let keys = pool_keys(app, pool_id).await?;
     let now = app.now().floor() as i64;
     let (access_validity, id_validity, refresh_validity) = validities(client);
@@ -342,8 +334,8 @@ pub(crate) async fn authorize(
     let client = found
         .client_doc
         .ok_or_else(|| ApiError::not_authorized("Access Token has been revoked"))?;
-    let client = client_documents::open(app, pool_id, &client)?;
-    Ok((user, claims, client.client))
+    let client = client_documents::settings(&client)?;
+    Ok((user, claims, client))
 }
 
 /// The refresh token family a presented refresh token belongs to, for `client`.

@@ -104,9 +104,9 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 }
 
 /// Waits until the store of a stopped server has closed its last connection (which folds
-/// the WAL into the database and removes it).
+/// the WAL into the database and removes it); on a loaded machine that can take seconds.
 async fn closed(dir: &Path) {
-    for _ in 0..100 {
+    for _ in 0..600 {
         if !dir.join("ironpool.sqlite3-wal").exists() {
             return;
         }
