@@ -20,8 +20,8 @@ pub use resources::{Kind, Resources, ResourcesExt};
 pub use sqlite::SqliteStore;
 pub use tokens::{AuthSession, RefreshToken, SigningKeys, TokenAuthorization, Tokens};
 pub use users::{
-    CodeOutcome, CodePurpose, FilterOp, PasswordRecord, User, UserConflict, UserFilter, Users,
-    MAX_CODE_FAILURES,
+    CodeOutcome, CodePurpose, FilterOp, PasswordRecord, User, UserConflict, UserFilter, UserMfa,
+    Users, MAX_CODE_FAILURES,
 };
 
 use async_trait::async_trait;

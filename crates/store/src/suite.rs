@@ -323,6 +323,7 @@ pub(crate) fn user(name: &str, attrs: &[(&str, &str)]) -> User {
         locked_until: None,
         tokens_valid_after: None,
         pending_attributes: Default::default(),
+        mfa: Default::default(),
         version: 0,
     }
 }

@@ -48,6 +48,9 @@ pub struct User {
     /// confirms it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending_attributes: BTreeMap<String, String>,
+    /// The user's second factors.
+    #[serde(default, skip_serializing_if = "UserMfa::is_empty")]
+    pub mfa: UserMfa,
     /// Optimistic concurrency: `update_user` succeeds only if the stored version is this one,
     /// and stores `version + 1`. Set by the store; 0 on a user not yet created.
     #[serde(default)]
@@ -75,6 +78,38 @@ impl fmt::Debug for User {
             .field("enabled", &self.enabled)
             .field("version", &self.version)
             .finish_non_exhaustive()
+    }
+}
+
+/// A user's MFA settings: the factors turned on, the preferred one, and the software token
+/// (its secret sealed with the master key, context `totp:{pool_id}:{sub}`).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserMfa {
+    #[serde(default)]
+    pub sms: bool,
+    #[serde(default)]
+    pub software_token: bool,
+    #[serde(default)]
+    pub email: bool,
+    /// `SMS_MFA`, `SOFTWARE_TOKEN_MFA` or `EMAIL_OTP`.
+    #[serde(default)]
+    pub preferred: Option<String>,
+    /// The verified software token's sealed secret.
+    #[serde(default)]
+    pub totp_secret: Option<String>,
+    #[serde(default)]
+    pub totp_name: Option<String>,
+    /// The last time step a code was accepted for (each step is accepted once).
+    #[serde(default)]
+    pub totp_last_step: Option<u64>,
+    /// A secret from AssociateSoftwareToken not yet verified.
+    #[serde(default)]
+    pub pending_totp_secret: Option<String>,
+}
+
+impl UserMfa {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
     }
 }
 

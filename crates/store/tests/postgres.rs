@@ -22,6 +22,7 @@ fn user(name: &str, n: usize) -> User {
         sub: format!("sub-{n}"),
         attributes: Default::default(),
         pending_attributes: Default::default(),
+        mfa: Default::default(),
         status: Default::default(),
         enabled: true,
         created: 0.0,

@@ -70,6 +70,7 @@ async fn list_users_filters_on_100k_users() {
             locked_until: None,
             tokens_valid_after: None,
             pending_attributes: Default::default(),
+            mfa: Default::default(),
             version: 0,
         };
         store

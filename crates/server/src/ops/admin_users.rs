@@ -186,6 +186,7 @@ pub async fn admin_create_user(
         locked_until: None,
         tokens_valid_after: None,
         pending_attributes: Default::default(),
+        mfa: Default::default(),
         version: 0,
     };
     if let Some(m) = desired.as_deref().filter(|_| sends) {

@@ -240,17 +240,22 @@ pub(crate) fn check_not_locked(app: &App, user: &User) -> Result<(), ApiError> {
     }
 }
 
-/// Counts a wrong password (and answers what Cognito answers for it).
-pub(crate) async fn failed_password(app: &App, user: User) -> ApiError {
+/// Counts a failed sign-in attempt (a wrong password or MFA code) toward lockout.
+pub(crate) async fn count_failure(app: &App, user: User) -> Result<(), ApiError> {
     let now = app.now();
-    let result = modify_user(app, user, |u| {
+    modify_user(app, user, |u| {
         let next = lockout_of(u).after_failure(now);
         u.failed_attempts = next.failed_attempts;
         u.locked_until = next.locked_until;
     })
-    .await;
-    match result {
-        Ok(_) => incorrect(),
+    .await
+    .map(drop)
+}
+
+/// Counts a wrong password (and answers what Cognito answers for it).
+pub(crate) async fn failed_password(app: &App, user: User) -> ApiError {
+    match count_failure(app, user).await {
+        Ok(()) => incorrect(),
         Err(e) => e,
     }
 }

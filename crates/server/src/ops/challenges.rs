@@ -1,5 +1,6 @@
 //! RespondToAuthChallenge and AdminRespondToAuthChallenge: PASSWORD_VERIFIER (the SRP proof,
-//! really verified) and NEW_PASSWORD_REQUIRED (a FORCE_CHANGE_PASSWORD user's first sign-in).
+//! really verified), NEW_PASSWORD_REQUIRED (a FORCE_CHANGE_PASSWORD user's first sign-in) and
+//! the MFA challenges (`mfa_sign_in`).
 
 use super::auth::{
     check_can_sign_in, check_not_locked, check_secret_hash, decoy_write, failed_password,
@@ -7,7 +8,8 @@ use super::auth::{
 };
 use super::client_documents::StoredClient;
 use super::clients::get_client;
-use super::sign_in::{after_password, finish_sign_in, take_session, Outcome, Pending};
+use super::mfa_sign_in;
+use super::sign_in::{after_password, second_factor, take_session, Outcome, Pending};
 use super::user_attributes::{
     apply_changes, check, check_required, send_verification_codes, Write,
 };
@@ -48,6 +50,15 @@ async fn respond(
         ChallengeNameType::NewPasswordRequired => {
             let session = session.ok_or_else(|| missing("Session"))?;
             new_password_required(app, &pool, client, client_id, &session, &responses).await
+        }
+        ChallengeNameType::SmsMfa
+        | ChallengeNameType::SoftwareTokenMfa
+        | ChallengeNameType::EmailOtp
+        | ChallengeNameType::SelectMfaType
+        | ChallengeNameType::MfaSetup => {
+            let session = session.ok_or_else(|| missing("Session"))?;
+            let doc = take_session(app, pool_id, client_id, &session).await?;
+            mfa_sign_in::respond(app, &pool, client, challenge, doc, &responses).await
         }
         _ => Err(ApiError::invalid_parameter(
             "Invalid challenge name or the challenge is not enabled.",
@@ -190,7 +201,7 @@ async fn new_password_required(
     })
     .await?;
     send_verification_codes(app, pool, &user, &to_verify).await?;
-    finish_sign_in(app, client, &user).await
+    second_factor(app, pool, client, &user).await
 }
 
 /// Answers a challenge of InitiateAuth; a session answers once and expires after the client's

@@ -18,6 +18,7 @@ mod identity_providers;
 mod log_delivery;
 mod managed_login_branding;
 mod mfa;
+mod mfa_sign_in;
 mod pages;
 mod resource_servers;
 mod risk_configuration;
@@ -33,6 +34,7 @@ pub(crate) mod tokens;
 pub(crate) mod ui_customization;
 mod user_attributes;
 mod user_groups;
+mod user_mfa;
 mod user_pool_config;
 mod user_pools;
 mod users;
@@ -135,6 +137,13 @@ operations! {
     AddCustomAttributes => user_pools::add_custom_attributes,
     GetUserPoolMfaConfig => mfa::get_user_pool_mfa_config,
     SetUserPoolMfaConfig => mfa::set_user_pool_mfa_config,
+    AssociateSoftwareToken => user_mfa::associate_software_token,
+    VerifySoftwareToken => user_mfa::verify_software_token,
+    SetUserMFAPreference => user_mfa::set_user_mfa_preference,
+    AdminSetUserMFAPreference => user_mfa::admin_set_user_mfa_preference,
+    AdminDeleteSoftwareToken => user_mfa::admin_delete_software_token,
+    SetUserSettings => user_mfa::set_user_settings,
+    AdminSetUserSettings => user_mfa::admin_set_user_settings,
     TagResource => tags::tag_resource,
     UntagResource => tags::untag_resource,
     ListTagsForResource => tags::list_tags_for_resource,

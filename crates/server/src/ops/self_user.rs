@@ -3,6 +3,7 @@
 
 use super::auth::{failed_password, modify_user, password_matches};
 use super::tokens::authorize;
+use super::user_mfa::mfa_fields;
 use super::user_pools::get_pool;
 use super::users::set_password;
 use crate::app::{App, OrInternal};
@@ -36,12 +37,13 @@ fn readable_attributes(user: &User, client: &UserPoolClientType) -> Vec<Attribut
 /// The signed-in user's username and the attributes its app client may read.
 pub async fn get_user(app: &App, input: GetUserRequest) -> Result<GetUserResponse, ApiError> {
     let (user, _, client) = authorize(app, input.access_token.expose()).await?;
+    let mfa = mfa_fields(&user);
     Ok(GetUserResponse {
         user_attributes: readable_attributes(&user, &client),
         username: Sensitive(user.username),
-        mfa_options: None,
-        preferred_mfa_setting: None,
-        user_mfa_setting_list: None,
+        mfa_options: mfa.mfa_options,
+        preferred_mfa_setting: mfa.preferred,
+        user_mfa_setting_list: mfa.list,
     })
 }
 

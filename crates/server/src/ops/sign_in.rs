@@ -6,6 +6,7 @@
 
 use super::auth::{good_password, required_attributes};
 use super::client_documents::client_id_of;
+use super::mfa_sign_in;
 use super::tokens;
 use crate::app::{App, OrInternal};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -79,6 +80,27 @@ pub(crate) enum Pending {
     /// A FORCE_CHANGE_PASSWORD user's new password.
     #[serde(rename = "NEW_PASSWORD_REQUIRED")]
     NewPasswordRequired,
+    /// A user who must have a second factor and has none sets up a software token:
+    /// AssociateSoftwareToken puts its secret here, VerifySoftwareToken marks it verified.
+    #[serde(rename = "MFA_SETUP")]
+    MfaSetup {
+        #[serde(default)]
+        totp_secret: Option<String>,
+        #[serde(default)]
+        verified: bool,
+    },
+    /// The user has several factors and no preferred one: the user picks.
+    #[serde(rename = "SELECT_MFA_TYPE")]
+    SelectMfaType { choices: Vec<String> },
+    /// A code from the user's authenticator app.
+    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
+    SoftwareTokenMfa,
+    /// A code sent by text message (its MAC, and when it was sent).
+    #[serde(rename = "SMS_MFA")]
+    SmsMfa { code_mac: String, sent_at: f64 },
+    /// A code sent by email.
+    #[serde(rename = "EMAIL_OTP")]
+    EmailOtp { code_mac: String, sent_at: f64 },
 }
 
 /// What a Session remembers (sealed before it is stored).
@@ -130,21 +152,22 @@ pub(crate) async fn start_session(
     Ok((id, raw))
 }
 
-/// Takes (single use) the session `id` of `pool_id`: "Invalid session for the user." when
-/// unknown or of another pool or client, "..., session is expired." after AuthSessionValidity.
-pub(crate) async fn take_session(
-    app: &App,
-    pool_id: &str,
-    client_id: &str,
-    id: &str,
-) -> Result<SessionDoc, ApiError> {
+/// A session taken from the store: its pool, when it expires, and what it remembers.
+pub(crate) struct Taken {
+    pub pool_id: String,
+    pub expires_at: f64,
+    pub doc: SessionDoc,
+}
+
+/// Takes (single use) the session `id`, of whatever pool: "Invalid session for the user."
+/// when unknown, "..., session is expired." after AuthSessionValidity.
+pub(crate) async fn take_any_session(app: &App, id: &str) -> Result<Taken, ApiError> {
     let invalid = || ApiError::not_authorized("Invalid session for the user.");
     let session = app
         .store
         .take_auth_session(&session_hash(id))
         .await
         .or_internal()?
-        .filter(|s| s.pool_id == pool_id)
         .ok_or_else(invalid)?;
     if app.now() >= session.expires_at {
         return Err(ApiError::not_authorized(
@@ -153,41 +176,89 @@ pub(crate) async fn take_session(
     }
     let plain = app
         .master_key
-        .open(&session_context(pool_id, id), &session.doc)
+        .open(&session_context(&session.pool_id, id), &session.doc)
         .map_err(|_| invalid())?;
     let doc: SessionDoc = serde_json::from_slice(&plain).map_err(|_| invalid())?;
-    if doc.client_id != client_id {
-        return Err(invalid());
+    Ok(Taken {
+        pool_id: session.pool_id,
+        expires_at: session.expires_at,
+        doc,
+    })
+}
+
+/// Takes (single use) the session `id` of `pool_id` and `client_id`; a session of another pool
+/// or client is "Invalid session for the user."
+pub(crate) async fn take_session(
+    app: &App,
+    pool_id: &str,
+    client_id: &str,
+    id: &str,
+) -> Result<SessionDoc, ApiError> {
+    let taken = take_any_session(app, id).await?;
+    if taken.pool_id != pool_id || taken.doc.client_id != client_id {
+        return Err(ApiError::not_authorized("Invalid session for the user."));
     }
-    Ok(doc)
+    Ok(taken.doc)
+}
+
+/// Puts a taken session back, unchanged and with its expiry, for an answer that may be tried
+/// again (a software token code that did not match while it is set up).
+pub(crate) async fn restore_session(app: &App, id: &str, taken: &Taken) -> Result<(), ApiError> {
+    let plain = serde_json::to_vec(&taken.doc).or_internal()?;
+    let session = AuthSession {
+        session_hash: session_hash(id),
+        pool_id: taken.pool_id.clone(),
+        doc: app.master_key.seal(
+            app.rng.as_ref(),
+            &session_context(&taken.pool_id, id),
+            &plain,
+        ),
+        expires_at: taken.expires_at,
+    };
+    app.store.create_auth_session(&session).await.or_internal()
 }
 
 /// After a good password: the NEW_PASSWORD_REQUIRED challenge for FORCE_CHANGE_PASSWORD
-/// users, otherwise the end of the sign-in.
+/// users, otherwise the second factor.
 pub(crate) async fn after_password(
     app: &App,
     pool: &UserPoolType,
     client: &UserPoolClientType,
     user: User,
 ) -> Result<Outcome, ApiError> {
-    let user = good_password(app, user).await?;
     match user.status {
         UserStatusType::ForceChangePassword => {
             new_password_challenge(app, pool, client, &user).await
         }
-        _ => finish_sign_in(app, client, &user).await,
+        _ => second_factor(app, pool, client, &user).await,
     }
 }
 
-/// Where every sign-in that passed its challenges ends: a new refresh token family and the
-/// tokens (their claims built by `tokens::issue`).
+/// After the first factor: the MFA challenge the pool and the user call for, or the end of
+/// the sign-in.
+pub(crate) async fn second_factor(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    user: &User,
+) -> Result<Outcome, ApiError> {
+    match mfa_sign_in::challenge(app, pool, client, user).await? {
+        Some(outcome) => Ok(outcome),
+        None => finish_sign_in(app, client, user).await,
+    }
+}
+
+/// Where every sign-in that passed its challenges ends: the count of failed attempts starts
+/// again (only here, so a right password cannot reset what wrong MFA codes counted), a new
+/// refresh token family and the tokens (their claims built by `tokens::issue`).
 pub(crate) async fn finish_sign_in(
     app: &App,
     client: &UserPoolClientType,
     user: &User,
 ) -> Result<Outcome, ApiError> {
+    let user = good_password(app, user.clone()).await?;
     Ok(Outcome::Authenticated(
-        tokens::issue(app, client, user, None).await?,
+        tokens::issue(app, client, &user, None).await?,
     ))
 }
 

@@ -129,6 +129,7 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         locked_until: None,
         tokens_valid_after: None,
         pending_attributes: Default::default(),
+        mfa: Default::default(),
         version: 0,
     };
     for attr in ["email", "phone_number"] {

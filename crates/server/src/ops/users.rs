@@ -266,13 +266,14 @@ pub(crate) fn set_password(
     Ok(())
 }
 
-/// Returns the user with every attribute; the MFA fields stay empty until MFA exists.
+/// Returns the user with every attribute and its MFA settings.
 pub async fn admin_get_user(
     app: &App,
     input: AdminGetUserRequest,
 ) -> Result<AdminGetUserResponse, ApiError> {
     let pool = get_pool(app, &input.user_pool_id).await?;
     let user = load_user(app, &pool, input.username.expose()).await?;
+    let mfa = super::user_mfa::mfa_fields(&user);
     Ok(AdminGetUserResponse {
         username: Sensitive::new(user.username.clone()),
         user_attributes: Some(attribute_list(&user, None)),
@@ -280,7 +281,9 @@ pub async fn admin_get_user(
         user_last_modified_date: Some(user.modified),
         enabled: Some(user.enabled),
         user_status: Some(user.status),
-        ..Default::default()
+        mfa_options: mfa.mfa_options,
+        preferred_mfa_setting: mfa.preferred,
+        user_mfa_setting_list: mfa.list,
     })
 }
 

@@ -20,6 +20,7 @@ mod issuer_style;
 mod js_clients;
 mod log_delivery;
 mod managed_login_branding;
+mod mfa;
 mod multi_node;
 mod outbox;
 mod persistence;

@@ -152,6 +152,7 @@ impl Fixture {
             locked_until: None,
             tokens_valid_after: None,
             pending_attributes: Default::default(),
+            mfa: Default::default(),
             version: 0,
         };
         app.store

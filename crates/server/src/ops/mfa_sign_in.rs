@@ -1,0 +1,412 @@
+//! The second factor of a sign-in: which MFA challenge a pool and a user call for, the codes
+//! sent by text message and email, and the answers to SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP,
+//! SELECT_MFA_TYPE and MFA_SETUP.
+//!
+//! - OFF: no second factor. OPTIONAL: the factors the user turned on. ON: those, else a
+//!   verified software token, a phone number (SMS) or an email address (email MFA) the pool
+//!   allows; a user with none of them sets up a software token first (MFA_SETUP).
+//! - Several factors and no preferred one: SELECT_MFA_TYPE.
+//! - A code is good for 3 minutes and one answer: a wrong one ends the session (the user signs
+//!   in again) and counts toward the user's lockout, as a wrong password does.
+
+use super::auth::{check_can_sign_in, check_not_locked, count_failure, missing, unknown_user};
+use super::client_documents::client_id_of;
+use super::mfa::{self, MfaState};
+use super::sign_in::{finish_sign_in, start_session, Outcome, Pending, SessionDoc};
+use crate::app::{App, OrInternal};
+use crate::messages::Message;
+use ironpool_api::types::*;
+use ironpool_api::{ApiError, ErrorCode};
+use ironpool_core::attributes::{self, mask_email, mask_phone};
+use ironpool_core::totp;
+use ironpool_store::User;
+use std::collections::BTreeMap;
+use subtle::ConstantTimeEq;
+
+pub(crate) const SMS_MFA: &str = "SMS_MFA";
+pub(crate) const SOFTWARE_TOKEN_MFA: &str = "SOFTWARE_TOKEN_MFA";
+pub(crate) const EMAIL_OTP: &str = "EMAIL_OTP";
+
+/// How long an SMS or email code is good for.
+const CODE_SECONDS: f64 = 180.0;
+const DEFAULT_SMS_MESSAGE: &str = "Your authentication code is {####}. ";
+const DEFAULT_EMAIL_MESSAGE: &str = "Your authentication code is {####}. ";
+const DEFAULT_EMAIL_SUBJECT: &str = "Your authentication code";
+
+/// Whether the pool has software token MFA turned on.
+pub(crate) fn token_allowed(state: &MfaState) -> bool {
+    state
+        .software_token
+        .as_ref()
+        .is_some_and(|t| t.enabled == Some(true))
+}
+
+/// Whether the pool allows `factor`.
+pub(crate) fn pool_allows(state: &MfaState, factor: &str) -> bool {
+    match factor {
+        SMS_MFA => state.sms_enabled,
+        SOFTWARE_TOKEN_MFA => token_allowed(state),
+        EMAIL_OTP => state.email.is_some(),
+        _ => false,
+    }
+}
+
+/// Whether the user could answer `factor`: a phone number, a verified token, an email address.
+pub(crate) fn user_can(user: &User, factor: &str) -> bool {
+    match factor {
+        SMS_MFA => user.attribute("phone_number").is_some(),
+        SOFTWARE_TOKEN_MFA => user.mfa.totp_secret.is_some(),
+        EMAIL_OTP => user.attribute("email").is_some(),
+        _ => false,
+    }
+}
+
+/// The factors the user turned on, in Cognito's order (UserMFASettingList).
+pub(crate) fn enabled_factors(user: &User) -> Vec<&'static str> {
+    let m = &user.mfa;
+    [
+        (SMS_MFA, m.sms),
+        (SOFTWARE_TOKEN_MFA, m.software_token),
+        (EMAIL_OTP, m.email),
+    ]
+    .into_iter()
+    .filter(|(_, on)| *on)
+    .map(|(f, _)| f)
+    .collect()
+}
+
+/// The MFA challenge for a user who passed the first factor; None when no second factor is due.
+pub(crate) async fn challenge(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    user: &User,
+) -> Result<Option<Outcome>, ApiError> {
+    let mode = pool.mfa_configuration.unwrap_or(UserPoolMfaType::Off);
+    if mode == UserPoolMfaType::Off {
+        return Ok(None);
+    }
+    let state = mfa::load(app, &user.pool_id).await?;
+    let usable = |f: &&str| pool_allows(&state, f) && user_can(user, f);
+    let mut factors: Vec<&str> = enabled_factors(user).into_iter().filter(usable).collect();
+    if factors.is_empty() && mode == UserPoolMfaType::On {
+        factors = [SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP]
+            .into_iter()
+            .filter(usable)
+            .take(1)
+            .collect();
+        if factors.is_empty() {
+            return setup_challenge(app, client, user, &state).await.map(Some);
+        }
+    }
+    let preferred = user
+        .mfa
+        .preferred
+        .as_deref()
+        .filter(|p| factors.contains(p));
+    let outcome = match (preferred, factors.as_slice()) {
+        (_, []) => return Ok(None),
+        (Some(one), _) | (None, &[one]) => factor_challenge(app, pool, client, user, one).await?,
+        (None, several) => {
+            let choices: Vec<String> = several.iter().map(|f| f.to_string()).collect();
+            let mut parameters = base_parameters(user);
+            parameters.insert(
+                "MFAS_CAN_CHOOSE".into(),
+                serde_json::to_string(&choices).or_internal()?,
+            );
+            let pending = Pending::SelectMfaType { choices };
+            let session = session(app, client, user, pending).await?;
+            Outcome::Challenge {
+                name: ChallengeNameType::SelectMfaType,
+                session: Some(session),
+                parameters,
+            }
+        }
+    };
+    Ok(Some(outcome))
+}
+
+fn base_parameters(user: &User) -> BTreeMap<String, String> {
+    let mut parameters = BTreeMap::new();
+    parameters.insert("USER_ID_FOR_SRP".into(), srp_user_id(user));
+    parameters
+}
+
+fn srp_user_id(user: &User) -> String {
+    user.password
+        .as_ref()
+        .map_or(user.username.clone(), |p| p.srp_user_id.clone())
+}
+
+async fn session(
+    app: &App,
+    client: &UserPoolClientType,
+    user: &User,
+    pending: Pending,
+) -> Result<String, ApiError> {
+    let doc = SessionDoc {
+        client_id: client_id_of(client),
+        username: user.username.clone(),
+        srp_user_id: srp_user_id(user),
+        pending,
+    };
+    Ok(start_session(app, &user.pool_id, client, &doc).await?.0)
+}
+
+/// MFA_SETUP: what the user may set up (MFAS_CAN_SETUP).
+async fn setup_challenge(
+    app: &App,
+    client: &UserPoolClientType,
+    user: &User,
+    state: &MfaState,
+) -> Result<Outcome, ApiError> {
+    let can: Vec<&str> = [SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP]
+        .into_iter()
+        .filter(|f| pool_allows(state, f))
+        .collect();
+    let mut parameters = base_parameters(user);
+    parameters.insert(
+        "MFAS_CAN_SETUP".into(),
+        serde_json::to_string(&can).or_internal()?,
+    );
+    let pending = Pending::MfaSetup {
+        totp_secret: None,
+        verified: false,
+    };
+    Ok(Outcome::Challenge {
+        name: ChallengeNameType::MfaSetup,
+        session: Some(session(app, client, user, pending).await?),
+        parameters,
+    })
+}
+
+fn code_mac(app: &App, user: &User, code: &str) -> String {
+    app.master_key.mac(
+        &format!("mfa-code:{}:{}", user.pool_id, user.sub),
+        code.as_bytes(),
+    )
+}
+
+/// The challenge of one factor; SMS and email codes are sent now.
+async fn factor_challenge(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    user: &User,
+    factor: &str,
+) -> Result<Outcome, ApiError> {
+    let mut parameters = base_parameters(user);
+    let (name, pending) = match factor {
+        SOFTWARE_TOKEN_MFA => {
+            if let Some(name) = &user.mfa.totp_name {
+                parameters.insert("FRIENDLY_DEVICE_NAME".into(), name.clone());
+            }
+            (
+                ChallengeNameType::SoftwareTokenMfa,
+                Pending::SoftwareTokenMfa,
+            )
+        }
+        SMS_MFA => {
+            let phone = user.attribute("phone_number").unwrap_or_default();
+            let template = pool
+                .sms_authentication_message
+                .clone()
+                .unwrap_or_else(|| DEFAULT_SMS_MESSAGE.into());
+            let code_mac = send(app, user, "SMS", phone, None, &template);
+            parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), "SMS".into());
+            parameters.insert("CODE_DELIVERY_DESTINATION".into(), mask_phone(phone));
+            let sent_at = app.now();
+            (
+                ChallengeNameType::SmsMfa,
+                Pending::SmsMfa { code_mac, sent_at },
+            )
+        }
+        _ => {
+            let email = user.attribute("email").unwrap_or_default();
+            let config = mfa::load(app, &user.pool_id)
+                .await?
+                .email
+                .unwrap_or_default();
+            let template = config
+                .message
+                .unwrap_or_else(|| DEFAULT_EMAIL_MESSAGE.into());
+            let subject = config
+                .subject
+                .unwrap_or_else(|| DEFAULT_EMAIL_SUBJECT.into());
+            let code_mac = send(app, user, "EMAIL", email, Some(subject), &template);
+            parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), "EMAIL".into());
+            parameters.insert("CODE_DELIVERY_DESTINATION".into(), mask_email(email));
+            let sent_at = app.now();
+            (
+                ChallengeNameType::EmailOtp,
+                Pending::EmailOtp { code_mac, sent_at },
+            )
+        }
+    };
+    Ok(Outcome::Challenge {
+        name,
+        session: Some(session(app, client, user, pending).await?),
+        parameters,
+    })
+}
+
+/// Sends a new code; returns its MAC.
+fn send(
+    app: &App,
+    user: &User,
+    medium: &str,
+    destination: &str,
+    subject: Option<String>,
+    template: &str,
+) -> String {
+    let code = attributes::code(app.rng.as_ref());
+    let mac = code_mac(app, user, &code);
+    app.deliver(Message {
+        pool_id: user.pool_id.clone(),
+        username: user.username.clone(),
+        purpose: "mfa".into(),
+        destination: destination.to_owned(),
+        medium: medium.into(),
+        subject,
+        body: attributes::render(template, &user.username, &code),
+        code,
+        time: app.now(),
+    });
+    mac
+}
+
+fn code_mismatch(message: &str) -> ApiError {
+    ApiError::new(ErrorCode::CodeMismatchException, message)
+}
+
+/// The user a session is for, still allowed to sign in and not locked out.
+async fn session_user(
+    app: &App,
+    client: &UserPoolClientType,
+    doc: &SessionDoc,
+    pool_id: &str,
+) -> Result<User, ApiError> {
+    let user = app
+        .store
+        .get_user(pool_id, &doc.username)
+        .await
+        .or_internal()?
+        .ok_or_else(|| unknown_user(client))?;
+    check_can_sign_in(&user)?;
+    check_not_locked(app, &user)?;
+    Ok(user)
+}
+
+/// Answers an MFA challenge whose session `doc` was taken: the code, the choice, or the
+/// finished setup.
+pub(crate) async fn respond(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    challenge: ChallengeNameType,
+    doc: SessionDoc,
+    responses: &BTreeMap<String, String>,
+) -> Result<Outcome, ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
+    let get = |name: &str| responses.get(name).ok_or_else(|| missing(name));
+    let user = session_user(app, client, &doc, pool_id).await?;
+    match (challenge, &doc.pending) {
+        (
+            ChallengeNameType::SmsMfa,
+            Pending::SmsMfa {
+                code_mac: mac,
+                sent_at,
+            },
+        )
+        | (
+            ChallengeNameType::EmailOtp,
+            Pending::EmailOtp {
+                code_mac: mac,
+                sent_at,
+            },
+        ) => {
+            let field = if challenge == ChallengeNameType::SmsMfa {
+                "SMS_MFA_CODE"
+            } else {
+                "EMAIL_OTP_CODE"
+            };
+            let code = get(field)?;
+            let good: bool = code_mac(app, &user, code)
+                .as_bytes()
+                .ct_eq(mac.as_bytes())
+                .into();
+            if !good {
+                count_failure(app, user).await?;
+                return Err(code_mismatch("Invalid code or auth state for the user."));
+            }
+            if app.now() > sent_at + CODE_SECONDS {
+                return Err(ApiError::new(
+                    ErrorCode::ExpiredCodeException,
+                    "Your code has expired, please sign in again.",
+                ));
+            }
+            finish_sign_in(app, client, &user).await
+        }
+        (ChallengeNameType::SoftwareTokenMfa, Pending::SoftwareTokenMfa) => {
+            let code = get("SOFTWARE_TOKEN_MFA_CODE")?;
+            let user = accept_token_code(app, user, code).await?;
+            finish_sign_in(app, client, &user).await
+        }
+        (ChallengeNameType::SelectMfaType, Pending::SelectMfaType { choices }) => {
+            let answer = get("ANSWER")?;
+            if !choices.iter().any(|c| c == answer) {
+                return Err(ApiError::invalid_parameter(
+                    "Invalid challenge response: ANSWER is not an MFA type the user can choose.",
+                ));
+            }
+            factor_challenge(app, pool, client, &user, answer).await
+        }
+        (ChallengeNameType::MfaSetup, Pending::MfaSetup { verified: true, .. }) => {
+            finish_sign_in(app, client, &user).await
+        }
+        (ChallengeNameType::MfaSetup, Pending::MfaSetup { .. }) => Err(ApiError::new(
+            ErrorCode::SoftwareTokenMFANotFoundException,
+            "Software Token MFA has not been verified for the user.",
+        )),
+        _ => Err(invalid_session()),
+    }
+}
+
+/// Checks a code of the user's verified software token: each time step's code is accepted
+/// once; a wrong code counts toward lockout.
+pub(crate) async fn accept_token_code(app: &App, user: User, code: &str) -> Result<User, ApiError> {
+    let Some(sealed) = user.mfa.totp_secret.clone() else {
+        return Err(ApiError::new(
+            ErrorCode::SoftwareTokenMFANotFoundException,
+            "Software Token MFA not found for the user.",
+        ));
+    };
+    let secret = open_secret(app, &user, &sealed)?;
+    let now = app.now().max(0.0) as u64;
+    let Some(step) = totp::verify(&secret, code, now, user.mfa.totp_last_step) else {
+        count_failure(app, user).await?;
+        return Err(code_mismatch("Invalid code received for user"));
+    };
+    super::auth::modify_user(app, user, |u| {
+        u.mfa.totp_last_step = Some(step.max(u.mfa.totp_last_step.unwrap_or(0)));
+    })
+    .await
+}
+
+fn totp_context(user: &User) -> String {
+    format!("totp:{}:{}", user.pool_id, user.sub)
+}
+
+/// Seals a software token secret for the user.
+pub(crate) fn seal_secret(app: &App, user: &User, secret: &[u8]) -> String {
+    app.master_key
+        .seal(app.rng.as_ref(), &totp_context(user), secret)
+}
+
+pub(crate) fn open_secret(app: &App, user: &User, sealed: &str) -> Result<Vec<u8>, ApiError> {
+    app.master_key
+        .open(&totp_context(user), sealed)
+        .map_err(|_| "a software token secret does not open")
+        .or_internal()
+}
