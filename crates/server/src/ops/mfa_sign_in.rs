@@ -365,12 +365,46 @@ pub(crate) async fn respond(
         (ChallengeNameType::MfaSetup, Pending::MfaSetup { verified: true, .. }) => {
             finish_sign_in(app, client, &user).await
         }
+        (ChallengeNameType::MfaSetup, Pending::MfaSetup { .. })
+            if responses.contains_key("EMAIL") =>
+        {
+            setup_email(app, pool, client, user, &responses["EMAIL"]).await
+        }
         (ChallengeNameType::MfaSetup, Pending::MfaSetup { .. }) => Err(ApiError::new(
             ErrorCode::SoftwareTokenMFANotFoundException,
             "Software Token MFA has not been verified for the user.",
         )),
         _ => Err(invalid_session()),
     }
+}
+
+/// MFA_SETUP answered with an email address: it becomes the user's (unverified) email, email
+/// MFA is turned on, and the EMAIL_OTP challenge follows.
+async fn setup_email(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    user: User,
+    email: &str,
+) -> Result<Outcome, ApiError> {
+    let state = mfa::load(app, &user.pool_id).await?;
+    if !pool_allows(&state, EMAIL_OTP) {
+        return Err(ApiError::invalid_parameter(
+            "EMAIL_OTP is not enabled for the user pool.",
+        ));
+    }
+    if !attributes::is_email(email) {
+        return Err(ApiError::invalid_parameter("Invalid email address format."));
+    }
+    let user = super::auth::modify_user(app, user, |u| {
+        if u.attribute("email") != Some(email) {
+            u.attributes.insert("email".into(), email.to_owned());
+            u.attributes.insert("email_verified".into(), "false".into());
+        }
+        u.mfa.email = true;
+    })
+    .await?;
+    factor_challenge(app, pool, client, &user, EMAIL_OTP).await
 }
 
 /// Checks a code of the user's verified software token: each time step's code is accepted

@@ -18,6 +18,7 @@ mod groups;
 mod identity_providers;
 mod issuer_style;
 mod js_clients;
+mod js_mfa;
 mod log_delivery;
 mod managed_login_branding;
 mod mfa;
