@@ -13,7 +13,7 @@ const README: &str = include_str!("../../../../README.md");
 const ADDRESS: &str = "http://127.0.0.1:9229";
 
 /// Every marked snippet, each run by one of the tests below.
-const SNIPPETS: [&str; 11] = [
+const SNIPPETS: [&str; 12] = [
     "cli",
     "terraform",
     "boto3",
@@ -25,6 +25,7 @@ const SNIPPETS: [&str; 11] = [
     "jwt-verify-cache",
     "jwt-verify-fetcher",
     "pycognito-aws",
+    "totp",
 ];
 
 /// The code of the block marked `name`, for a server at `url`.
@@ -136,6 +137,40 @@ async fn readme_client_snippets_run() {
     assert_eq!(run("amplify", &url, &env, "").await, "true alice\n");
     assert_eq!(run("identity-js", &url, &env, "").await, "alice\n");
     assert_eq!(run("pycognito", &url, &env, "").await, "alice\n");
+}
+
+#[tokio::test]
+async fn readme_totp_sign_in_runs() {
+    if clients().is_none() {
+        return;
+    }
+    let s = TestServer::start().await;
+    let url = s.url();
+    let [pool, client, access] = sign_up_demo(&url).await;
+    // The demo's shell: its exports.
+    let env = [
+        ("POOL", pool.as_str()),
+        ("CLIENT", client.as_str()),
+        ("ACCESS", access.as_str()),
+        ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", url.as_str()),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ];
+    let out = run("totp", &url, &env, "").await;
+    assert!(out.ends_with("Bearer\n"), "{out}");
+    // A password alone no longer signs alice in.
+    let r = s
+        .client()
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "alice")
+        .auth_parameters("PASSWORD", "Correct-horse-1")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.authentication_result().is_none());
 }
 
 #[tokio::test]
