@@ -168,15 +168,24 @@ pub async fn auth_sessions_are_taken_once(store: &dyn Store) {
         expires_at: 500.0,
     };
     store.create_auth_session(&session).await.unwrap();
-    assert!(store.create_auth_session(&session).await.is_err());
-    assert_eq!(
-        store.take_auth_session("digest-of-sess").await.unwrap(),
-        Some(session)
-    );
-    assert_eq!(
-        store.take_auth_session("digest-of-sess").await.unwrap(),
-        None
-    );
+    // A live session is not replaced.
+    let other = AuthSession {
+        doc: "other".into(),
+        ..session.clone()
+    };
+    store.create_auth_session(&other).await.unwrap();
+    let used = AuthSession {
+        doc: String::new(),
+        ..session.clone()
+    };
+    let take = || store.take_auth_session("digest-of-sess");
+    assert_eq!(take().await.unwrap(), Some(session.clone()));
+    assert_eq!(take().await.unwrap(), Some(used.clone()));
+    assert_eq!(take().await.unwrap(), Some(used));
+    // A used session can be put back.
+    store.create_auth_session(&other).await.unwrap();
+    assert_eq!(take().await.unwrap(), Some(other));
+    assert_eq!(store.take_auth_session("unknown").await.unwrap(), None);
 }
 
 pub async fn token_authorization_reads_pool_user_family_and_client(store: &dyn Store) {

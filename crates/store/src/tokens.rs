@@ -142,10 +142,13 @@ pub trait Tokens: Send + Sync {
         client_id: &str,
     ) -> Result<TokenAuthorization, StoreError>;
 
+    /// Stores a new session; one with the digest of a used session takes its place (a step that
+    /// may be answered again puts its session back).
     async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError>;
 
-    /// Removes and returns the session with this digest: a session answers once. Expired
-    /// sessions are returned too (the caller tells "expired" from "invalid").
+    /// Returns the session with this digest and marks it used (its `doc` emptied): a session
+    /// answers once, and a used one is returned with an empty `doc` until it expires, so the
+    /// caller tells "used" and "expired" (returned too) from "unknown" (None).
     async fn take_auth_session(
         &self,
         session_hash: &str,

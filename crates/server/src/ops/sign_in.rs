@@ -160,7 +160,7 @@ pub(crate) struct Taken {
 }
 
 /// Takes (single use) the session `id`, of whatever pool: "Invalid session for the user."
-/// when unknown, "..., session is expired." after AuthSessionValidity.
+/// when unknown, "..., session is expired." after AuthSessionValidity or once used.
 pub(crate) async fn take_any_session(app: &App, id: &str) -> Result<Taken, ApiError> {
     let invalid = || ApiError::not_authorized("Invalid session for the user.");
     let session = app
@@ -169,7 +169,8 @@ pub(crate) async fn take_any_session(app: &App, id: &str) -> Result<Taken, ApiEr
         .await
         .or_internal()?
         .ok_or_else(invalid)?;
-    if app.now() >= session.expires_at {
+    // Expired, or used already (a replay).
+    if app.now() >= session.expires_at || session.doc.is_empty() {
         return Err(ApiError::not_authorized(
             "Invalid session for the user, session is expired.",
         ));

@@ -153,6 +153,14 @@ fn invalid_session() -> (String, String) {
     )
 }
 
+/// What a session answers once it was used: a replay.
+fn used_session() -> (String, String) {
+    (
+        "NotAuthorizedException".into(),
+        "Invalid session for the user, session is expired.".into(),
+    )
+}
+
 #[tokio::test]
 async fn mfa_on_needs_a_second_factor_on_every_password_flow_and_sets_one_up() {
     let f = Fixture::new().await;
@@ -243,7 +251,7 @@ async fn mfa_on_needs_a_second_factor_on_every_password_flow_and_sets_one_up() {
             .user_code(code(&f, &secret))
             .send()
             .await;
-    assert_eq!(err(again.unwrap_err()), invalid_session());
+    assert_eq!(err(again.unwrap_err()), used_session());
     let r = answer(
         &f,
         ChallengeNameType::MfaSetup,
@@ -291,7 +299,7 @@ async fn mfa_on_needs_a_second_factor_on_every_password_flow_and_sets_one_up() {
         ],
     )
     .await;
-    assert_eq!(retry.unwrap_err(), invalid_session());
+    assert_eq!(retry.unwrap_err(), used_session());
     sign_in_with_token(&f, "ann", &secret).await;
     // The same code (same time step) does not sign in twice.
     let (_, session, _) = start(&f, "ann").await;

@@ -676,7 +676,10 @@ async fn new_password_required_for_force_change_password_users() {
     let (code, message) = err(respond("New-pass-12", Some("Newbie")).await.unwrap_err());
     assert_eq!(
         (code.as_str(), message.as_str()),
-        ("NotAuthorizedException", "Invalid session for the user.")
+        (
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired."
+        )
     );
     let done =
         f.c.respond_to_auth_challenge()

@@ -60,12 +60,12 @@ async fn srp_sign_in_with_the_right_password_and_not_with_a_wrong_one() {
     let r = answer(&f, Some(&session), responses.clone()).await.unwrap();
     let (_, id) = decode(r.authentication_result().unwrap().id_token().unwrap());
     assert_eq!(id["sub"], user.sub.as_str());
-    // A session answers once.
+    // A session answers once: a replay finds it expired.
     assert_eq!(
         answer(&f, Some(&session), responses).await.unwrap_err(),
         (
             "NotAuthorizedException".into(),
-            "Invalid session for the user.".into()
+            "Invalid session for the user, session is expired.".into()
         )
     );
 

@@ -243,7 +243,9 @@ impl Tokens for PostgresStore {
             .await?;
         client
             .execute(
-                "INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (session_hash) DO UPDATE SET pool_id = excluded.pool_id,
+                 doc = excluded.doc, expires_at = excluded.expires_at WHERE auth_sessions.doc = ''",
                 &[&s.session_hash, &s.pool_id, &s.doc, &s.expires_at],
             )
             .await?;
@@ -258,8 +260,11 @@ impl Tokens for PostgresStore {
             .client()
             .await?
             .query_opt(
-                "DELETE FROM auth_sessions WHERE session_hash = $1
-                 RETURNING session_hash, pool_id, doc, expires_at",
+                "UPDATE auth_sessions s SET doc = ''
+                 FROM (SELECT session_hash, doc FROM auth_sessions WHERE session_hash = $1
+                       FOR UPDATE) old
+                 WHERE s.session_hash = old.session_hash
+                 RETURNING s.session_hash, s.pool_id, old.doc, s.expires_at",
                 &[&session_hash],
             )
             .await?;

@@ -252,7 +252,9 @@ impl Tokens for SqliteStore {
                 params![s.expires_at - 86_400.0],
             )?;
             conn.execute(
-                "INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (session_hash) DO UPDATE SET pool_id = excluded.pool_id,
+                 doc = excluded.doc, expires_at = excluded.expires_at WHERE auth_sessions.doc = ''",
                 params![s.session_hash, s.pool_id, s.doc, s.expires_at],
             )?;
             Ok(())
@@ -266,10 +268,10 @@ impl Tokens for SqliteStore {
     ) -> Result<Option<AuthSession>, StoreError> {
         let session_hash = session_hash.to_owned();
         self.write(move |conn| {
-            Ok(conn
+            let session = conn
                 .query_row(
-                    "DELETE FROM auth_sessions WHERE session_hash = ?1
-                 RETURNING session_hash, pool_id, doc, expires_at",
+                    "SELECT session_hash, pool_id, doc, expires_at FROM auth_sessions
+                     WHERE session_hash = ?1",
                     params![session_hash],
                     |r| {
                         Ok(AuthSession {
@@ -280,7 +282,14 @@ impl Tokens for SqliteStore {
                         })
                     },
                 )
-                .optional()?)
+                .optional()?;
+            if session.as_ref().is_some_and(|s| !s.doc.is_empty()) {
+                conn.execute(
+                    "UPDATE auth_sessions SET doc = '' WHERE session_hash = ?1",
+                    params![session_hash],
+                )?;
+            }
+            Ok(session)
         })
         .await
     }
