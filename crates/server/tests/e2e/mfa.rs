@@ -568,14 +568,18 @@ async fn email_codes_use_the_pools_message_and_wrong_codes_lock_the_user_out() {
     );
     let (email_code, body) = code_body.split_once('|').unwrap();
     assert_eq!(body, format!("Code {email_code} signs you in"));
-    let r = answer(
-        &f,
-        ChallengeNameType::EmailOtp,
-        &session,
-        &[("USERNAME", "eve"), ("EMAIL_OTP_CODE", email_code)],
-    )
-    .await
-    .unwrap();
+    // Answered through AdminRespondToAuthChallenge: the same pipeline.
+    let r =
+        f.c.admin_respond_to_auth_challenge()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .challenge_name(ChallengeNameType::EmailOtp)
+            .session(&session)
+            .challenge_responses("USERNAME", "eve")
+            .challenge_responses("EMAIL_OTP_CODE", email_code)
+            .send()
+            .await
+            .unwrap();
     assert!(r.authentication_result().is_some());
 
     // Five wrong codes count as five wrong passwords: the user is locked out.
