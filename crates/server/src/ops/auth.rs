@@ -6,7 +6,7 @@
 
 use super::client_documents::{self, client_id_of, StoredClient};
 use super::clients::{client_not_found, get_client};
-use super::sign_in::{after_password, start_session, Outcome, Pending, SessionDoc};
+use super::sign_in::{after_password, srp_user_id, start_session, Outcome, Pending, SessionDoc};
 use super::tokens;
 use super::user_pools::get_pool;
 use crate::app::{App, OrInternal};
@@ -393,11 +393,7 @@ async fn srp_auth(
             let Some(verifier) = open_verifier(app, user) else {
                 return Err(incorrect());
             };
-            let srp_user_id = user
-                .password
-                .as_ref()
-                .map_or(user.username.clone(), |p| p.srp_user_id.clone());
-            (user.username.clone(), srp_user_id, verifier, false)
+            (user.username.clone(), srp_user_id(user), verifier, false)
         }
         None if hides_existence(client) => {
             let shown = simulated_username(app, pool, username);

@@ -9,7 +9,7 @@ use super::auth::{
 use super::client_documents::StoredClient;
 use super::clients::get_client;
 use super::mfa_sign_in;
-use super::sign_in::{after_password, second_factor, take_session, Outcome, Pending};
+use super::sign_in::{after_password, second_factor, session_user, take_session, Outcome, Pending};
 use super::user_attributes::{
     apply_changes, check, check_required, send_verification_codes, Write,
 };
@@ -161,13 +161,7 @@ async fn new_password_required(
     if !matches!(doc.pending, Pending::NewPasswordRequired) {
         return Err(ApiError::not_authorized("Invalid session for the user."));
     }
-    let user = app
-        .store
-        .get_user(pool_id, &doc.username)
-        .await
-        .or_internal()?
-        .ok_or_else(|| unknown_user(client))?;
-    check_can_sign_in(&user)?;
+    let user = session_user(app, client, pool_id, &doc).await?;
     let given: BTreeMap<String, String> = responses
         .iter()
         .filter_map(|(k, v)| {

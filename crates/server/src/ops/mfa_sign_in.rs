@@ -9,10 +9,12 @@
 //! - A code is good for 3 minutes and one answer: a wrong one ends the session (the user signs
 //!   in again) and counts toward the user's lockout, as a wrong password does.
 
-use super::auth::{check_can_sign_in, check_not_locked, count_failure, missing, unknown_user};
+use super::auth::{count_failure, missing};
 use super::client_documents::client_id_of;
 use super::mfa::{self, MfaState};
-use super::sign_in::{finish_sign_in, start_session, Outcome, Pending, SessionDoc};
+use super::sign_in::{
+    finish_sign_in, session_user, srp_user_id, start_session, Outcome, Pending, SessionDoc,
+};
 use crate::app::{App, OrInternal};
 use crate::messages::Message;
 use ironpool_api::types::*;
@@ -130,12 +132,6 @@ fn base_parameters(user: &User) -> BTreeMap<String, String> {
     let mut parameters = BTreeMap::new();
     parameters.insert("USER_ID_FOR_SRP".into(), srp_user_id(user));
     parameters
-}
-
-fn srp_user_id(user: &User) -> String {
-    user.password
-        .as_ref()
-        .map_or(user.username.clone(), |p| p.srp_user_id.clone())
 }
 
 async fn session(
@@ -279,24 +275,6 @@ fn code_mismatch(message: &str) -> ApiError {
     ApiError::new(ErrorCode::CodeMismatchException, message)
 }
 
-/// The user a session is for, still allowed to sign in and not locked out.
-async fn session_user(
-    app: &App,
-    client: &UserPoolClientType,
-    doc: &SessionDoc,
-    pool_id: &str,
-) -> Result<User, ApiError> {
-    let user = app
-        .store
-        .get_user(pool_id, &doc.username)
-        .await
-        .or_internal()?
-        .ok_or_else(|| unknown_user(client))?;
-    check_can_sign_in(&user)?;
-    check_not_locked(app, &user)?;
-    Ok(user)
-}
-
 /// Answers an MFA challenge whose session `doc` was taken: the code, the choice, or the
 /// finished setup.
 pub(crate) async fn respond(
@@ -310,7 +288,7 @@ pub(crate) async fn respond(
     let pool_id = pool.id.as_deref().unwrap_or_default();
     let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
     let get = |name: &str| responses.get(name).ok_or_else(|| missing(name));
-    let user = session_user(app, client, &doc, pool_id).await?;
+    let user = session_user(app, client, pool_id, &doc).await?;
     match (challenge, &doc.pending) {
         (
             ChallengeNameType::SmsMfa,

@@ -4,7 +4,9 @@
 //! returns; every path that succeeds ends in [`finish_sign_in`], the one place tokens are
 //! issued for a sign-in; and an outcome becomes each operation's response in one place.
 
-use super::auth::{good_password, required_attributes};
+use super::auth::{
+    check_can_sign_in, check_not_locked, good_password, required_attributes, unknown_user,
+};
 use super::client_documents::client_id_of;
 use super::mfa_sign_in;
 use super::tokens;
@@ -263,6 +265,31 @@ pub(crate) async fn finish_sign_in(
     ))
 }
 
+/// The user a session is for, still allowed to sign in and not locked out.
+pub(crate) async fn session_user(
+    app: &App,
+    client: &UserPoolClientType,
+    pool_id: &str,
+    doc: &SessionDoc,
+) -> Result<User, ApiError> {
+    let user = app
+        .store
+        .get_user(pool_id, &doc.username)
+        .await
+        .or_internal()?
+        .ok_or_else(|| unknown_user(client))?;
+    check_can_sign_in(&user)?;
+    check_not_locked(app, &user)?;
+    Ok(user)
+}
+
+/// The USER_ID_FOR_SRP of a user: the one its password was made for, else the username.
+pub(crate) fn srp_user_id(user: &User) -> String {
+    user.password
+        .as_ref()
+        .map_or(user.username.clone(), |p| p.srp_user_id.clone())
+}
+
 /// NEW_PASSWORD_REQUIRED with the user's attributes and the required ones it lacks.
 async fn new_password_challenge(
     app: &App,
@@ -270,10 +297,7 @@ async fn new_password_challenge(
     client: &UserPoolClientType,
     user: &User,
 ) -> Result<Outcome, ApiError> {
-    let srp_user_id = user
-        .password
-        .as_ref()
-        .map_or(user.username.clone(), |p| p.srp_user_id.clone());
+    let srp_user_id = srp_user_id(user);
     let doc = SessionDoc {
         client_id: client_id_of(client),
         username: user.username.clone(),

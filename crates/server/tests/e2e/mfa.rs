@@ -111,18 +111,38 @@ async fn answer(
     b.send().await.map_err(err)
 }
 
+/// Answers a code challenge (SMS_MFA, SOFTWARE_TOKEN_MFA or EMAIL_OTP) with `code`.
+async fn answer_code(
+    f: &Fixture,
+    challenge: ChallengeNameType,
+    session: &str,
+    username: &str,
+    code: &str,
+) -> Result<RespondToAuthChallengeOutput, (String, String)> {
+    let field = match challenge {
+        ChallengeNameType::SmsMfa => "SMS_MFA_CODE",
+        ChallengeNameType::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA_CODE",
+        _ => "EMAIL_OTP_CODE",
+    };
+    answer(
+        f,
+        challenge,
+        session,
+        &[("USERNAME", username), (field, code)],
+    )
+    .await
+}
+
 /// Signs in with the password and, when asked, the software token's current code.
 async fn sign_in_with_token(f: &Fixture, username: &str, secret: &str) -> String {
     let (name, session, _) = start(f, username).await;
     assert_eq!(name, Some(ChallengeNameType::SoftwareTokenMfa));
-    let r = answer(
+    let r = answer_code(
         f,
         ChallengeNameType::SoftwareTokenMfa,
         &session,
-        &[
-            ("USERNAME", username),
-            ("SOFTWARE_TOKEN_MFA_CODE", &code(f, secret)),
-        ],
+        username,
+        &code(f, secret),
     )
     .await
     .unwrap();
@@ -275,11 +295,12 @@ async fn mfa_on_needs_a_second_factor_on_every_password_flow_and_sets_one_up() {
     let (name, session, params) = start(&f, "ann").await;
     assert_eq!(name, Some(ChallengeNameType::SoftwareTokenMfa));
     assert_eq!(params["FRIENDLY_DEVICE_NAME"], "phone");
-    let bad = answer(
+    let bad = answer_code(
         &f,
         ChallengeNameType::SoftwareTokenMfa,
         &session,
-        &[("USERNAME", "ann"), ("SOFTWARE_TOKEN_MFA_CODE", "123456")],
+        "ann",
+        "123456",
     )
     .await;
     assert_eq!(
@@ -289,28 +310,24 @@ async fn mfa_on_needs_a_second_factor_on_every_password_flow_and_sets_one_up() {
             "Invalid code received for user".into()
         )
     );
-    let retry = answer(
+    let retry = answer_code(
         &f,
         ChallengeNameType::SoftwareTokenMfa,
         &session,
-        &[
-            ("USERNAME", "ann"),
-            ("SOFTWARE_TOKEN_MFA_CODE", &code(&f, &secret)),
-        ],
+        "ann",
+        &code(&f, &secret),
     )
     .await;
     assert_eq!(retry.unwrap_err(), used_session());
     sign_in_with_token(&f, "ann", &secret).await;
     // The same code (same time step) does not sign in twice.
     let (_, session, _) = start(&f, "ann").await;
-    let replay = answer(
+    let replay = answer_code(
         &f,
         ChallengeNameType::SoftwareTokenMfa,
         &session,
-        &[
-            ("USERNAME", "ann"),
-            ("SOFTWARE_TOKEN_MFA_CODE", &code(&f, &secret)),
-        ],
+        "ann",
+        &code(&f, &secret),
     )
     .await;
     assert_eq!(replay.unwrap_err().0, "CodeMismatchException");
@@ -421,14 +438,12 @@ async fn optional_mfa_follows_the_users_preferences() {
         r.challenge_name(),
         Some(&ChallengeNameType::SoftwareTokenMfa)
     );
-    let r = answer(
+    let r = answer_code(
         &f,
         ChallengeNameType::SoftwareTokenMfa,
         r.session().unwrap(),
-        &[
-            ("USERNAME", "opt"),
-            ("SOFTWARE_TOKEN_MFA_CODE", &code(&f, &secret)),
-        ],
+        "opt",
+        &code(&f, &secret),
     )
     .await
     .unwrap();
@@ -458,13 +473,7 @@ async fn optional_mfa_follows_the_users_preferences() {
     );
     let (sms_code, body) = code_body.split_once('|').unwrap();
     assert_eq!(body, format!("Your code: {sms_code}"));
-    let wrong = answer(
-        &f,
-        ChallengeNameType::SmsMfa,
-        &session,
-        &[("USERNAME", "opt"), ("SMS_MFA_CODE", "000000")],
-    )
-    .await;
+    let wrong = answer_code(&f, ChallengeNameType::SmsMfa, &session, "opt", "000000").await;
     assert_eq!(
         wrong.unwrap_err(),
         (
@@ -475,14 +484,9 @@ async fn optional_mfa_follows_the_users_preferences() {
     let (_, session, _) = start(&f, "opt").await;
     let (_, _, _, code_body) = sent_code(&f, "opt");
     let sms_code = code_body.split_once('|').unwrap().0.to_owned();
-    let r = answer(
-        &f,
-        ChallengeNameType::SmsMfa,
-        &session,
-        &[("USERNAME", "opt"), ("SMS_MFA_CODE", &sms_code)],
-    )
-    .await
-    .unwrap();
+    let r = answer_code(&f, ChallengeNameType::SmsMfa, &session, "opt", &sms_code)
+        .await
+        .unwrap();
     assert!(r.authentication_result().is_some());
 
     // Turning the token off with AdminDeleteSoftwareToken leaves SMS, still preferred.
@@ -526,23 +530,11 @@ async fn codes_expire_after_three_minutes_and_sessions_after_their_validity() {
     let (_, _, _, code_body) = sent_code(&f, "sam");
     let sms_code = code_body.split_once('|').unwrap().0.to_owned();
     f.advance(181);
-    let r = answer(
-        &f,
-        ChallengeNameType::SmsMfa,
-        &session,
-        &[("USERNAME", "sam"), ("SMS_MFA_CODE", &sms_code)],
-    )
-    .await;
+    let r = answer_code(&f, ChallengeNameType::SmsMfa, &session, "sam", &sms_code).await;
     assert_eq!(r.unwrap_err().0, "ExpiredCodeException");
     let (_, session, _) = start(&f, "sam").await;
     f.advance(601);
-    let r = answer(
-        &f,
-        ChallengeNameType::SmsMfa,
-        &session,
-        &[("USERNAME", "sam"), ("SMS_MFA_CODE", "000000")],
-    )
-    .await;
+    let r = answer_code(&f, ChallengeNameType::SmsMfa, &session, "sam", "000000").await;
     assert_eq!(
         r.unwrap_err(),
         (
@@ -585,13 +577,7 @@ async fn email_codes_use_the_pools_message_and_wrong_codes_lock_the_user_out() {
     // Five wrong codes count as five wrong passwords: the user is locked out.
     for _ in 0..5 {
         let (_, session, _) = start(&f, "eve").await;
-        let r = answer(
-            &f,
-            ChallengeNameType::EmailOtp,
-            &session,
-            &[("USERNAME", "eve"), ("EMAIL_OTP_CODE", "00000000")],
-        )
-        .await;
+        let r = answer_code(&f, ChallengeNameType::EmailOtp, &session, "eve", "00000000").await;
         assert_eq!(r.unwrap_err().0, "CodeMismatchException");
     }
     assert_eq!(
