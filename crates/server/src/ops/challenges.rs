@@ -7,6 +7,7 @@ use super::auth::{
 };
 use super::client_documents::StoredClient;
 use super::clients::get_client;
+use super::devices;
 use super::sign_in::{after_password, finish_sign_in, take_session, Outcome, Pending};
 use super::user_attributes::{
     apply_changes, check, check_required, send_verification_codes, Write,
@@ -49,6 +50,12 @@ async fn respond(
             let session = session.ok_or_else(|| missing("Session"))?;
             new_password_required(app, &pool, client, client_id, &session, &responses).await
         }
+        ChallengeNameType::DeviceSrpAuth => {
+            devices::device_srp_auth(app, &pool, client, session, &responses).await
+        }
+        ChallengeNameType::DevicePasswordVerifier => {
+            devices::device_password_verifier(app, &pool, client, session, &responses).await
+        }
         _ => Err(ApiError::invalid_parameter(
             "Invalid challenge name or the challenge is not enabled.",
         )),
@@ -73,6 +80,8 @@ async fn password_verifier(
     let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
     let block_bytes = B64.decode(block.trim()).map_err(|_| invalid_session())?;
     let session = session.unwrap_or_else(|| B64URL.encode(&block_bytes));
+    let device_key = responses.get("DEVICE_KEY").map(String::as_str);
+    devices::check_device_key(app, pool, get("USERNAME")?, device_key).await?;
     let doc = take_session(app, pool_id, client_id, &session).await?;
     let Pending::PasswordVerifier {
         srp_b_secret,
@@ -124,7 +133,7 @@ async fn password_verifier(
             decoy_write(app, pool_id, &doc.username, true).await?;
             Err(incorrect())
         }
-        Some(user) if good => after_password(app, pool, client, user).await,
+        Some(user) if good => after_password(app, pool, client, user, device_key).await,
         Some(user) => Err(failed_password(app, user).await),
         None => Err(unknown_user(client)),
     }
@@ -190,7 +199,7 @@ async fn new_password_required(
     })
     .await?;
     send_verification_codes(app, pool, &user, &to_verify).await?;
-    finish_sign_in(app, client, &user).await
+    finish_sign_in(app, pool, client, &user, None).await
 }
 
 /// Answers a challenge of InitiateAuth; a session answers once and expires after the client's

@@ -6,6 +6,7 @@
 
 use super::auth::{good_password, required_attributes};
 use super::client_documents::client_id_of;
+use super::devices;
 use super::tokens;
 use crate::app::{App, OrInternal};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -79,6 +80,17 @@ pub(crate) enum Pending {
     /// A FORCE_CHANGE_PASSWORD user's new password.
     #[serde(rename = "NEW_PASSWORD_REQUIRED")]
     NewPasswordRequired,
+    /// After the password, the remembered device's SRP_A.
+    #[serde(rename = "DEVICE_SRP_AUTH")]
+    DeviceSrpAuth { device_key: String },
+    /// The device's SRP proof, as PASSWORD_VERIFIER's.
+    #[serde(rename = "DEVICE_PASSWORD_VERIFIER")]
+    DevicePasswordVerifier {
+        device_key: String,
+        srp_b_secret: String,
+        srp_b: String,
+        srp_a: String,
+    },
 }
 
 /// What a Session remembers (sealed before it is stored).
@@ -163,32 +175,37 @@ pub(crate) async fn take_session(
 }
 
 /// After a good password: the NEW_PASSWORD_REQUIRED challenge for FORCE_CHANGE_PASSWORD
-/// users, otherwise the end of the sign-in.
+/// users, DEVICE_SRP_AUTH for a remembered `device_key`, otherwise the end of the sign-in.
 pub(crate) async fn after_password(
     app: &App,
     pool: &UserPoolType,
     client: &UserPoolClientType,
     user: User,
+    device_key: Option<&str>,
 ) -> Result<Outcome, ApiError> {
     let user = good_password(app, user).await?;
-    match user.status {
-        UserStatusType::ForceChangePassword => {
-            new_password_challenge(app, pool, client, &user).await
-        }
-        _ => finish_sign_in(app, client, &user).await,
+    if user.status == UserStatusType::ForceChangePassword {
+        return new_password_challenge(app, pool, client, &user).await;
     }
+    if let Some(challenge) = devices::device_challenge(app, client, &user, device_key).await? {
+        return Ok(challenge);
+    }
+    finish_sign_in(app, pool, client, &user, device_key).await
 }
 
 /// Where every sign-in that passed its challenges ends: a new refresh token family and the
-/// tokens (their claims built by `tokens::issue`).
+/// tokens (their claims built by `tokens::issue`), with NewDeviceMetadata when the pool
+/// remembers devices and the sign-in came from none (`device_key`).
 pub(crate) async fn finish_sign_in(
     app: &App,
+    pool: &UserPoolType,
     client: &UserPoolClientType,
     user: &User,
+    device_key: Option<&str>,
 ) -> Result<Outcome, ApiError> {
-    Ok(Outcome::Authenticated(
-        tokens::issue(app, client, user, None).await?,
-    ))
+    let mut result = tokens::issue(app, client, user, None).await?;
+    result.new_device_metadata = devices::new_device_metadata(app, pool, user, device_key).await?;
+    Ok(Outcome::Authenticated(result))
 }
 
 /// NEW_PASSWORD_REQUIRED with the user's attributes and the required ones it lacks.
