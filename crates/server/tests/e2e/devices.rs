@@ -699,3 +699,60 @@ async fn refresh_with_a_device_key_updates_it_and_a_forgotten_device_cannot_refr
         )
     );
 }
+
+#[tokio::test]
+async fn identity_js_remembers_a_device_and_signs_in_with_it() {
+    let Some(dir) = crate::js_clients::js_dir() else {
+        return;
+    };
+    let f = Fixture::new().await;
+    remember_devices(&f, true).await;
+    f.user("frank", &[]).await;
+    let url = f.url();
+    let out = crate::js_clients::node(
+        &dir,
+        "device_sign_in.mjs",
+        &[
+            ("ENDPOINT", url.as_str()),
+            ("POOL_ID", f.pool.as_str()),
+            ("CLIENT_ID", f.client_id.as_str()),
+            ("USERNAME", "frank"),
+            ("PASSWORD", PASSWORD),
+        ],
+    )
+    .await;
+    let first = &out["first"];
+    assert_eq!(first["ok"], true, "{out}");
+    assert_eq!(
+        first["challenges"],
+        serde_json::json!(["PASSWORD_VERIFIER"])
+    );
+    assert_eq!(first["userConfirmationNecessary"], true);
+    let key = first["deviceKey"].as_str().unwrap();
+    assert_eq!(out["remembered"]["ok"], true, "{out}");
+    assert_eq!(out["listed"], serde_json::json!([key]));
+
+    let second = &out["second"];
+    assert_eq!(second["ok"], true, "{out}");
+    assert_eq!(
+        second["challenges"],
+        serde_json::json!([
+            "PASSWORD_VERIFIER",
+            "DEVICE_SRP_AUTH",
+            "DEVICE_PASSWORD_VERIFIER"
+        ])
+    );
+    assert_eq!(second["deviceKey"], key, "the same device, no new one");
+
+    let tampered = &out["tampered"];
+    assert_eq!(tampered["ok"], false, "{out}");
+    assert_eq!(tampered["code"], "NotAuthorizedException");
+    assert_eq!(
+        tampered["challenges"],
+        serde_json::json!([
+            "PASSWORD_VERIFIER",
+            "DEVICE_SRP_AUTH",
+            "DEVICE_PASSWORD_VERIFIER"
+        ])
+    );
+}

@@ -24,7 +24,7 @@ pub(crate) fn js_dir() -> Option<PathBuf> {
     None
 }
 
-async fn node(dir: &PathBuf, script: &str, env: &[(&str, &str)]) -> Value {
+pub(crate) async fn node(dir: &PathBuf, script: &str, env: &[(&str, &str)]) -> Value {
     let out = tokio::process::Command::new("node")
         .arg(script)
         .current_dir(dir)
