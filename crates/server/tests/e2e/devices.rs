@@ -756,3 +756,41 @@ async fn identity_js_remembers_a_device_and_signs_in_with_it() {
         ])
     );
 }
+
+#[tokio::test]
+async fn amplify_remembers_fetches_and_forgets_a_device() {
+    let Some(dir) = crate::js_clients::js_dir() else {
+        return;
+    };
+    let f = Fixture::new().await;
+    remember_devices(&f, true).await;
+    f.user("grace", &[]).await;
+    let url = f.url();
+    let out = crate::js_clients::node(
+        &dir,
+        "amplify_devices.mjs",
+        &[
+            ("ENDPOINT", url.as_str()),
+            ("POOL_ID", f.pool.as_str()),
+            ("CLIENT_ID", f.client_id.as_str()),
+            ("USERNAME", "grace"),
+            ("PASSWORD", PASSWORD),
+        ],
+    )
+    .await;
+    assert!(out.get("error").is_none(), "{out}");
+    assert_eq!(out["first"]["signedIn"], true, "{out}");
+    let devices = out["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 1, "{out}");
+    assert_eq!(out["second"]["signedIn"], true, "{out}");
+    assert_eq!(
+        out["second"]["challenges"],
+        serde_json::json!([
+            "PASSWORD_VERIFIER",
+            "DEVICE_SRP_AUTH",
+            "DEVICE_PASSWORD_VERIFIER"
+        ]),
+        "{out}"
+    );
+    assert_eq!(out["afterForget"], serde_json::json!([]), "{out}");
+}
