@@ -8,7 +8,9 @@ use super::auth::{
 use super::client_documents::StoredClient;
 use super::clients::get_client;
 use super::devices;
-use super::sign_in::{after_password, finish_sign_in, take_session, Outcome, Pending};
+use super::sign_in::{
+    after_password, finish_sign_in, restore_session, take_session, Outcome, Pending,
+};
 use super::user_attributes::{
     apply_changes, check, check_required, send_verification_codes, Write,
 };
@@ -81,7 +83,6 @@ async fn password_verifier(
     let block_bytes = B64.decode(block.trim()).map_err(|_| invalid_session())?;
     let session = session.unwrap_or_else(|| B64URL.encode(&block_bytes));
     let device_key = responses.get("DEVICE_KEY").map(String::as_str);
-    devices::check_device_key(app, pool, get("USERNAME")?, device_key).await?;
     let doc = take_session(app, pool_id, client_id, &session).await?;
     let Pending::PasswordVerifier {
         srp_b_secret,
@@ -133,7 +134,14 @@ async fn password_verifier(
             decoy_write(app, pool_id, &doc.username, true).await?;
             Err(incorrect())
         }
-        Some(user) if good => after_password(app, pool, client, user, device_key).await,
+        Some(user) if good => {
+            // An unknown device key leaves the Session for the client's retry without it.
+            if let Err(e) = devices::check_device_key(app, &user, device_key).await {
+                restore_session(app, pool_id, client, &session, &doc).await?;
+                return Err(e);
+            }
+            after_password(app, pool, client, user, device_key).await
+        }
         Some(user) => Err(failed_password(app, user).await),
         None => Err(unknown_user(client)),
     }

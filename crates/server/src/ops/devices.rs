@@ -3,7 +3,7 @@
 //! (DEVICE_SRP_AUTH, then DEVICE_PASSWORD_VERIFIER checked for real), and GetDevice,
 //! ListDevices, ForgetDevice, UpdateDeviceStatus with their Admin twins.
 
-use super::auth::{check_can_sign_in, find_sign_in_user, missing, unknown_user};
+use super::auth::{check_can_sign_in, missing, unknown_user};
 use super::client_documents::client_id_of;
 use super::sign_in::{finish_sign_in, start_session, take_session, Outcome, Pending, SessionDoc};
 use super::tokens::authorize;
@@ -90,19 +90,15 @@ pub(crate) async fn new_device_metadata(
 
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/// Before a sign-in step spends its Session: a DEVICE_KEY that is not one of the user's
-/// confirmed devices is ResourceNotFoundException (clients then retry without it).
+/// A DEVICE_KEY that is not one of the user's confirmed devices is ResourceNotFoundException
+/// (clients then retry without it).
 pub(crate) async fn check_device_key(
     app: &App,
-    pool: &UserPoolType,
-    username: &str,
+    user: &User,
     device_key: Option<&str>,
 ) -> Result<(), ApiError> {
-    let Some(key) = device_key else {
-        return Ok(());
-    };
-    match find_sign_in_user(app, pool, username).await? {
-        Some(user) => confirmed_device(app, &user, key).await.map(|_| ()),
+    match device_key {
+        Some(key) => confirmed_device(app, user, key).await.map(|_| ()),
         None => Ok(()),
     }
 }

@@ -125,21 +125,30 @@ pub(crate) async fn start_session(
     let mut raw = [0u8; 32];
     app.rng.fill(&mut raw);
     let id = B64URL.encode(raw);
+    restore_session(app, pool_id, client, &id, doc).await?;
+    Ok((id, raw))
+}
+
+/// Stores a challenge's state under the session `id` (again, after [`take_session`], for a step
+/// the client may retry).
+pub(crate) async fn restore_session(
+    app: &App,
+    pool_id: &str,
+    client: &UserPoolClientType,
+    id: &str,
+    doc: &SessionDoc,
+) -> Result<(), ApiError> {
     let minutes = f64::from(client.auth_session_validity.unwrap_or(3));
     let plain = serde_json::to_vec(doc).or_internal()?;
     let session = AuthSession {
-        session_hash: session_hash(&id),
+        session_hash: session_hash(id),
         pool_id: pool_id.to_owned(),
         doc: app
             .master_key
-            .seal(app.rng.as_ref(), &session_context(pool_id, &id), &plain),
+            .seal(app.rng.as_ref(), &session_context(pool_id, id), &plain),
         expires_at: app.now() + minutes * 60.0,
     };
-    app.store
-        .create_auth_session(&session)
-        .await
-        .or_internal()?;
-    Ok((id, raw))
+    app.store.create_auth_session(&session).await.or_internal()
 }
 
 /// Takes (single use) the session `id` of `pool_id`: "Invalid session for the user." when
