@@ -22,10 +22,6 @@ fn not_found() -> ApiError {
     ApiError::resource_not_found("Device does not exist.")
 }
 
-fn user_not_found() -> ApiError {
-    ApiError::new(ErrorCode::UserNotFoundException, "User does not exist.")
-}
-
 /// What the device's sealed verifier is bound to.
 fn verifier_context(pool_id: &str, device_key: &str) -> String {
     format!("device-verifier:{pool_id}:{device_key}")
@@ -394,14 +390,21 @@ async fn forget(app: &App, user: &User, key: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The user an Admin device operation names, in a pool that exists.
-async fn admin_user(app: &App, pool_id: &str, username: &str) -> Result<User, ApiError> {
+/// The user an Admin device operation names, in a pool that exists. An unknown user is
+/// UserNotFoundException where the operation declares it (AdminForgetDevice,
+/// AdminUpdateDeviceStatus), ResourceNotFoundException where it does not.
+async fn admin_user(
+    app: &App,
+    pool_id: &str,
+    username: &str,
+    code: ErrorCode,
+) -> Result<User, ApiError> {
     get_pool(app, pool_id).await?;
     app.store
         .get_user(pool_id, username)
         .await
         .or_internal()?
-        .ok_or_else(user_not_found)
+        .ok_or_else(|| ApiError::new(code, "User does not exist."))
 }
 
 fn access_token(token: Option<&Sensitive<String>>) -> Result<&str, ApiError> {
@@ -522,7 +525,13 @@ pub async fn admin_get_device(
     app: &App,
     input: AdminGetDeviceRequest,
 ) -> Result<AdminGetDeviceResponse, ApiError> {
-    let user = admin_user(app, &input.user_pool_id, input.username.expose()).await?;
+    let user = admin_user(
+        app,
+        &input.user_pool_id,
+        input.username.expose(),
+        ErrorCode::ResourceNotFoundException,
+    )
+    .await?;
     let device = confirmed_device(app, &user, &input.device_key).await?;
     Ok(AdminGetDeviceResponse {
         device: device_type(app, &user, &device),
@@ -534,7 +543,13 @@ pub async fn admin_list_devices(
     app: &App,
     input: AdminListDevicesRequest,
 ) -> Result<AdminListDevicesResponse, ApiError> {
-    let user = admin_user(app, &input.user_pool_id, input.username.expose()).await?;
+    let user = admin_user(
+        app,
+        &input.user_pool_id,
+        input.username.expose(),
+        ErrorCode::ResourceNotFoundException,
+    )
+    .await?;
     let (devices, pagination_token) =
         list(app, &user, input.limit, input.pagination_token.as_deref()).await?;
     Ok(AdminListDevicesResponse {
@@ -548,7 +563,13 @@ pub async fn admin_forget_device(
     app: &App,
     input: AdminForgetDeviceRequest,
 ) -> Result<Empty, ApiError> {
-    let user = admin_user(app, &input.user_pool_id, input.username.expose()).await?;
+    let user = admin_user(
+        app,
+        &input.user_pool_id,
+        input.username.expose(),
+        ErrorCode::UserNotFoundException,
+    )
+    .await?;
     forget(app, &user, &input.device_key).await?;
     Ok(Empty::default())
 }
@@ -558,7 +579,13 @@ pub async fn admin_update_device_status(
     app: &App,
     input: AdminUpdateDeviceStatusRequest,
 ) -> Result<AdminUpdateDeviceStatusResponse, ApiError> {
-    let user = admin_user(app, &input.user_pool_id, input.username.expose()).await?;
+    let user = admin_user(
+        app,
+        &input.user_pool_id,
+        input.username.expose(),
+        ErrorCode::UserNotFoundException,
+    )
+    .await?;
     update_status(
         app,
         &user,

@@ -311,6 +311,22 @@ async fn new_device_metadata_confirm_get_update_and_forget() {
     assert_eq!(
         nobody,
         (
+            "ResourceNotFoundException".into(),
+            "User does not exist.".into()
+        )
+    );
+    let nobody =
+        f.c.admin_forget_device()
+            .user_pool_id(&f.pool)
+            .username("nobody")
+            .device_key(&bobs.key)
+            .send()
+            .await
+            .map_err(err)
+            .unwrap_err();
+    assert_eq!(
+        nobody,
+        (
             "UserNotFoundException".into(),
             "User does not exist.".into()
         )

@@ -146,7 +146,8 @@ const MIGRATIONS: &[&str] = &[
 
 /// Empties every table with state (`reset`).
 pub(super) const TRUNCATE_ALL: &str = "TRUNCATE user_pools, resources, users, user_attributes,
-    user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions, decoys, devices";
+    user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions, decoys,
+    devices";
 
 pub(super) async fn run(client: &mut Client) -> Result<(), StoreError> {
     let tx = client.transaction().await?;
