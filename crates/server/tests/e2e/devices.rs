@@ -614,6 +614,74 @@ async fn a_remembered_device_signs_in_with_device_srp_and_a_wrong_secret_fails()
     let fresh = retried.authentication_result().unwrap();
     assert!(fresh.new_device_metadata().is_some());
 
+    // AdminInitiateAuth and AdminRespondToAuthChallenge take the same steps.
+    let start =
+        f.c.admin_initiate_auth()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", "dave")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .auth_parameters("DEVICE_KEY", &device.key)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(
+        start.challenge_name(),
+        Some(&ChallengeNameType::DeviceSrpAuth)
+    );
+    let mut a = [0u8; 32];
+    ironpool_core::Rng::fill(&OsRng, &mut a);
+    let challenge =
+        f.c.admin_respond_to_auth_challenge()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .challenge_name(ChallengeNameType::DeviceSrpAuth)
+            .session(start.session().unwrap())
+            .challenge_responses("USERNAME", "dave")
+            .challenge_responses("DEVICE_KEY", &device.key)
+            .challenge_responses("SRP_A", srp::to_hex(&srp::g_pow(&a)))
+            .send()
+            .await
+            .unwrap();
+    let done =
+        f.c.admin_respond_to_auth_challenge()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .challenge_name(ChallengeNameType::DevicePasswordVerifier)
+            .session(challenge.session().unwrap())
+            .set_challenge_responses(Some(device.respond(
+                &a,
+                challenge.challenge_parameters().unwrap(),
+                &device.password,
+            )))
+            .send()
+            .await
+            .unwrap();
+    assert!(done.authentication_result().is_some());
+
+    // Another user's device is no device of this one.
+    f.user("eve", &[]).await;
+    let (eves, _, _) = new_device(&f, "eve").await;
+    let foreign =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "dave")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .auth_parameters("DEVICE_KEY", &eves.key)
+            .send()
+            .await
+            .map_err(err)
+            .unwrap_err();
+    assert_eq!(
+        foreign,
+        (
+            "ResourceNotFoundException".into(),
+            "Device does not exist.".into()
+        )
+    );
+
     // A device that is confirmed but not remembered signs in with the password alone.
     f.c.admin_update_device_status()
         .user_pool_id(&f.pool)
