@@ -312,6 +312,7 @@ async fn password_auth(
     client: &UserPoolClientType,
     username: &str,
     password: &str,
+    device_key: Option<&str>,
 ) -> Result<Outcome, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
     let Some(user) = find_sign_in_user(app, pool, username).await? else {
@@ -329,7 +330,7 @@ async fn password_auth(
     if !password_matches(app, &user, password)? {
         return Err(failed_password(app, user).await);
     }
-    after_password(app, pool, client, user).await
+    after_password(app, pool, client, user, device_key).await
 }
 
 /// A value derived from the master key, stable for one (pool, name): what a simulated SRP
@@ -409,6 +410,7 @@ async fn srp_auth(
         client_id: client_id_of(client),
         username: doc_username.clone(),
         srp_user_id: srp_user_id.clone(),
+        from_device: None,
         pending: Pending::PasswordVerifier {
             srp_b_secret: hex::encode(ephemeral.secret),
             srp_b: hex::encode(&ephemeral.public),
@@ -460,7 +462,8 @@ async fn refresh_auth(
             )));
         }
     }
-    let result = tokens::refresh(app, &stored.client, token, false).await?;
+    let device_key = params.get("DEVICE_KEY").map(String::as_str);
+    let result = tokens::refresh(app, &stored.client, token, false, device_key).await?;
     Ok(Outcome::Authenticated(result))
 }
 
@@ -521,7 +524,8 @@ async fn initiate(
         }
         _ => {
             let password = params.get("PASSWORD").ok_or_else(|| missing("PASSWORD"))?;
-            password_auth(app, &pool, client, username, password).await
+            let device_key = params.get("DEVICE_KEY").map(String::as_str);
+            password_auth(app, &pool, client, username, password, device_key).await
         }
     }
 }

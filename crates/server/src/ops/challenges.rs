@@ -8,8 +8,12 @@ use super::auth::{
 };
 use super::client_documents::StoredClient;
 use super::clients::get_client;
+use super::devices;
 use super::mfa_sign_in;
-use super::sign_in::{after_password, second_factor, session_user, take_session, Outcome, Pending};
+use super::sign_in::{
+    after_password, put_session, second_factor, session_expiry, session_user, take_session,
+    Outcome, Pending,
+};
 use super::user_attributes::{
     apply_changes, check, check_required, send_verification_codes, Write,
 };
@@ -60,6 +64,12 @@ async fn respond(
             let doc = take_session(app, pool_id, client_id, &session).await?;
             mfa_sign_in::respond(app, &pool, client, challenge, doc, &responses).await
         }
+        ChallengeNameType::DeviceSrpAuth => {
+            devices::device_srp_auth(app, &pool, client, session, &responses).await
+        }
+        ChallengeNameType::DevicePasswordVerifier => {
+            devices::device_password_verifier(app, &pool, client, session, &responses).await
+        }
         _ => Err(ApiError::invalid_parameter(
             "Invalid challenge name or the challenge is not enabled.",
         )),
@@ -84,6 +94,7 @@ async fn password_verifier(
     let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
     let block_bytes = B64.decode(block.trim()).map_err(|_| invalid_session())?;
     let session = session.unwrap_or_else(|| B64URL.encode(&block_bytes));
+    let device_key = responses.get("DEVICE_KEY").map(String::as_str);
     let doc = take_session(app, pool_id, client_id, &session).await?;
     let Pending::PasswordVerifier {
         srp_b_secret,
@@ -135,7 +146,14 @@ async fn password_verifier(
             decoy_write(app, pool_id, &doc.username, true).await?;
             Err(incorrect())
         }
-        Some(user) if good => after_password(app, pool, client, user).await,
+        Some(user) if good => {
+            // An unknown device key leaves the Session for the client's retry without it.
+            if let Err(e) = devices::check_device_key(app, &user, device_key).await {
+                put_session(app, pool_id, &session, &doc, session_expiry(app, client)).await?;
+                return Err(e);
+            }
+            after_password(app, pool, client, user, device_key).await
+        }
         Some(user) => Err(failed_password(app, user).await),
         None => Err(unknown_user(client)),
     }
@@ -195,7 +213,7 @@ async fn new_password_required(
     })
     .await?;
     send_verification_codes(app, pool, &user, &to_verify).await?;
-    second_factor(app, pool, client, &user).await
+    second_factor(app, pool, client, &user, None).await
 }
 
 /// Answers a challenge of InitiateAuth; a session answers once and expires after the client's

@@ -83,6 +83,7 @@ pub(crate) async fn challenge(
     pool: &UserPoolType,
     client: &UserPoolClientType,
     user: &User,
+    device_key: Option<&str>,
 ) -> Result<Option<Outcome>, ApiError> {
     let mode = pool.mfa_configuration.unwrap_or(UserPoolMfaType::Off);
     if mode == UserPoolMfaType::Off {
@@ -98,7 +99,9 @@ pub(crate) async fn challenge(
             .take(1)
             .collect();
         if factors.is_empty() {
-            return setup_challenge(app, client, user, &state).await.map(Some);
+            return setup_challenge(app, client, user, device_key, &state)
+                .await
+                .map(Some);
         }
     }
     let preferred = user
@@ -108,7 +111,9 @@ pub(crate) async fn challenge(
         .filter(|p| factors.contains(p));
     let outcome = match (preferred, factors.as_slice()) {
         (_, []) => return Ok(None),
-        (Some(one), _) | (None, &[one]) => factor_challenge(app, pool, client, user, one).await?,
+        (Some(one), _) | (None, &[one]) => {
+            factor_challenge(app, pool, client, user, device_key, one).await?
+        }
         (None, several) => {
             let choices: Vec<String> = several.iter().map(|f| f.to_string()).collect();
             let mut parameters = base_parameters(user);
@@ -117,7 +122,7 @@ pub(crate) async fn challenge(
                 serde_json::to_string(&choices).or_internal()?,
             );
             let pending = Pending::SelectMfaType { choices };
-            let session = session(app, client, user, pending).await?;
+            let session = session(app, client, user, device_key, pending).await?;
             Outcome::Challenge {
                 name: ChallengeNameType::SelectMfaType,
                 session: Some(session),
@@ -138,12 +143,14 @@ async fn session(
     app: &App,
     client: &UserPoolClientType,
     user: &User,
+    device_key: Option<&str>,
     pending: Pending,
 ) -> Result<String, ApiError> {
     let doc = SessionDoc {
         client_id: client_id_of(client),
         username: user.username.clone(),
         srp_user_id: srp_user_id(user),
+        from_device: device_key.map(str::to_owned),
         pending,
     };
     Ok(start_session(app, &user.pool_id, client, &doc).await?.0)
@@ -154,6 +161,7 @@ async fn setup_challenge(
     app: &App,
     client: &UserPoolClientType,
     user: &User,
+    device_key: Option<&str>,
     state: &MfaState,
 ) -> Result<Outcome, ApiError> {
     let can: Vec<&str> = [SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP]
@@ -171,7 +179,7 @@ async fn setup_challenge(
     };
     Ok(Outcome::Challenge {
         name: ChallengeNameType::MfaSetup,
-        session: Some(session(app, client, user, pending).await?),
+        session: Some(session(app, client, user, device_key, pending).await?),
         parameters,
     })
 }
@@ -189,6 +197,7 @@ async fn factor_challenge(
     pool: &UserPoolType,
     client: &UserPoolClientType,
     user: &User,
+    device_key: Option<&str>,
     factor: &str,
 ) -> Result<Outcome, ApiError> {
     let mut parameters = base_parameters(user);
@@ -241,7 +250,7 @@ async fn factor_challenge(
     };
     Ok(Outcome::Challenge {
         name,
-        session: Some(session(app, client, user, pending).await?),
+        session: Some(session(app, client, user, device_key, pending).await?),
         parameters,
     })
 }
@@ -289,6 +298,7 @@ pub(crate) async fn respond(
     let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
     let get = |name: &str| responses.get(name).ok_or_else(|| missing(name));
     let user = session_user(app, client, pool_id, &doc).await?;
+    let device_key = doc.from_device.as_deref();
     match (challenge, &doc.pending) {
         (
             ChallengeNameType::SmsMfa,
@@ -324,12 +334,12 @@ pub(crate) async fn respond(
                     "Your code has expired, please sign in again.",
                 ));
             }
-            finish_sign_in(app, client, &user).await
+            finish_sign_in(app, pool, client, &user, device_key).await
         }
         (ChallengeNameType::SoftwareTokenMfa, Pending::SoftwareTokenMfa) => {
             let code = get("SOFTWARE_TOKEN_MFA_CODE")?;
             let user = accept_token_code(app, user, code).await?;
-            finish_sign_in(app, client, &user).await
+            finish_sign_in(app, pool, client, &user, device_key).await
         }
         (ChallengeNameType::SelectMfaType, Pending::SelectMfaType { choices }) => {
             let answer = get("ANSWER")?;
@@ -338,15 +348,15 @@ pub(crate) async fn respond(
                     "Invalid challenge response: ANSWER is not an MFA type the user can choose.",
                 ));
             }
-            factor_challenge(app, pool, client, &user, answer).await
+            factor_challenge(app, pool, client, &user, device_key, answer).await
         }
         (ChallengeNameType::MfaSetup, Pending::MfaSetup { verified: true, .. }) => {
-            finish_sign_in(app, client, &user).await
+            finish_sign_in(app, pool, client, &user, device_key).await
         }
         (ChallengeNameType::MfaSetup, Pending::MfaSetup { .. })
             if responses.contains_key("EMAIL") =>
         {
-            setup_email(app, pool, client, user, &responses["EMAIL"]).await
+            setup_email(app, pool, client, user, device_key, &responses["EMAIL"]).await
         }
         (ChallengeNameType::MfaSetup, Pending::MfaSetup { .. }) => Err(ApiError::new(
             ErrorCode::SoftwareTokenMFANotFoundException,
@@ -363,6 +373,7 @@ async fn setup_email(
     pool: &UserPoolType,
     client: &UserPoolClientType,
     user: User,
+    device_key: Option<&str>,
     email: &str,
 ) -> Result<Outcome, ApiError> {
     let state = mfa::load(app, &user.pool_id).await?;
@@ -382,7 +393,7 @@ async fn setup_email(
         u.mfa.email = true;
     })
     .await?;
-    factor_challenge(app, pool, client, &user, EMAIL_OTP).await
+    factor_challenge(app, pool, client, &user, device_key, EMAIL_OTP).await
 }
 
 /// Checks a code of the user's verified software token: each time step's code is accepted

@@ -11,6 +11,7 @@ pub(crate) mod client_documents;
 mod client_secrets;
 mod clients;
 mod codes;
+mod devices;
 mod domains;
 mod groups;
 mod identity_provider_details;
@@ -76,6 +77,15 @@ operations! {
     GetUser => self_user::get_user,
     ChangePassword => self_user::change_password,
     DeleteUser => self_user::delete_user,
+    ConfirmDevice => devices::confirm_device,
+    GetDevice => devices::get_device,
+    ListDevices => devices::list_devices,
+    ForgetDevice => devices::forget_device,
+    UpdateDeviceStatus => devices::update_device_status,
+    AdminGetDevice => devices::admin_get_device,
+    AdminListDevices => devices::admin_list_devices,
+    AdminForgetDevice => devices::admin_forget_device,
+    AdminUpdateDeviceStatus => devices::admin_update_device_status,
     UpdateUserAttributes => self_attributes::update_user_attributes,
     DeleteUserAttributes => self_attributes::delete_user_attributes,
     GetUserAttributeVerificationCode => self_attributes::get_user_attribute_verification_code,

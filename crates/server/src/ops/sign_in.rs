@@ -8,6 +8,7 @@ use super::auth::{
     check_can_sign_in, check_not_locked, good_password, required_attributes, unknown_user,
 };
 use super::client_documents::client_id_of;
+use super::devices;
 use super::mfa_sign_in;
 use super::tokens;
 use crate::app::{App, OrInternal};
@@ -103,6 +104,17 @@ pub(crate) enum Pending {
     /// A code sent by email.
     #[serde(rename = "EMAIL_OTP")]
     EmailOtp { code_mac: String, sent_at: f64 },
+    /// After the password, the remembered device's SRP_A.
+    #[serde(rename = "DEVICE_SRP_AUTH")]
+    DeviceSrpAuth { device_key: String },
+    /// The device's SRP proof, as PASSWORD_VERIFIER's.
+    #[serde(rename = "DEVICE_PASSWORD_VERIFIER")]
+    DevicePasswordVerifier {
+        device_key: String,
+        srp_b_secret: String,
+        srp_b: String,
+        srp_a: String,
+    },
 }
 
 /// What a Session remembers (sealed before it is stored).
@@ -112,6 +124,9 @@ pub(crate) struct SessionDoc {
     /// The user's username; for a simulated challenge, the one it shows.
     pub username: String,
     pub srp_user_id: String,
+    /// The DEVICE_KEY the sign-in came with, for the tokens at its end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_device: Option<String>,
     #[serde(flatten)]
     pub pending: Pending,
 }
@@ -126,6 +141,11 @@ fn session_hash(id: &str) -> String {
     hex::encode(Sha256::digest(id.as_bytes()))
 }
 
+/// When a session started now ends: after the client's AuthSessionValidity (minutes).
+pub(crate) fn session_expiry(app: &App, client: &UserPoolClientType) -> f64 {
+    app.now() + f64::from(client.auth_session_validity.unwrap_or(3)) * 60.0
+}
+
 /// Stores a challenge's state under the digest of its session id; returns the id (32 random
 /// bytes, base64url) and the bytes.
 pub(crate) async fn start_session(
@@ -137,21 +157,29 @@ pub(crate) async fn start_session(
     let mut raw = [0u8; 32];
     app.rng.fill(&mut raw);
     let id = B64URL.encode(raw);
-    let minutes = f64::from(client.auth_session_validity.unwrap_or(3));
+    put_session(app, pool_id, &id, doc, session_expiry(app, client)).await?;
+    Ok((id, raw))
+}
+
+/// Stores a challenge's state under the session `id`, sealed: a new session, or one taken and
+/// put back for a step the client may try again.
+pub(crate) async fn put_session(
+    app: &App,
+    pool_id: &str,
+    id: &str,
+    doc: &SessionDoc,
+    expires_at: f64,
+) -> Result<(), ApiError> {
     let plain = serde_json::to_vec(doc).or_internal()?;
     let session = AuthSession {
-        session_hash: session_hash(&id),
+        session_hash: session_hash(id),
         pool_id: pool_id.to_owned(),
         doc: app
             .master_key
-            .seal(app.rng.as_ref(), &session_context(pool_id, &id), &plain),
-        expires_at: app.now() + minutes * 60.0,
+            .seal(app.rng.as_ref(), &session_context(pool_id, id), &plain),
+        expires_at,
     };
-    app.store
-        .create_auth_session(&session)
-        .await
-        .or_internal()?;
-    Ok((id, raw))
+    app.store.create_auth_session(&session).await.or_internal()
 }
 
 /// A session taken from the store: its pool, when it expires, and what it remembers.
@@ -204,37 +232,22 @@ pub(crate) async fn take_session(
     Ok(taken.doc)
 }
 
-/// Puts a taken session back, unchanged and with its expiry, for an answer that may be tried
-/// again (a software token code that did not match while it is set up).
-pub(crate) async fn restore_session(app: &App, id: &str, taken: &Taken) -> Result<(), ApiError> {
-    let plain = serde_json::to_vec(&taken.doc).or_internal()?;
-    let session = AuthSession {
-        session_hash: session_hash(id),
-        pool_id: taken.pool_id.clone(),
-        doc: app.master_key.seal(
-            app.rng.as_ref(),
-            &session_context(&taken.pool_id, id),
-            &plain,
-        ),
-        expires_at: taken.expires_at,
-    };
-    app.store.create_auth_session(&session).await.or_internal()
-}
-
 /// After a good password: the NEW_PASSWORD_REQUIRED challenge for FORCE_CHANGE_PASSWORD
-/// users, otherwise the second factor.
+/// users, DEVICE_SRP_AUTH for a remembered `device_key`, otherwise the second factor.
 pub(crate) async fn after_password(
     app: &App,
     pool: &UserPoolType,
     client: &UserPoolClientType,
     user: User,
+    device_key: Option<&str>,
 ) -> Result<Outcome, ApiError> {
-    match user.status {
-        UserStatusType::ForceChangePassword => {
-            new_password_challenge(app, pool, client, &user).await
-        }
-        _ => second_factor(app, pool, client, &user).await,
+    if user.status == UserStatusType::ForceChangePassword {
+        return new_password_challenge(app, pool, client, &user).await;
     }
+    if let Some(challenge) = devices::device_challenge(app, client, &user, device_key).await? {
+        return Ok(challenge);
+    }
+    second_factor(app, pool, client, &user, device_key).await
 }
 
 /// After the first factor: the MFA challenge the pool and the user call for, or the end of
@@ -244,25 +257,30 @@ pub(crate) async fn second_factor(
     pool: &UserPoolType,
     client: &UserPoolClientType,
     user: &User,
+    device_key: Option<&str>,
 ) -> Result<Outcome, ApiError> {
-    match mfa_sign_in::challenge(app, pool, client, user).await? {
+    match mfa_sign_in::challenge(app, pool, client, user, device_key).await? {
         Some(outcome) => Ok(outcome),
-        None => finish_sign_in(app, client, user).await,
+        None => finish_sign_in(app, pool, client, user, device_key).await,
     }
 }
 
 /// Where every sign-in that passed its challenges ends: the count of failed attempts starts
 /// again (only here, so a right password cannot reset what wrong MFA codes counted), a new
-/// refresh token family and the tokens (their claims built by `tokens::issue`).
+/// refresh token family and the tokens (their claims built by `tokens::issue`), with
+/// NewDeviceMetadata when the pool remembers devices and the sign-in came from none
+/// (`device_key`).
 pub(crate) async fn finish_sign_in(
     app: &App,
+    pool: &UserPoolType,
     client: &UserPoolClientType,
     user: &User,
+    device_key: Option<&str>,
 ) -> Result<Outcome, ApiError> {
     let user = good_password(app, user.clone()).await?;
-    Ok(Outcome::Authenticated(
-        tokens::issue(app, client, &user, None).await?,
-    ))
+    let mut result = tokens::issue(app, client, &user, None).await?;
+    result.new_device_metadata = devices::new_device_metadata(app, pool, &user, device_key).await?;
+    Ok(Outcome::Authenticated(result))
 }
 
 /// The user a session is for, still allowed to sign in and not locked out.
@@ -302,6 +320,7 @@ async fn new_password_challenge(
         client_id: client_id_of(client),
         username: user.username.clone(),
         srp_user_id: srp_user_id.clone(),
+        from_device: None,
         pending: Pending::NewPasswordRequired,
     };
     let (id, _) = start_session(app, &user.pool_id, client, &doc).await?;
@@ -354,8 +373,25 @@ mod tests {
             "srp_user_id":"u","srp_b_secret":null,"srp_b":null,"srp_a":null,"simulated":false}"#;
         let doc: SessionDoc = serde_json::from_str(old).unwrap();
         assert!(matches!(doc.pending, Pending::NewPasswordRequired));
-        let unknown = r#"{"challenge":"SMS_MFA","client_id":"c","username":"u",
+        let incomplete = r#"{"challenge":"SMS_MFA","client_id":"c","username":"u",
             "srp_user_id":"u"}"#;
-        assert!(serde_json::from_str::<SessionDoc>(unknown).is_err());
+        assert!(serde_json::from_str::<SessionDoc>(incomplete).is_err());
+
+        // The device a sign-in came from and a device challenge's own key do not collide.
+        let doc = SessionDoc {
+            client_id: "c".into(),
+            username: "u".into(),
+            srp_user_id: "u".into(),
+            from_device: Some("us-east-1_a".into()),
+            pending: Pending::DeviceSrpAuth {
+                device_key: "us-east-1_b".into(),
+            },
+        };
+        let back: SessionDoc = serde_json::from_str(&serde_json::to_string(&doc).unwrap()).unwrap();
+        assert_eq!(back.from_device.as_deref(), Some("us-east-1_a"));
+        assert!(matches!(
+            back.pending,
+            Pending::DeviceSrpAuth { device_key } if device_key == "us-east-1_b"
+        ));
     }
 }

@@ -376,6 +376,7 @@ pub(crate) async fn refresh(
     client: &UserPoolClientType,
     token: &str,
     rotate: bool,
+    device_key: Option<&str>,
 ) -> Result<AuthenticationResultType, ApiError> {
     let family = refresh_family(app, client, token).await?;
     let user = app
@@ -387,6 +388,7 @@ pub(crate) async fn refresh(
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
+    super::devices::refreshed(app, &family.pool_id, &family.sub, device_key).await?;
     let origin = Origin {
         origin_jti: family.origin_jti.clone(),
         auth_time: family.auth_time as i64,
@@ -463,7 +465,15 @@ pub async fn get_tokens_from_refresh_token(
     check_plain_secret(&stored, client_id, input.client_secret.as_ref())?;
     super::auth::check_flow(&stored.client, "REFRESH_TOKEN_AUTH")?;
     let rotate = rotation_enabled(&stored.client);
-    let result = refresh(app, &stored.client, input.refresh_token.expose(), rotate).await?;
+    let device_key = input.device_key.as_deref();
+    let result = refresh(
+        app,
+        &stored.client,
+        input.refresh_token.expose(),
+        rotate,
+        device_key,
+    )
+    .await?;
     Ok(GetTokensFromRefreshTokenResponse {
         authentication_result: Some(result),
     })

@@ -11,7 +11,7 @@ use super::mfa::{self, MfaState};
 use super::mfa_sign_in::{
     open_secret, pool_allows, seal_secret, user_can, EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA,
 };
-use super::sign_in::{restore_session, start_session, take_any_session, Pending, SessionDoc};
+use super::sign_in::{put_session, start_session, take_any_session, Pending, SessionDoc};
 use super::tokens::authorize;
 use super::user_pools::get_pool;
 use super::users;
@@ -151,7 +151,7 @@ pub async fn verify_software_token(
             };
             let secret = hex::decode(secret_hex).or_internal()?;
             let Some(step) = totp::verify(&secret, code, now, None) else {
-                restore_session(app, session, &taken).await?;
+                put_session(app, &taken.pool_id, session, &taken.doc, taken.expires_at).await?;
                 return Err(token_mismatch());
             };
             let user = app

@@ -11,6 +11,7 @@ mod cli_signin;
 mod clients;
 mod config_versions;
 mod deleted_client;
+mod devices;
 mod disabled_user;
 mod domains;
 mod existence_parity;

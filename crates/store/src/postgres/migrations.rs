@@ -130,11 +130,24 @@ const MIGRATIONS: &[&str] = &[
         written_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (pool_id, slot)
     );"#,
+    // 5: users' devices (the JSON of the store's Device, with the columns that are looked
+    // up); a device goes with its user.
+    r#"CREATE TABLE devices (
+        pool_id TEXT COLLATE "C" NOT NULL,
+        device_key TEXT COLLATE "C" NOT NULL,
+        sub TEXT COLLATE "C" NOT NULL,
+        remembered BOOLEAN NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (pool_id, device_key),
+        FOREIGN KEY (pool_id, sub) REFERENCES users(pool_id, sub) ON DELETE CASCADE
+    );
+    CREATE INDEX devices_by_user ON devices(pool_id, sub, device_key);"#,
 ];
 
 /// Empties every table with state (`reset`).
 pub(super) const TRUNCATE_ALL: &str = "TRUNCATE user_pools, resources, users, user_attributes,
-    user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions, decoys";
+    user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions, decoys,
+    devices";
 
 pub(super) async fn run(client: &mut Client) -> Result<(), StoreError> {
     let tx = client.transaction().await?;

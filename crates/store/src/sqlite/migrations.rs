@@ -128,6 +128,18 @@ const MIGRATIONS: &[&str] = &[
         written_at REAL NOT NULL,
         PRIMARY KEY (pool_id, slot)
     ) STRICT, WITHOUT ROWID;",
+    // 8: users' devices (the JSON of the store's Device, with the columns that are looked
+    // up); a device goes with its user.
+    "CREATE TABLE devices (
+        pool_id TEXT NOT NULL,
+        device_key TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        remembered INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (pool_id, device_key),
+        FOREIGN KEY (pool_id, sub) REFERENCES users(pool_id, sub) ON DELETE CASCADE
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX devices_by_user ON devices(pool_id, sub, device_key);",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).
@@ -135,6 +147,7 @@ pub(super) const TABLES: &[&str] = &[
     "auth_sessions",
     "refresh_tokens",
     "signing_keys",
+    "devices",
     "user_codes",
     "group_members",
     "user_aliases",
