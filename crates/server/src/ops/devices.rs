@@ -3,7 +3,7 @@
 //! (DEVICE_SRP_AUTH, then DEVICE_PASSWORD_VERIFIER checked for real), and GetDevice,
 //! ListDevices, ForgetDevice, UpdateDeviceStatus with their Admin twins.
 
-use super::auth::missing;
+use super::auth::{count_failure, missing};
 use super::client_documents::client_id_of;
 use super::sign_in::{
     finish_sign_in, second_factor, session_user, srp_user_id, start_session, take_session, Outcome,
@@ -242,6 +242,8 @@ pub(crate) async fn device_password_verifier(
             )
     });
     if !good {
+        // As a wrong password: counted toward lockout.
+        count_failure(app, user).await?;
         return Err(ApiError::not_authorized("Incorrect username or password."));
     }
     authenticated(app, device).await?;

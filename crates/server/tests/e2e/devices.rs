@@ -528,6 +528,30 @@ async fn a_remembered_device_signs_in_with_device_srp_and_a_wrong_secret_fails()
     .await
     .unwrap_err();
     assert_eq!(wrong.0, "NotAuthorizedException");
+    // Counted as a wrong password: four more and the user is locked out.
+    for _ in 0..4 {
+        let start =
+            f.c.initiate_auth()
+                .client_id(&f.client_id)
+                .auth_flow(AuthFlowType::UserPasswordAuth)
+                .auth_parameters("USERNAME", "dave")
+                .auth_parameters("PASSWORD", PASSWORD)
+                .auth_parameters("DEVICE_KEY", &device.key)
+                .send()
+                .await
+                .unwrap();
+        let session = start.session().unwrap();
+        assert!(device_srp(&f, &device, session, "not-it").await.is_err());
+    }
+    assert_eq!(
+        f.sign_in_with("dave", PASSWORD).await.unwrap_err().1,
+        "Password attempts exceeded"
+    );
+    f.change_user("dave", |u| {
+        u.failed_attempts = 0;
+        u.locked_until = None;
+    })
+    .await;
 
     // USER_SRP_AUTH: the device key comes with PASSWORD_VERIFIER.
     let srp_client = SrpClient::new();
