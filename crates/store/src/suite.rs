@@ -807,6 +807,7 @@ macro_rules! backend_suite {
             refresh_tokens_rotate_and_revoke,
             auth_sessions_are_taken_once,
             token_authorization_reads_pool_user_family_and_client,
+            token_families_list_touch_and_revoke,
         );
     };
     ($make:expr) => {

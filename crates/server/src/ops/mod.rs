@@ -35,6 +35,7 @@ mod user_attributes;
 mod user_groups;
 mod user_pool_config;
 mod user_pools;
+mod user_sessions;
 mod users;
 mod versioned;
 
@@ -159,6 +160,10 @@ operations! {
     GetUserPoolSessionConfiguration => sessions::get_user_pool_session_configuration,
     SetUserPoolClientSessionConfiguration => sessions::set_user_pool_client_session_configuration,
     GetUserPoolClientSessionConfiguration => sessions::get_user_pool_client_session_configuration,
+    ListUserSessions => user_sessions::list_user_sessions,
+    AdminListUserSessions => user_sessions::admin_list_user_sessions,
+    RevokeUserSession => user_sessions::revoke_user_session,
+    AdminRevokeUserSession => user_sessions::admin_revoke_user_session,
 }
 
 async fn call<'a, O, F, Fut>(

@@ -129,7 +129,8 @@ const MIGRATIONS: &[&str] = &[
         writes BIGINT NOT NULL,
         written_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (pool_id, slot)
-    );"#,
+    );"#, // 5: when each refresh token family (a user's token session) was last refreshed.
+    "ALTER TABLE refresh_tokens ADD COLUMN last_used DOUBLE PRECISION;",
 ];
 
 /// Empties every table with state (`reset`).

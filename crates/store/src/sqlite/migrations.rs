@@ -127,7 +127,8 @@ const MIGRATIONS: &[&str] = &[
         writes INTEGER NOT NULL,
         written_at REAL NOT NULL,
         PRIMARY KEY (pool_id, slot)
-    ) STRICT, WITHOUT ROWID;",
+    ) STRICT, WITHOUT ROWID;", // 8: when each refresh token family (a user's token session) was last refreshed.
+    "ALTER TABLE refresh_tokens ADD COLUMN last_used REAL;",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).
