@@ -3,16 +3,19 @@
 //! One small trait per aggregate; atomicity (uniqueness, single use) is the store's job, never
 //! a read-then-write in a handler. Every backend passes the same [`suite`].
 
+pub mod auth_events;
 mod error;
 pub mod pools;
 pub mod postgres;
 pub mod resources;
 pub mod sqlite;
 pub mod suite;
+mod suite_auth_events;
 mod suite_tokens;
 pub mod tokens;
 pub mod users;
 
+pub use auth_events::{AuthEvent, AuthEvents};
 pub use error::StoreError;
 pub use pools::UserPools;
 pub use postgres::PostgresStore;
@@ -28,7 +31,7 @@ use async_trait::async_trait;
 
 /// Everything the server keeps.
 #[async_trait]
-pub trait Store: UserPools + Resources + Users + Tokens + Send + Sync {
+pub trait Store: UserPools + Resources + Users + Tokens + AuthEvents + Send + Sync {
     /// Wipes all state (the dev endpoint `/_ironpool/reset`).
     async fn reset(&self) -> Result<(), StoreError>;
 }

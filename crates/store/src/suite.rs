@@ -774,6 +774,7 @@ pub async fn decoy_writes_count_up_and_go_with_their_pool(store: &dyn Store) {
     }
 }
 
+pub use crate::suite_auth_events::*;
 pub use crate::suite_tokens::*;
 
 /// Expands to one `#[tokio::test]` per suite case; `$make` is an async expression that
@@ -808,6 +809,7 @@ macro_rules! backend_suite {
             auth_sessions_are_taken_once,
             token_authorization_reads_pool_user_family_and_client,
             token_families_list_touch_and_revoke,
+            auth_events_page_newest_first_and_go_with_their_user,
         );
     };
     ($make:expr) => {

@@ -4,6 +4,7 @@
 //! alias, the password check with lockout. Challenges, Sessions and the end of a sign-in are
 //! the pipeline's (`sign_in`).
 
+use super::auth_events::{self, Event};
 use super::client_documents::{self, client_id_of, StoredClient};
 use super::clients::{client_not_found, get_client};
 use super::sign_in::{after_password, start_session, Outcome, Pending, SessionDoc};
@@ -243,12 +244,13 @@ pub(crate) fn check_not_locked(app: &App, user: &User) -> Result<(), ApiError> {
 /// Counts a wrong password (and answers what Cognito answers for it).
 pub(crate) async fn failed_password(app: &App, user: User) -> ApiError {
     let now = app.now();
-    let result = modify_user(app, user, |u| {
+    let recorded = auth_events::record(app, &user, Event::WrongPassword);
+    let counted = modify_user(app, user, |u| {
         let next = lockout_of(u).after_failure(now);
         u.failed_attempts = next.failed_attempts;
         u.locked_until = next.locked_until;
-    })
-    .await;
+    });
+    let (result, ()) = tokio::join!(counted, recorded);
     match result {
         Ok(_) => incorrect(),
         Err(e) => e,

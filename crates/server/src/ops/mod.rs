@@ -6,6 +6,7 @@
 mod admin_users;
 mod app_client_ref;
 mod auth;
+mod auth_events;
 mod challenges;
 pub(crate) mod client_documents;
 mod client_secrets;
@@ -164,6 +165,9 @@ operations! {
     AdminListUserSessions => user_sessions::admin_list_user_sessions,
     RevokeUserSession => user_sessions::revoke_user_session,
     AdminRevokeUserSession => user_sessions::admin_revoke_user_session,
+    AdminListUserAuthEvents => auth_events::admin_list_user_auth_events,
+    UpdateAuthEventFeedback => auth_events::update_auth_event_feedback,
+    AdminUpdateAuthEventFeedback => auth_events::admin_update_auth_event_feedback,
 }
 
 async fn call<'a, O, F, Fut>(

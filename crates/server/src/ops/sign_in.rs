@@ -5,6 +5,7 @@
 //! issued for a sign-in; and an outcome becomes each operation's response in one place.
 
 use super::auth::{good_password, required_attributes};
+use super::auth_events::{self, Event};
 use super::client_documents::client_id_of;
 use super::tokens;
 use crate::app::{App, OrInternal};
@@ -186,9 +187,9 @@ pub(crate) async fn finish_sign_in(
     client: &UserPoolClientType,
     user: &User,
 ) -> Result<Outcome, ApiError> {
-    Ok(Outcome::Authenticated(
-        tokens::issue(app, client, user, None).await?,
-    ))
+    let recorded = auth_events::record(app, user, Event::SignedIn);
+    let (issued, ()) = tokio::join!(tokens::issue(app, client, user, None), recorded);
+    Ok(Outcome::Authenticated(issued?))
 }
 
 /// NEW_PASSWORD_REQUIRED with the user's attributes and the required ones it lacks.

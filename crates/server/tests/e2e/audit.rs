@@ -4,11 +4,16 @@
 //! auth events of sign-in, sign-up and forgot password (AdminListUserAuthEvents,
 //! UpdateAuthEventFeedback, AdminUpdateAuthEventFeedback, through the SDK and boto3).
 
-use crate::harness::{err, raw_call};
-use crate::signin_support::{decode, Fixture};
-use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use crate::harness::{err, raw_call, venv_python};
+use crate::signin_support::{Fixture, PASSWORD};
+use aws_sdk_cognitoidentityprovider::types::{
+    AdvancedSecurityModeType, AttributeType, AuthEventType, AuthFlowType, ChallengeName,
+    ChallengeResponse, ContextDataType, EventResponseType, EventType, FeedbackValueType,
+    HttpHeader, RiskDecisionType, UserPoolAddOnsType, UserPoolTierType, VerifiedAttributeType,
+};
 use ironpool_store::RefreshToken;
 use serde_json::{json, Value};
+use std::path::PathBuf;
 
 async fn call(f: &Fixture, op: &str, body: Value) -> (u16, Value) {
     let (status, _, json) = raw_call(&f.url(), Some(op), &body.to_string()).await;
@@ -187,7 +192,7 @@ async fn each_sign_in_is_a_session_and_a_revoked_one_ends_its_tokens() {
         )
     );
     let (_, listed) = call(&f, "AdminListUserSessions", admin.clone()).await;
-    assert_eq!(ids(&listed), [sa_id.clone()]);
+    assert_eq!(ids(&listed), [sa_id.as_str()]);
 
     // An administrator revokes only a session of the user named.
     let as_bob = json!({"UserPoolId": f.pool, "Username": "bob", "SessionId": sa_id});
@@ -224,7 +229,6 @@ async fn sessions_come_in_pages_of_125() {
     let alice = f.user("alice", &[]).await;
     track_sessions(&f).await;
     let t = f.sign_in("alice").await;
-    let (_, claims) = decode(t.access_token().unwrap());
     let now = f.app().now();
     for i in 0..130 {
         let family = RefreshToken {
@@ -256,7 +260,6 @@ async fn sessions_come_in_pages_of_125() {
     assert!(second.get("NextToken").is_none());
     // The newest sign-in, the caller's, comes last.
     assert_eq!(rest[5]["IsCurrentSession"], true);
-    assert_eq!(claims["origin_jti"].as_str().is_some(), true);
     let mut all = ids(&first);
     all.extend(ids(&second));
     all.dedup();
@@ -268,4 +271,419 @@ async fn sessions_come_in_pages_of_125() {
         call(&f, "ListUserSessions", bad).await,
         error("InvalidParameterException", "Invalid pagination token.")
     );
+}
+
+/// Turns threat protection on (AUDIT, Plus tier), with email codes sent on sign-up.
+async fn protect(f: &Fixture) {
+    f.c.update_user_pool()
+        .user_pool_id(&f.pool)
+        .user_pool_tier(UserPoolTierType::Plus)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .user_pool_add_ons(
+            UserPoolAddOnsType::builder()
+                .advanced_security_mode(AdvancedSecurityModeType::Audit)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn events(f: &Fixture, username: &str) -> Vec<AuthEventType> {
+    f.c.admin_list_user_auth_events()
+        .user_pool_id(&f.pool)
+        .username(username)
+        .send()
+        .await
+        .map_err(err)
+        .unwrap()
+        .auth_events()
+        .to_vec()
+}
+
+fn add_on_off() -> (String, String) {
+    (
+        "UserPoolAddOnNotEnabledException".into(),
+        "Threat protection (AdvancedSecurityMode AUDIT or ENFORCED) is not enabled for this user pool."
+            .into(),
+    )
+}
+
+#[tokio::test]
+async fn auth_events_need_threat_protection_and_a_real_user() {
+    let f = Fixture::new().await;
+    f.user("alice", &[]).await;
+    f.sign_in("alice").await;
+    let e =
+        f.c.admin_list_user_auth_events()
+            .user_pool_id(&f.pool)
+            .username("alice")
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e), add_on_off());
+    let e =
+        f.c.admin_update_auth_event_feedback()
+            .user_pool_id(&f.pool)
+            .username("alice")
+            .event_id("e1")
+            .feedback_value(FeedbackValueType::Valid)
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e), add_on_off());
+    let e =
+        f.c.update_auth_event_feedback()
+            .user_pool_id(&f.pool)
+            .username("alice")
+            .event_id("e1")
+            .feedback_token("token")
+            .feedback_value(FeedbackValueType::Valid)
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(err(e), add_on_off());
+
+    // A sign-in without threat protection left no event.
+    protect(&f).await;
+    assert!(events(&f, "alice").await.is_empty());
+    let e =
+        f.c.admin_list_user_auth_events()
+            .user_pool_id(&f.pool)
+            .username("nobody")
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "UserNotFoundException".into(),
+            "User does not exist.".into()
+        )
+    );
+    let e =
+        f.c.admin_list_user_auth_events()
+            .user_pool_id("us-east-1_nopenope1")
+            .username("alice")
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "ResourceNotFoundException".into(),
+            "User pool us-east-1_nopenope1 does not exist.".into()
+        )
+    );
+}
+
+fn context(event: &AuthEventType) -> (Option<&str>, Option<&str>) {
+    let c = event.event_context_data().unwrap();
+    (c.ip_address(), c.device_name())
+}
+
+fn password(event: &AuthEventType) -> Vec<(ChallengeName, ChallengeResponse)> {
+    event
+        .challenge_responses()
+        .iter()
+        .map(|c| {
+            (
+                c.challenge_name().unwrap().clone(),
+                c.challenge_response().unwrap().clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn sign_ins_good_and_bad_are_recorded_newest_first() {
+    let f = Fixture::new().await;
+    let alice = f.user("alice", &[]).await;
+    protect(&f).await;
+    let start = f.app().now();
+    f.sign_in("alice").await;
+    f.advance(5);
+    let e = f.sign_in_with("alice", "Wrong-pass-1").await.unwrap_err();
+    assert_eq!(e.1, "Incorrect username or password.");
+    f.advance(5);
+    // A server signing its user in names the user's address and browser.
+    f.c.admin_initiate_auth()
+        .user_pool_id(&f.pool)
+        .client_id(&f.client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", "alice")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .context_data(
+            ContextDataType::builder()
+                .ip_address("203.0.113.9")
+                .server_name("app.example.com")
+                .server_path("/login")
+                .http_headers(
+                    HttpHeader::builder()
+                        .header_name("User-Agent")
+                        .header_value("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36")
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // An unknown name leaves nothing anywhere.
+    f.sign_in_with("ghost", PASSWORD).await.unwrap_err();
+
+    let listed = events(&f, "alice").await;
+    assert_eq!(listed, events(&f, &alice.sub).await, "by sub too");
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    let (admin, bad, good) = (&listed[0], &listed[1], &listed[2]);
+    for (event, response, result, at) in [
+        (
+            admin,
+            EventResponseType::Pass,
+            ChallengeResponse::Success,
+            10.0,
+        ),
+        (
+            bad,
+            EventResponseType::Fail,
+            ChallengeResponse::Failure,
+            5.0,
+        ),
+        (
+            good,
+            EventResponseType::Pass,
+            ChallengeResponse::Success,
+            0.0,
+        ),
+    ] {
+        assert_eq!(event.event_type(), Some(&EventType::SignIn));
+        assert_eq!(event.event_response(), Some(&response));
+        assert_eq!(password(event), [(ChallengeName::Password, result)]);
+        let risk = event.event_risk().unwrap();
+        assert_eq!(risk.risk_decision(), Some(&RiskDecisionType::NoRisk));
+        assert_eq!(risk.risk_level(), None);
+        assert_eq!(risk.compromised_credentials_detected(), Some(false));
+        let created = event.creation_date().unwrap().as_secs_f64();
+        assert!((created - (start + at)).abs() < 0.01, "{created} {start}");
+        assert!(event.event_feedback().is_none());
+        assert_eq!(event.event_id().unwrap().len(), 36);
+    }
+    assert_eq!(
+        context(admin),
+        (Some("203.0.113.9"), Some("Chrome 120, Windows 10"))
+    );
+    for event in [bad, good] {
+        let (ip, device) = context(event);
+        assert_eq!(ip, Some("127.0.0.1"));
+        assert!(device.unwrap().starts_with("aws-sdk-rust/"), "{device:?}");
+    }
+}
+
+#[tokio::test]
+async fn sign_up_resend_and_forgot_password_are_recorded() {
+    let f = Fixture::new().await;
+    f.user(
+        "alice",
+        &[("email", "alice@example.com"), ("email_verified", "true")],
+    )
+    .await;
+    protect(&f).await;
+    f.c.sign_up()
+        .client_id(&f.client_id)
+        .username("carol")
+        .password(PASSWORD)
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value("carol@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    f.advance(1);
+    f.c.resend_confirmation_code()
+        .client_id(&f.client_id)
+        .username("carol")
+        .send()
+        .await
+        .unwrap();
+    f.c.forgot_password()
+        .client_id(&f.client_id)
+        .username("alice")
+        .send()
+        .await
+        .unwrap();
+    let kinds = |events: Vec<AuthEventType>| {
+        events
+            .iter()
+            .map(|e| {
+                (
+                    e.event_type().unwrap().clone(),
+                    e.event_response().unwrap().clone(),
+                    e.challenge_responses().len(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kinds(events(&f, "carol").await),
+        [
+            (EventType::ResendCode, EventResponseType::Pass, 0),
+            (EventType::SignUp, EventResponseType::Pass, 0),
+        ]
+    );
+    assert_eq!(
+        kinds(events(&f, "alice").await),
+        [(EventType::ForgotPassword, EventResponseType::Pass, 0)]
+    );
+}
+
+#[tokio::test]
+async fn events_page_and_take_feedback() {
+    let f = Fixture::new().await;
+    f.user("alice", &[]).await;
+    protect(&f).await;
+    for _ in 0..5 {
+        f.sign_in("alice").await;
+        f.advance(1);
+    }
+    let all: Vec<String> = events(&f, "alice")
+        .await
+        .iter()
+        .map(|e| e.event_id().unwrap().to_owned())
+        .collect();
+    assert_eq!(all.len(), 5);
+
+    let mut pages = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let r =
+            f.c.admin_list_user_auth_events()
+                .user_pool_id(&f.pool)
+                .username("alice")
+                .max_results(2)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .unwrap();
+        pages.push(
+            r.auth_events()
+                .iter()
+                .map(|e| e.event_id().unwrap().to_owned())
+                .collect::<Vec<_>>(),
+        );
+        token = r.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1]);
+    assert_eq!(pages.concat(), all);
+    let e =
+        f.c.admin_list_user_auth_events()
+            .user_pool_id(&f.pool)
+            .username("alice")
+            .next_token("bm9wZQ")
+            .send()
+            .await
+            .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "InvalidParameterException".into(),
+            "Invalid pagination token.".into()
+        )
+    );
+
+    // The administrator's feedback, then the user's (with the token of the event only).
+    let (first, second) = (&all[0], &all[1]);
+    f.advance(7);
+    f.c.admin_update_auth_event_feedback()
+        .user_pool_id(&f.pool)
+        .username("alice")
+        .event_id(first)
+        .feedback_value(FeedbackValueType::Valid)
+        .send()
+        .await
+        .unwrap();
+    let token_of = |id: &str| {
+        f.app()
+            .master_key
+            .mac(&format!("auth-event-feedback:{}", f.pool), id.as_bytes())
+    };
+    let user_feedback = |id: &str, token: String| {
+        f.c.update_auth_event_feedback()
+            .user_pool_id(&f.pool)
+            .username("alice")
+            .event_id(id)
+            .feedback_token(token)
+            .feedback_value(FeedbackValueType::Invalid)
+            .send()
+    };
+    let e = user_feedback(second, token_of(first)).await.unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "NotAuthorizedException".into(),
+            "Invalid feedback token.".into()
+        )
+    );
+    user_feedback(second, token_of(second)).await.unwrap();
+    let e = user_feedback("no-such-event", token_of("no-such-event"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "ResourceNotFoundException".into(),
+            "Auth event not found.".into()
+        )
+    );
+
+    let now = f.app().now();
+    let listed = events(&f, "alice").await;
+    let feedback = |i: usize| {
+        let fb = listed[i].event_feedback().unwrap();
+        (
+            fb.feedback_value().clone(),
+            fb.provider().to_owned(),
+            (fb.feedback_date().unwrap().as_secs_f64() - now).abs() < 0.01,
+        )
+    };
+    assert_eq!(
+        feedback(0),
+        (FeedbackValueType::Valid, "Admin".into(), true)
+    );
+    assert_eq!(
+        feedback(1),
+        (FeedbackValueType::Invalid, "User".into(), true)
+    );
+    assert!(listed[2].event_feedback().is_none());
+
+    // boto3's paginator walks the same pages.
+    let Some(python) = venv_python("boto3") else {
+        return;
+    };
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/py/auth_events_paginator.py");
+    let out = tokio::process::Command::new(python)
+        .arg(script)
+        .env("ENDPOINT", f.url())
+        .env("POOL_ID", &f.pool)
+        .env("USERNAME", "alice")
+        .env("PAGE_SIZE", "2")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let walked: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(walked, pages);
 }
