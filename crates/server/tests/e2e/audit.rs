@@ -5,12 +5,14 @@
 //! UpdateAuthEventFeedback, AdminUpdateAuthEventFeedback, through the SDK and boto3).
 
 use crate::harness::{err, raw_call, venv_python};
-use crate::signin_support::{Fixture, PASSWORD};
+use crate::signin_support::{timestamp_now, Fixture, SrpClient, PASSWORD};
 use aws_sdk_cognitoidentityprovider::types::{
     AdvancedSecurityModeType, AttributeType, AuthEventType, AuthFlowType, ChallengeName,
-    ChallengeResponse, ContextDataType, EventResponseType, EventType, FeedbackValueType,
-    HttpHeader, RiskDecisionType, UserPoolAddOnsType, UserPoolTierType, VerifiedAttributeType,
+    ChallengeNameType, ChallengeResponse, ContextDataType, EventResponseType, EventType,
+    FeedbackValueType, HttpHeader, RiskDecisionType, UserPoolAddOnsType, UserPoolTierType,
+    VerifiedAttributeType,
 };
+use ironpool_api::types::UserStatusType;
 use ironpool_store::RefreshToken;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -686,4 +688,78 @@ async fn events_page_and_take_feedback() {
     );
     let walked: Vec<Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(walked, pages);
+}
+
+/// The SRP flow's answers and a first sign-in through NEW_PASSWORD_REQUIRED end in the same
+/// events as a password sign-in.
+#[tokio::test]
+async fn srp_and_new_password_sign_ins_are_recorded() {
+    let f = Fixture::new().await;
+    f.user("alice", &[]).await;
+    f.user_with("bob", PASSWORD, UserStatusType::ForceChangePassword, &[])
+        .await;
+    protect(&f).await;
+    for password in ["Wrong-pass-1", PASSWORD] {
+        let srp = SrpClient::new();
+        let r =
+            f.c.initiate_auth()
+                .client_id(&f.client_id)
+                .auth_flow(AuthFlowType::UserSrpAuth)
+                .auth_parameters("USERNAME", "alice")
+                .auth_parameters("SRP_A", &srp.srp_a)
+                .send()
+                .await
+                .unwrap();
+        let params = r.challenge_parameters().unwrap();
+        let answers = srp.respond(&f.pool, params, password, &timestamp_now());
+        let _ =
+            f.c.respond_to_auth_challenge()
+                .client_id(&f.client_id)
+                .challenge_name(ChallengeNameType::PasswordVerifier)
+                .session(r.session().unwrap())
+                .set_challenge_responses(Some(answers.into_iter().collect()))
+                .send()
+                .await;
+        f.advance(1);
+    }
+    let outcomes = |events: Vec<AuthEventType>| {
+        events
+            .iter()
+            .map(|e| (e.event_response().unwrap().clone(), password(e)))
+            .collect::<Vec<_>>()
+    };
+    let pass = (
+        EventResponseType::Pass,
+        vec![(ChallengeName::Password, ChallengeResponse::Success)],
+    );
+    let fail = (
+        EventResponseType::Fail,
+        vec![(ChallengeName::Password, ChallengeResponse::Failure)],
+    );
+    assert_eq!(outcomes(events(&f, "alice").await), [pass.clone(), fail]);
+
+    let r =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "bob")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(
+        r.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+    assert!(events(&f, "bob").await.is_empty(), "not signed in yet");
+    f.c.respond_to_auth_challenge()
+        .client_id(&f.client_id)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(r.session().unwrap())
+        .challenge_responses("USERNAME", "bob")
+        .challenge_responses("NEW_PASSWORD", "Another-pass-2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcomes(events(&f, "bob").await), [pass]);
 }
