@@ -317,7 +317,9 @@ async fn password_auth(
         let dummy = simulated_verifier(app, pool_id, username);
         let _ = dummy.matches(srp::pool_name(pool_id), username, password);
         if hides_existence(client) {
-            decoy_write(app, pool_id, username, true).await?;
+            let decoy = auth_events::decoy(app, pool_id, username);
+            let (written, ()) = tokio::join!(decoy_write(app, pool_id, username, true), decoy);
+            written?;
         }
         return Err(unknown_user(client));
     };

@@ -7,6 +7,7 @@
 //! and device come from the request (its connection and User-Agent, or the admin operations'
 //! ContextData). A FeedbackToken is a keyed hash of the event: nothing of it is stored.
 
+use super::auth::decoy_write;
 use super::risk_configuration::{require_threat_protection, threat_protection};
 use super::user_pools::get_pool;
 use super::users::load_user;
@@ -61,6 +62,21 @@ pub(crate) fn record<'a>(app: &'a App, user: &User, event: Event) -> impl Future
     async move {
         // Errors are logged where they arise (`or_internal`).
         let _ = store_event(app, &pool_id, &sub, event, context, now).await;
+    }
+}
+
+/// For a request naming nobody (or a user it must not reveal) where a user's request records
+/// an event: the same pool read and, with threat protection, a write like the event's (a
+/// decoy row, see `auth::decoy_write`), so that both take as long.
+pub(crate) fn decoy<'a>(app: &'a App, pool_id: &str, name: &str) -> impl Future<Output = ()> + 'a {
+    let (pool_id, name) = (pool_id.to_owned(), name.to_owned());
+    async move {
+        let Ok(pool) = get_pool(app, &pool_id).await else {
+            return;
+        };
+        if threat_protection(&pool) {
+            let _ = decoy_write(app, &pool_id, &format!("auth-event:{name}"), false).await;
+        }
     }
 }
 

@@ -79,7 +79,10 @@ async fn hidden_delivery(
     name: &str,
     details: CodeDeliveryDetailsType,
 ) -> Result<CodeDeliveryDetailsType, ApiError> {
-    decoy_write(app, pool.id.as_deref().unwrap_or_default(), name, false).await?;
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let decoy = auth_events::decoy(app, pool_id, name);
+    let (written, ()) = tokio::join!(decoy_write(app, pool_id, name, false), decoy);
+    written?;
     Ok(details)
 }
 
@@ -248,12 +251,13 @@ pub async fn resend_confirmation_code(
     if user.status != UserStatusType::Unconfirmed {
         return Err(ApiError::invalid_parameter("User is already confirmed."));
     }
-    let details = codes::send_code(app, &pool, &user, Purpose::SignUp)
-        .await?
-        .ok_or_else(|| {
-            ApiError::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
-        })?;
-    auth_events::record(app, &user, Event::ResendCode).await;
+    let dest = codes::sign_up_destination(&pool, &user).ok_or_else(|| {
+        ApiError::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
+    })?;
+    let recorded = auth_events::record(app, &user, Event::ResendCode);
+    let sent = codes::send_code_to(app, &pool, &user, Purpose::SignUp, &dest);
+    let (details, ()) = tokio::join!(sent, recorded);
+    let details = details?;
     Ok(ResendConfirmationCodeResponse {
         code_delivery_details: Some(details),
     })
