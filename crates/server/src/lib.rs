@@ -7,6 +7,7 @@ pub mod keys;
 pub mod messages;
 pub mod ops;
 pub mod protocol;
+pub mod request_context;
 pub mod smtp;
 pub mod throttle;
 
@@ -109,7 +110,8 @@ async fn serve(
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, http::router(app))
+    let service = http::router(app).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

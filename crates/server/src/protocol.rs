@@ -5,12 +5,14 @@
 
 use crate::app::{App, OrInternal};
 use crate::ops;
+use crate::request_context::RequestContext;
 use axum::body::{to_bytes, Body};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, request::Parts, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ironpool_api::{validate, ApiError, AuthType, ErrorCode, Operation};
 use ironpool_sigv4::Outcome;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -80,7 +82,12 @@ async fn process(app: &App, op: Operation, parts: &Parts, body: Body) -> Result<
         })?
     };
     validate(op, &input)?;
-    ops::dispatch(app, op, input).await
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let context = RequestContext::of(peer, &parts.headers, &input);
+    context.scope(ops::dispatch(app, op, input)).await
 }
 
 fn check_content_type(parts: &Parts) -> Result<(), ApiError> {

@@ -3,6 +3,7 @@
 //! One small trait per aggregate; atomicity (uniqueness, single use) is the store's job, never
 //! a read-then-write in a handler. Every backend passes the same [`suite`].
 
+pub mod auth_events;
 pub mod devices;
 mod error;
 pub mod pools;
@@ -10,11 +11,13 @@ pub mod postgres;
 pub mod resources;
 pub mod sqlite;
 pub mod suite;
+mod suite_auth_events;
 mod suite_devices;
 mod suite_tokens;
 pub mod tokens;
 pub mod users;
 
+pub use auth_events::{AuthEvent, AuthEvents};
 pub use devices::{Device, Devices};
 pub use error::StoreError;
 pub use pools::UserPools;
@@ -31,7 +34,9 @@ use async_trait::async_trait;
 
 /// Everything the server keeps.
 #[async_trait]
-pub trait Store: UserPools + Resources + Users + Tokens + Devices + Send + Sync {
+pub trait Store:
+    UserPools + Resources + Users + Tokens + Devices + AuthEvents + Send + Sync
+{
     /// Wipes all state (the dev endpoint `/_ironpool/reset`).
     async fn reset(&self) -> Result<(), StoreError>;
 }

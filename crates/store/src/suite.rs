@@ -775,6 +775,7 @@ pub async fn decoy_writes_count_up_and_go_with_their_pool(store: &dyn Store) {
     }
 }
 
+pub use crate::suite_auth_events::*;
 pub use crate::suite_devices::*;
 pub use crate::suite_tokens::*;
 
@@ -810,6 +811,8 @@ macro_rules! backend_suite {
             auth_sessions_are_taken_once,
             token_authorization_reads_pool_user_family_and_client,
             devices_list_in_pages_and_go_with_their_user,
+            token_families_list_touch_and_revoke,
+            auth_events_page_newest_first_and_go_with_their_user,
         );
     };
     ($make:expr) => {

@@ -57,6 +57,66 @@ fn family(jti: &str, sub: &str) -> RefreshToken {
     }
 }
 
+/// A user's live families are their token sessions: listed oldest first with their last use,
+/// revoked one by one by `origin_jti`, expired ones left out.
+pub async fn token_families_list_touch_and_revoke(store: &dyn Store) {
+    pool(store).await;
+    let mut later = family("j2", "s1");
+    later.auth_time = 200.0;
+    store.create_refresh_token(&later, "h2").await.unwrap();
+    store
+        .create_refresh_token(&family("j1", "s1"), "h1")
+        .await
+        .unwrap();
+    store
+        .create_refresh_token(&family("j3", "s2"), "h3")
+        .await
+        .unwrap();
+    let listed = |now: f64| async move {
+        store
+            .list_token_families(POOL, "s1", now)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(f, used)| (f.origin_jti, used))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        listed(300.0).await,
+        [("j1".into(), 100.0), ("j2".into(), 200.0)]
+    );
+    store.touch_token_family(POOL, "j1", 250.0).await.unwrap();
+    assert_eq!(
+        listed(300.0).await,
+        [("j1".into(), 250.0), ("j2".into(), 200.0)]
+    );
+    assert!(
+        listed(1000.0).await.is_empty(),
+        "expired families are no sessions"
+    );
+
+    assert!(store.revoke_token_family(POOL, "j1").await.unwrap());
+    assert!(!store.revoke_token_family(POOL, "j1").await.unwrap());
+    assert!(!store.revoke_token_family(POOL, "nope").await.unwrap());
+    assert_eq!(listed(300.0).await, [("j2".into(), 200.0)]);
+    assert!(
+        store
+            .get_refresh_token("h1")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked
+    );
+    assert!(
+        !store
+            .get_refresh_token("h3")
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked
+    );
+}
+
 pub async fn refresh_tokens_rotate_and_revoke(store: &dyn Store) {
     pool(store).await;
     store

@@ -129,6 +129,31 @@ pub trait Tokens: Send + Sync {
         token_hash: &str,
     ) -> Result<Option<RefreshToken>, StoreError>;
 
+    /// The user's live families (neither revoked nor expired at `now`), oldest sign-in first,
+    /// each with when it was last used: its latest refresh, or else its sign-in.
+    async fn list_token_families(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        now: f64,
+    ) -> Result<Vec<(RefreshToken, f64)>, StoreError>;
+
+    /// Records a use of the family of `origin_jti` (a refresh) at `now`.
+    async fn touch_token_family(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+        now: f64,
+    ) -> Result<(), StoreError>;
+
+    /// Revokes the family of `origin_jti`, as revoking its refresh token does; whether it was
+    /// live.
+    async fn revoke_token_family(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+    ) -> Result<bool, StoreError>;
+
     /// Revokes every family of the user (GlobalSignOut); how many were live.
     async fn revoke_user_refresh_tokens(&self, pool_id: &str, sub: &str)
         -> Result<u64, StoreError>;

@@ -4,6 +4,7 @@
 //! alias, the password check with lockout. Challenges, Sessions and the end of a sign-in are
 //! the pipeline's (`sign_in`).
 
+use super::auth_events::{self, Event};
 use super::client_documents::{self, client_id_of, StoredClient};
 use super::clients::{client_not_found, get_client};
 use super::sign_in::{after_password, srp_user_id, start_session, Outcome, Pending, SessionDoc};
@@ -254,7 +255,9 @@ pub(crate) async fn count_failure(app: &App, user: User) -> Result<(), ApiError>
 
 /// Counts a wrong password (and answers what Cognito answers for it).
 pub(crate) async fn failed_password(app: &App, user: User) -> ApiError {
-    match count_failure(app, user).await {
+    let recorded = auth_events::record(app, &user, Event::WrongPassword);
+    let (result, ()) = tokio::join!(count_failure(app, user), recorded);
+    match result {
         Ok(()) => incorrect(),
         Err(e) => e,
     }
@@ -321,7 +324,9 @@ async fn password_auth(
         let dummy = simulated_verifier(app, pool_id, username);
         let _ = dummy.matches(srp::pool_name(pool_id), username, password);
         if hides_existence(client) {
-            decoy_write(app, pool_id, username, true).await?;
+            let decoy = auth_events::decoy(app, pool_id, username);
+            let (written, ()) = tokio::join!(decoy_write(app, pool_id, username, true), decoy);
+            written?;
         }
         return Err(unknown_user(client));
     };

@@ -6,6 +6,7 @@ use super::auth::{
     check_can_sign_in, check_not_locked, check_secret_hash, decoy_write, failed_password,
     find_client, incorrect, missing, modify_user, open_verifier, simulated_verifier, unknown_user,
 };
+use super::auth_events;
 use super::client_documents::StoredClient;
 use super::clients::get_client;
 use super::devices;
@@ -143,7 +144,9 @@ async fn password_verifier(
     match user {
         // A simulated challenge does the same work and an equivalent write, and fails.
         _ if *simulated => {
-            decoy_write(app, pool_id, &doc.username, true).await?;
+            let decoy = auth_events::decoy(app, pool_id, &doc.username);
+            let (written, ()) = tokio::join!(decoy_write(app, pool_id, &doc.username, true), decoy);
+            written?;
             Err(incorrect())
         }
         Some(user) if good => {

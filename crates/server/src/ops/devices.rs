@@ -13,6 +13,7 @@ use super::tokens::authorize;
 use super::user_pools::get_pool;
 use super::{decode_token, encode_token};
 use crate::app::{App, OrInternal};
+use crate::request_context::RequestContext;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use base64::Engine;
 use ironpool_api::types::*;
@@ -75,7 +76,7 @@ pub(crate) async fn new_device_metadata(
         sealed_verifier: None,
         remembered: false,
         name: None,
-        last_ip: None,
+        last_ip: RequestContext::current().ip_address,
         created: now,
         modified: now,
         last_authenticated: now,
@@ -254,15 +255,18 @@ pub(crate) async fn device_password_verifier(
         .and_then(|c| c.challenge_required_on_new_device)
         == Some(true);
     if skips_mfa {
-        finish_sign_in(app, pool, client, &user, Some(key)).await
+        finish_sign_in(app, pool, client, &user, Some(key), false).await
     } else {
         second_factor(app, pool, client, &user, Some(key)).await
     }
 }
 
-/// Records a sign-in or refresh from the device.
+/// Records a sign-in or refresh from the device, and the address it came from.
 async fn authenticated(app: &App, mut device: Device) -> Result<(), ApiError> {
     device.last_authenticated = app.now();
+    if let Some(ip) = RequestContext::current().ip_address {
+        device.last_ip = Some(ip);
+    }
     app.store.put_device(&device).await.or_internal()
 }
 

@@ -10,6 +10,7 @@
 //!   in again) and counts toward the user's lockout, as a wrong password does.
 
 use super::auth::{count_failure, missing};
+use super::auth_events::{self, Event};
 use super::client_documents::client_id_of;
 use super::mfa::{self, MfaState};
 use super::sign_in::{
@@ -280,6 +281,13 @@ fn send(
     mac
 }
 
+/// A wrong MFA code: counted toward lockout, as a wrong password is, and recorded.
+async fn wrong_code(app: &App, user: User) -> Result<(), ApiError> {
+    let recorded = auth_events::record(app, &user, Event::WrongMfaCode);
+    let (counted, ()) = tokio::join!(count_failure(app, user), recorded);
+    counted
+}
+
 fn code_mismatch(message: &str) -> ApiError {
     ApiError::new(ErrorCode::CodeMismatchException, message)
 }
@@ -325,7 +333,7 @@ pub(crate) async fn respond(
                 .ct_eq(mac.as_bytes())
                 .into();
             if !good {
-                count_failure(app, user).await?;
+                wrong_code(app, user).await?;
                 return Err(code_mismatch("Invalid code or auth state for the user."));
             }
             if app.now() > sent_at + CODE_SECONDS {
@@ -334,12 +342,12 @@ pub(crate) async fn respond(
                     "Your code has expired, please sign in again.",
                 ));
             }
-            finish_sign_in(app, pool, client, &user, device_key).await
+            finish_sign_in(app, pool, client, &user, device_key, true).await
         }
         (ChallengeNameType::SoftwareTokenMfa, Pending::SoftwareTokenMfa) => {
             let code = get("SOFTWARE_TOKEN_MFA_CODE")?;
             let user = accept_token_code(app, user, code).await?;
-            finish_sign_in(app, pool, client, &user, device_key).await
+            finish_sign_in(app, pool, client, &user, device_key, true).await
         }
         (ChallengeNameType::SelectMfaType, Pending::SelectMfaType { choices }) => {
             let answer = get("ANSWER")?;
@@ -351,7 +359,7 @@ pub(crate) async fn respond(
             factor_challenge(app, pool, client, &user, device_key, answer).await
         }
         (ChallengeNameType::MfaSetup, Pending::MfaSetup { verified: true, .. }) => {
-            finish_sign_in(app, pool, client, &user, device_key).await
+            finish_sign_in(app, pool, client, &user, device_key, true).await
         }
         (ChallengeNameType::MfaSetup, Pending::MfaSetup { .. })
             if responses.contains_key("EMAIL") =>
@@ -408,7 +416,7 @@ pub(crate) async fn accept_token_code(app: &App, user: User, code: &str) -> Resu
     let secret = open_secret(app, &user, &sealed)?;
     let now = app.now().max(0.0) as u64;
     let Some(step) = totp::verify(&secret, code, now, user.mfa.totp_last_step) else {
-        count_failure(app, user).await?;
+        wrong_code(app, user).await?;
         return Err(code_mismatch("Invalid code received for user"));
     };
     super::auth::modify_user(app, user, |u| {

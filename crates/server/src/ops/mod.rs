@@ -6,6 +6,7 @@
 mod admin_users;
 mod app_client_ref;
 mod auth;
+mod auth_events;
 mod challenges;
 pub(crate) mod client_documents;
 mod client_secrets;
@@ -38,6 +39,7 @@ mod user_groups;
 mod user_mfa;
 mod user_pool_config;
 mod user_pools;
+mod user_sessions;
 mod users;
 mod versioned;
 
@@ -178,6 +180,13 @@ operations! {
     GetUserPoolSessionConfiguration => sessions::get_user_pool_session_configuration,
     SetUserPoolClientSessionConfiguration => sessions::set_user_pool_client_session_configuration,
     GetUserPoolClientSessionConfiguration => sessions::get_user_pool_client_session_configuration,
+    ListUserSessions => user_sessions::list_user_sessions,
+    AdminListUserSessions => user_sessions::admin_list_user_sessions,
+    RevokeUserSession => user_sessions::revoke_user_session,
+    AdminRevokeUserSession => user_sessions::admin_revoke_user_session,
+    AdminListUserAuthEvents => auth_events::admin_list_user_auth_events,
+    UpdateAuthEventFeedback => auth_events::update_auth_event_feedback,
+    AdminUpdateAuthEventFeedback => auth_events::admin_update_auth_event_feedback,
 }
 
 async fn call<'a, O, F, Fut>(

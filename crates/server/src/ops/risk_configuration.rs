@@ -12,6 +12,25 @@ use ironpool_api::{ApiError, ErrorCode};
 use ironpool_store::{Kind, ResourcesExt};
 use std::net::IpAddr;
 
+/// Whether the pool has threat protection (AdvancedSecurityMode AUDIT or ENFORCED).
+pub(crate) fn threat_protection(pool: &UserPoolType) -> bool {
+    pool.user_pool_add_ons
+        .as_ref()
+        .is_some_and(|a| a.advanced_security_mode != AdvancedSecurityModeType::Off)
+}
+
+/// UserPoolAddOnNotEnabledException for a pool without threat protection.
+pub(crate) fn require_threat_protection(pool: &UserPoolType) -> Result<(), ApiError> {
+    if threat_protection(pool) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::UserPoolAddOnNotEnabledException,
+            "Threat protection (AdvancedSecurityMode AUDIT or ENFORCED) is not enabled for this user pool.",
+        ))
+    }
+}
+
 /// The pool and, when given, the app client the request is about; `None` for the pool.
 async fn scope(
     app: &App,
@@ -19,17 +38,7 @@ async fn scope(
     client_id: Option<&str>,
 ) -> Result<Option<String>, ApiError> {
     let pool = get_pool(app, pool_id).await?;
-    let mode = pool
-        .user_pool_add_ons
-        .as_ref()
-        .map(|a| a.advanced_security_mode)
-        .unwrap_or(AdvancedSecurityModeType::Off);
-    if mode == AdvancedSecurityModeType::Off {
-        return Err(ApiError::new(
-            ErrorCode::UserPoolAddOnNotEnabledException,
-            "Threat protection (AdvancedSecurityMode AUDIT or ENFORCED) is not enabled for this user pool.",
-        ));
-    }
+    require_threat_protection(&pool)?;
     match client_id {
         None | Some(ALL) => Ok(None),
         Some(client) => {

@@ -28,7 +28,7 @@ fn require_tier(pool: &UserPoolType) -> Result<(), ApiError> {
     }
 }
 
-async fn pool_config(
+pub(crate) async fn pool_config(
     app: &App,
     pool_id: &str,
 ) -> Result<SetUserPoolSessionConfigurationResponse, ApiError> {

@@ -7,6 +7,7 @@
 use super::auth::{
     check_can_sign_in, check_not_locked, good_password, required_attributes, unknown_user,
 };
+use super::auth_events::{self, Event};
 use super::client_documents::client_id_of;
 use super::devices;
 use super::mfa_sign_in;
@@ -261,7 +262,7 @@ pub(crate) async fn second_factor(
 ) -> Result<Outcome, ApiError> {
     match mfa_sign_in::challenge(app, pool, client, user, device_key).await? {
         Some(outcome) => Ok(outcome),
-        None => finish_sign_in(app, pool, client, user, device_key).await,
+        None => finish_sign_in(app, pool, client, user, device_key, false).await,
     }
 }
 
@@ -269,16 +270,19 @@ pub(crate) async fn second_factor(
 /// again (only here, so a right password cannot reset what wrong MFA codes counted), a new
 /// refresh token family and the tokens (their claims built by `tokens::issue`), with
 /// NewDeviceMetadata when the pool remembers devices and the sign-in came from none
-/// (`device_key`).
+/// (`device_key`); the sign-in event says whether a second factor (`mfa`) was passed.
 pub(crate) async fn finish_sign_in(
     app: &App,
     pool: &UserPoolType,
     client: &UserPoolClientType,
     user: &User,
     device_key: Option<&str>,
+    mfa: bool,
 ) -> Result<Outcome, ApiError> {
     let user = good_password(app, user.clone()).await?;
-    let mut result = tokens::issue(app, client, &user, None).await?;
+    let recorded = auth_events::record(app, &user, Event::SignedIn { mfa });
+    let (issued, ()) = tokio::join!(tokens::issue(app, client, &user, None), recorded);
+    let mut result = issued?;
     result.new_device_metadata = devices::new_device_metadata(app, pool, &user, device_key).await?;
     Ok(Outcome::Authenticated(result))
 }

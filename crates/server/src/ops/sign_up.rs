@@ -7,6 +7,7 @@ use super::admin_users::{
 use super::auth::{
     check_secret_hash, decoy_write, find_client, hides_existence, sign_in_attributes,
 };
+use super::auth_events::{self, Event};
 use super::client_documents::StoredClient;
 use super::codes::{self, Purpose};
 use super::user_attributes::{self as attrs, Write};
@@ -78,7 +79,10 @@ async fn hidden_delivery(
     name: &str,
     details: CodeDeliveryDetailsType,
 ) -> Result<CodeDeliveryDetailsType, ApiError> {
-    decoy_write(app, pool.id.as_deref().unwrap_or_default(), name, false).await?;
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let decoy = auth_events::decoy(app, pool_id, name);
+    let (written, ()) = tokio::join!(decoy_write(app, pool_id, name, false), decoy);
+    written?;
     Ok(details)
 }
 
@@ -148,7 +152,12 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
     {
         return Err(create_conflict(&pool, c, "User already exists"));
     }
-    let details = codes::send_code(app, &pool, &user, Purpose::SignUp).await?;
+    let recorded = auth_events::record(app, &user, Event::SignedUp);
+    let (details, ()) = tokio::join!(
+        codes::send_code(app, &pool, &user, Purpose::SignUp),
+        recorded
+    );
+    let details = details?;
     Ok(SignUpResponse {
         user_confirmed: false,
         code_delivery_details: details,
@@ -243,11 +252,13 @@ pub async fn resend_confirmation_code(
     if user.status != UserStatusType::Unconfirmed {
         return Err(ApiError::invalid_parameter("User is already confirmed."));
     }
-    let details = codes::send_code(app, &pool, &user, Purpose::SignUp)
-        .await?
-        .ok_or_else(|| {
-            ApiError::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
-        })?;
+    let dest = codes::sign_up_destination(&pool, &user).ok_or_else(|| {
+        ApiError::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
+    })?;
+    let recorded = auth_events::record(app, &user, Event::ResendCode);
+    let sent = codes::send_code_to(app, &pool, &user, Purpose::SignUp, &dest);
+    let (details, ()) = tokio::join!(sent, recorded);
+    let details = details?;
     Ok(ResendConfirmationCodeResponse {
         code_delivery_details: Some(details),
     })
@@ -306,7 +317,10 @@ pub async fn forgot_password(
             Err(no_recovery_destination())
         };
     };
-    let details = codes::send_code_to(app, &pool, &user, Purpose::ForgotPassword, &dest).await?;
+    let recorded = auth_events::record(app, &user, Event::ForgotPassword);
+    let sent = codes::send_code_to(app, &pool, &user, Purpose::ForgotPassword, &dest);
+    let (details, ()) = tokio::join!(sent, recorded);
+    let details = details?;
     Ok(ForgotPasswordResponse {
         code_delivery_details: Some(details),
     })

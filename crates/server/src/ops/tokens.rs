@@ -393,7 +393,13 @@ pub(crate) async fn refresh(
         origin_jti: family.origin_jti.clone(),
         auth_time: family.auth_time as i64,
     };
-    let mut result = issue(app, client, &user, Some(origin)).await?;
+    // The session's last use is recorded while the tokens are signed.
+    let touch = app
+        .store
+        .touch_token_family(&family.pool_id, &family.origin_jti, app.now());
+    let (result, touched) = tokio::join!(issue(app, client, &user, Some(origin)), touch);
+    touched.or_internal()?;
+    let mut result = result?;
     if rotate {
         let next = new_refresh_token(app);
         let (_, _, refresh_validity) = validities(client);

@@ -185,6 +185,7 @@ async fn new_device_metadata_confirm_get_update_and_forget() {
     assert_eq!(got.device_key(), Some(device.key.as_str()));
     assert_eq!(attribute(got, "device_name"), Some("laptop"));
     assert_eq!(attribute(got, "device_status"), Some("valid"));
+    assert_eq!(attribute(got, "last_ip_used"), Some("127.0.0.1"));
     assert_eq!(
         attribute(got, "dev:device_remembered_status"),
         Some("not_remembered")

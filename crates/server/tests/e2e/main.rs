@@ -6,6 +6,7 @@ mod harness;
 
 mod attribute_updates;
 mod attribute_writes;
+mod audit;
 mod cli;
 mod cli_signin;
 mod clients;

@@ -142,12 +142,26 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (pool_id, sub) REFERENCES users(pool_id, sub) ON DELETE CASCADE
     );
     CREATE INDEX devices_by_user ON devices(pool_id, sub, device_key);"#,
+    // 6: when each refresh token family (a user's token session) was last refreshed.
+    "ALTER TABLE refresh_tokens ADD COLUMN last_used DOUBLE PRECISION;",
+    // 7: each user's auth events (sign-in, sign-up, forgot password...), newest first; they go
+    // with the user.
+    r#"CREATE TABLE auth_events (
+        pool_id TEXT COLLATE "C" NOT NULL,
+        sub TEXT COLLATE "C" NOT NULL,
+        event_id TEXT COLLATE "C" NOT NULL,
+        created DOUBLE PRECISION NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (pool_id, sub, event_id),
+        FOREIGN KEY (pool_id, sub) REFERENCES users(pool_id, sub) ON DELETE CASCADE
+    );
+    CREATE INDEX auth_events_by_time ON auth_events(pool_id, sub, created, event_id);"#,
 ];
 
 /// Empties every table with state (`reset`).
 pub(super) const TRUNCATE_ALL: &str = "TRUNCATE user_pools, resources, users, user_attributes,
     user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions, decoys,
-    devices";
+    devices, auth_events";
 
 pub(super) async fn run(client: &mut Client) -> Result<(), StoreError> {
     let tx = client.transaction().await?;

@@ -5,6 +5,7 @@
 //!
 //! Connections are plain TCP (no TLS): run the database on a trusted network.
 
+mod auth_events;
 mod devices;
 mod migrations;
 mod pools;

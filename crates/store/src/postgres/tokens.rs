@@ -184,6 +184,61 @@ impl Tokens for PostgresStore {
         Ok(row.as_ref().map(family))
     }
 
+    async fn list_token_families(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        now: f64,
+    ) -> Result<Vec<(RefreshToken, f64)>, StoreError> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                &format!(
+                    "SELECT {FAMILY_COLUMNS}, NULL::DOUBLE PRECISION,
+                        COALESCE(last_used, auth_time) FROM refresh_tokens
+                     WHERE pool_id = $1 AND sub = $2 AND NOT revoked AND expires_at > $3
+                     ORDER BY auth_time, origin_jti"
+                ),
+                &[&pool_id, &sub, &now],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| (family(r), r.get(9))).collect())
+    }
+
+    async fn touch_token_family(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+        now: f64,
+    ) -> Result<(), StoreError> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE refresh_tokens SET last_used = $3 WHERE pool_id = $1 AND origin_jti = $2",
+                &[&pool_id, &origin_jti, &now],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn revoke_token_family(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .client()
+            .await?
+            .execute(
+                "UPDATE refresh_tokens SET revoked = TRUE
+                 WHERE pool_id = $1 AND origin_jti = $2 AND NOT revoked",
+                &[&pool_id, &origin_jti],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
     async fn revoke_user_refresh_tokens(
         &self,
         pool_id: &str,

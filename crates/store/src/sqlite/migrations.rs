@@ -140,10 +140,25 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (pool_id, sub) REFERENCES users(pool_id, sub) ON DELETE CASCADE
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX devices_by_user ON devices(pool_id, sub, device_key);",
+    // 9: when each refresh token family (a user's token session) was last refreshed.
+    "ALTER TABLE refresh_tokens ADD COLUMN last_used REAL;",
+    // 10: each user's auth events (sign-in, sign-up, forgot password...), newest first; they go
+    // with the user.
+    "CREATE TABLE auth_events (
+        pool_id TEXT NOT NULL,
+        sub TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        created REAL NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (pool_id, sub, event_id),
+        FOREIGN KEY (pool_id, sub) REFERENCES users(pool_id, sub) ON DELETE CASCADE
+    ) STRICT;
+    CREATE INDEX auth_events_by_time ON auth_events(pool_id, sub, created, event_id);",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).
 pub(super) const TABLES: &[&str] = &[
+    "auth_events",
     "auth_sessions",
     "refresh_tokens",
     "signing_keys",

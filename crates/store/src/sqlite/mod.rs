@@ -5,6 +5,7 @@
 //! (group commit: one fsync for many writes, see [`writer`]); reads run on their own
 //! read-only connections and never wait behind a write.
 
+mod auth_events;
 mod devices;
 mod migrations;
 mod pools;

@@ -187,6 +187,60 @@ impl Tokens for SqliteStore {
         .await
     }
 
+    async fn list_token_families(
+        &self,
+        pool_id: &str,
+        sub: &str,
+        now: f64,
+    ) -> Result<Vec<(RefreshToken, f64)>, StoreError> {
+        let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
+        self.read(move |conn| {
+            let mut statement = conn.prepare_cached(&format!(
+                "SELECT {FAMILY_COLUMNS}, NULL, COALESCE(last_used, auth_time) FROM refresh_tokens
+                 WHERE pool_id = ?1 AND sub = ?2 AND revoked = 0 AND expires_at > ?3
+                 ORDER BY auth_time, origin_jti"
+            ))?;
+            let rows = statement
+                .query_map(params![pool_id, sub, now], |r| Ok((family(r)?, r.get(9)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn touch_token_family(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+        now: f64,
+    ) -> Result<(), StoreError> {
+        let (pool_id, jti) = (pool_id.to_owned(), origin_jti.to_owned());
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "UPDATE refresh_tokens SET last_used = ?3 WHERE pool_id = ?1 AND origin_jti = ?2",
+            )?
+            .execute(params![pool_id, jti, now])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn revoke_token_family(
+        &self,
+        pool_id: &str,
+        origin_jti: &str,
+    ) -> Result<bool, StoreError> {
+        let (pool_id, jti) = (pool_id.to_owned(), origin_jti.to_owned());
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "UPDATE refresh_tokens SET revoked = 1
+                 WHERE pool_id = ?1 AND origin_jti = ?2 AND revoked = 0",
+                params![pool_id, jti],
+            )? == 1)
+        })
+        .await
+    }
+
     async fn revoke_user_refresh_tokens(
         &self,
         pool_id: &str,
