@@ -35,6 +35,36 @@ async fn data_survives_reopening() {
         .is_some());
 }
 
+/// A closed store leaves no WAL behind, however its writer thread and read connections race
+/// to close: the read-only connections close first, so the writer's is the file's last and
+/// removes the WAL.
+#[tokio::test]
+async fn a_closed_store_leaves_no_wal() {
+    use ironpool_store::UserPools;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let wal = dir.path().join("db.sqlite-wal");
+    for i in 0..20 {
+        {
+            let store = ironpool_store::SqliteStore::open(&path).unwrap();
+            let pool = ironpool_api::types::UserPoolType {
+                id: Some(format!("us-east-1_AAAAAAA{i:02}")),
+                ..Default::default()
+            };
+            store.create_user_pool(&pool).await.unwrap();
+            // Reads open read-only connections beside the writer's.
+            let read = || store.get_user_pool("us-east-1_AAAAAAA00");
+            let _ = tokio::join!(read(), read(), read(), read());
+        }
+        let mut waited = 0;
+        while wal.exists() && waited < 200 {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            waited += 1;
+        }
+        assert!(!wal.exists(), "round {i}: the WAL outlived its store");
+    }
+}
+
 /// ListUsers filters on 100,000 users: the right answers, and the times printed for a look
 /// (run with `--ignored --nocapture`; the load benchmark is where times are judged).
 #[tokio::test]

@@ -30,10 +30,13 @@ pub struct SqliteStore {
     inner: Arc<Inner>,
 }
 
+/// Fields drop in order: the read connections close first, so the writer's connection is the
+/// file's last and, closing, folds the WAL into the database and removes it (a read-only
+/// connection closing last would leave the WAL behind).
 struct Inner {
-    writer: writer::Writer,
     /// Read-only connections to the file; `None` in memory, where reads go to the writer.
     readers: Option<Readers>,
+    writer: writer::Writer,
 }
 
 /// How many read connections may be open at once. Each keeps its own page cache (about 2 MB
