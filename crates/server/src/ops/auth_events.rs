@@ -82,7 +82,30 @@ pub(crate) fn record<'a>(app: &'a App, user: &User, event: Event) -> impl Future
     let now = app.now();
     async move {
         // Errors are logged where they arise (`or_internal`).
-        let _ = store_event(app, &pool_id, &sub, event, context, now).await;
+        if get_pool(app, &pool_id)
+            .await
+            .is_ok_and(|p| threat_protection(&p))
+        {
+            let _ = store_event(app, &pool_id, &sub, event, context, now).await;
+        }
+    }
+}
+
+/// As [`record`], for a caller that holds the user's pool (no read of it).
+pub(crate) fn record_in<'a>(
+    app: &'a App,
+    pool: &UserPoolType,
+    user: &User,
+    event: Event,
+) -> impl Future<Output = ()> + 'a {
+    let protected = threat_protection(pool);
+    let (pool_id, sub) = (user.pool_id.clone(), user.sub.clone());
+    let context = RequestContext::current();
+    let now = app.now();
+    async move {
+        if protected {
+            let _ = store_event(app, &pool_id, &sub, event, context, now).await;
+        }
     }
 }
 
@@ -109,9 +132,6 @@ async fn store_event(
     context: RequestContext,
     now: f64,
 ) -> Result<(), ApiError> {
-    if !threat_protection(&get_pool(app, pool_id).await?) {
-        return Ok(());
-    }
     let (event_type, response, challenges) = event.parts();
     let event_id = ids::uuid_v4(app.rng.as_ref());
     let doc = AuthEventType {

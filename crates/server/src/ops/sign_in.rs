@@ -280,7 +280,7 @@ pub(crate) async fn finish_sign_in(
     mfa: bool,
 ) -> Result<Outcome, ApiError> {
     let user = good_password(app, user.clone()).await?;
-    let recorded = auth_events::record(app, &user, Event::SignedIn { mfa });
+    let recorded = auth_events::record_in(app, pool, &user, Event::SignedIn { mfa });
     let (issued, ()) = tokio::join!(tokens::issue(app, client, &user, None), recorded);
     let mut result = issued?;
     result.new_device_metadata = devices::new_device_metadata(app, pool, &user, device_key).await?;
