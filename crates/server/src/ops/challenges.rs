@@ -12,8 +12,8 @@ use super::clients::get_client;
 use super::devices;
 use super::mfa_sign_in;
 use super::sign_in::{
-    after_password, put_session, second_factor, session_expiry, session_user, take_session,
-    Outcome, Pending,
+    after_password, put_session, second_factor, session_expiry, session_user, srp_proof_holds,
+    take_session, Claim, Outcome, Pending,
 };
 use super::user_attributes::{
     apply_changes, check, check_required, send_verification_codes, Write,
@@ -123,24 +123,18 @@ async fn password_verifier(
         _ if *simulated => simulated_verifier(app, pool_id, &doc.username),
         _ => return Err(unknown_user(client)),
     };
-    let secret: [u8; 32] = hex::decode(srp_b_secret)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(invalid_session)?;
-    let public = hex::decode(srp_b).map_err(|_| invalid_session())?;
-    let a = srp::parse_a(srp_a).map_err(|_| invalid_session())?;
-    let ephemeral = srp::ServerEphemeral { secret, public };
-    let good = ephemeral.key(&a, &verifier.verifier).is_ok_and(|key| {
-        srp::parse_timestamp(timestamp).is_some()
-            && srp::verify_claim_signature(
-                &key,
-                srp::pool_name(pool_id),
-                &doc.srp_user_id,
-                &block_bytes,
-                timestamp,
-                signature,
-            )
-    });
+    let claim = Claim {
+        secret_block: &block_bytes,
+        timestamp,
+        signature,
+    };
+    let good = srp_proof_holds(
+        (srp_b_secret, srp_b, srp_a),
+        &verifier.verifier,
+        srp::pool_name(pool_id),
+        &doc.srp_user_id,
+        &claim,
+    )?;
     match user {
         // A simulated challenge does the same work and an equivalent write, and fails.
         _ if *simulated => {

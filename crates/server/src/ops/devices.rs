@@ -6,8 +6,8 @@
 use super::auth::{count_failure, missing};
 use super::client_documents::client_id_of;
 use super::sign_in::{
-    finish_sign_in, second_factor, session_user, srp_user_id, start_session, take_session, Outcome,
-    Pending, SessionDoc,
+    finish_sign_in, second_factor, session_user, srp_proof_holds, srp_user_id, start_session,
+    take_session, Claim, Outcome, Pending, SessionDoc,
 };
 use super::tokens::authorize;
 use super::user_pools::get_pool;
@@ -224,24 +224,18 @@ pub(crate) async fn device_password_verifier(
     let user = session_user(app, client, pool_id, &doc).await?;
     let device = confirmed_device(app, &user, key).await?;
     let verifier = open_verifier(app, &device).ok_or_else(not_found)?;
-    let secret: [u8; 32] = hex::decode(srp_b_secret)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(invalid_session)?;
-    let public = hex::decode(srp_b).map_err(|_| invalid_session())?;
-    let a = srp::parse_a(srp_a).map_err(|_| invalid_session())?;
-    let ephemeral = srp::ServerEphemeral { secret, public };
-    let good = ephemeral.key(&a, &verifier.verifier).is_ok_and(|k| {
-        srp::parse_timestamp(timestamp).is_some()
-            && srp::verify_claim_signature(
-                &k,
-                &device.group_key,
-                &device.device_key,
-                &block_bytes,
-                timestamp,
-                signature,
-            )
-    });
+    let claim = Claim {
+        secret_block: &block_bytes,
+        timestamp,
+        signature,
+    };
+    let good = srp_proof_holds(
+        (srp_b_secret, srp_b, srp_a),
+        &verifier.verifier,
+        &device.group_key,
+        &device.device_key,
+        &claim,
+    )?;
     if !good {
         // As a wrong password: counted toward lockout.
         count_failure(app, user).await?;

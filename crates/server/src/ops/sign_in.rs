@@ -17,6 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, Sensitive};
+use ironpool_core::srp;
 use ironpool_store::{AuthSession, User};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -303,6 +304,45 @@ pub(crate) async fn session_user(
     check_can_sign_in(&user)?;
     check_not_locked(app, &user)?;
     Ok(user)
+}
+
+/// What an SRP proof (PASSWORD_VERIFIER's or DEVICE_PASSWORD_VERIFIER's) carries.
+pub(crate) struct Claim<'a> {
+    pub secret_block: &'a [u8],
+    pub timestamp: &'a str,
+    pub signature: &'a str,
+}
+
+/// Whether an SRP proof holds: the key from the server's ephemeral values kept in the session
+/// (hex `srp_b_secret`, `srp_b`) and the client's `srp_a`, over `verifier`, signs the claim for
+/// `realm` (the pool's name, or a device's group key) and `user_id`. Checked in constant time;
+/// session values that do not parse are "Invalid session for the user."
+pub(crate) fn srp_proof_holds(
+    (srp_b_secret, srp_b, srp_a): (&str, &str, &str),
+    verifier: &[u8],
+    realm: &str,
+    user_id: &str,
+    claim: &Claim<'_>,
+) -> Result<bool, ApiError> {
+    let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
+    let secret: [u8; 32] = hex::decode(srp_b_secret)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(invalid_session)?;
+    let public = hex::decode(srp_b).map_err(|_| invalid_session())?;
+    let a = srp::parse_a(srp_a).map_err(|_| invalid_session())?;
+    let ephemeral = srp::ServerEphemeral { secret, public };
+    Ok(ephemeral.key(&a, verifier).is_ok_and(|key| {
+        srp::parse_timestamp(claim.timestamp).is_some()
+            && srp::verify_claim_signature(
+                &key,
+                realm,
+                user_id,
+                claim.secret_block,
+                claim.timestamp,
+                claim.signature,
+            )
+    }))
 }
 
 /// The USER_ID_FOR_SRP of a user: the one its password was made for, else the username.
