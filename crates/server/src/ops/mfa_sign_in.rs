@@ -2,9 +2,10 @@
 //! sent by text message and email, and the answers to SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP,
 //! SELECT_MFA_TYPE and MFA_SETUP.
 //!
-//! - OFF: no second factor. OPTIONAL: the factors the user turned on. ON: those, else a
-//!   verified software token, a phone number (SMS) or an email address (email MFA) the pool
-//!   allows; a user with none of them sets up a software token first (MFA_SETUP).
+//! - OFF: no second factor. OPTIONAL: the factors the user turned on. ON (and OPTIONAL for a
+//!   user whose factors can no longer be used): those, else a verified software token, a phone
+//!   number (SMS) or an email address (email MFA) the pool allows; a user with none of them
+//!   sets one up first (MFA_SETUP).
 //! - Several factors and no preferred one: SELECT_MFA_TYPE.
 //! - A code is good for 3 minutes and one answer: a wrong one ends the session (the user signs
 //!   in again) and counts toward the user's lockout, as a wrong password does.
@@ -92,8 +93,11 @@ pub(crate) async fn challenge(
     }
     let state = mfa::load(app, &user.pool_id).await?;
     let usable = |f: &&str| pool_allows(&state, f) && user_can(user, f);
-    let mut factors: Vec<&str> = enabled_factors(user).into_iter().filter(usable).collect();
-    if factors.is_empty() && mode == UserPoolMfaType::On {
+    let enabled = enabled_factors(user);
+    let mut factors: Vec<&str> = enabled.iter().copied().filter(usable).collect();
+    // MFA is due in an ON pool, and for a user who turned a factor on that can no longer be
+    // used (its phone number deleted, say): never the password alone.
+    if factors.is_empty() && (mode == UserPoolMfaType::On || !enabled.is_empty()) {
         factors = [SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP]
             .into_iter()
             .filter(usable)

@@ -505,6 +505,16 @@ async fn optional_mfa_follows_the_users_preferences() {
             .unwrap();
     assert_eq!(got.user_mfa_setting_list(), ["SMS_MFA"]);
     assert_eq!(got.preferred_mfa_setting(), Some("SMS_MFA"));
+    // SMS on but the phone number gone: still a second factor (here, setting one up).
+    f.c.admin_delete_user_attributes()
+        .user_pool_id(&f.pool)
+        .username("opt")
+        .user_attribute_names("phone_number")
+        .send()
+        .await
+        .unwrap();
+    let (name, _, _) = start(&f, "opt").await;
+    assert_eq!(name, Some(ChallengeNameType::MfaSetup));
     // Everything off: the password is enough again.
     f.c.set_user_mfa_preference()
         .access_token(&access)
