@@ -12,8 +12,8 @@ use super::clients::get_client;
 use super::devices;
 use super::mfa_sign_in;
 use super::sign_in::{
-    after_password, put_session, second_factor, session_expiry, session_user, srp_proof_holds,
-    take_session, Claim, Outcome, Pending,
+    after_password, put_session, second_factor, session_expiry, session_id, session_user,
+    srp_proof_holds, take_session, Claim, Outcome, Pending,
 };
 use super::user_attributes::{
     apply_changes, check, check_required, send_verification_codes, Write,
@@ -21,7 +21,7 @@ use super::user_attributes::{
 use super::user_pools::get_pool;
 use super::users::{check_policy, set_password};
 use crate::app::{App, OrInternal};
-use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
+use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
@@ -94,7 +94,7 @@ async fn password_verifier(
     let timestamp = get("TIMESTAMP")?;
     let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
     let block_bytes = B64.decode(block.trim()).map_err(|_| invalid_session())?;
-    let session = session.unwrap_or_else(|| B64URL.encode(&block_bytes));
+    let session = session.unwrap_or_else(|| session_id(&block_bytes));
     let device_key = responses.get("DEVICE_KEY").map(String::as_str);
     let doc = take_session(app, pool_id, client_id, &session).await?;
     let Pending::PasswordVerifier {
@@ -106,7 +106,7 @@ async fn password_verifier(
     else {
         return Err(invalid_session());
     };
-    if B64URL.encode(&block_bytes) != session {
+    if session_id(&block_bytes) != session {
         return Err(invalid_session());
     }
     let user = app

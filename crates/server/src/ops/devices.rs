@@ -6,15 +6,15 @@
 use super::auth::{count_failure, missing};
 use super::client_documents::client_id_of;
 use super::sign_in::{
-    finish_sign_in, second_factor, session_user, srp_proof_holds, srp_user_id, start_session,
-    take_session, Claim, Outcome, Pending, SessionDoc,
+    finish_sign_in, second_factor, session_id, session_user, srp_proof_holds, srp_user_id,
+    start_session, take_session, Claim, Outcome, Pending, SessionDoc,
 };
 use super::tokens::authorize;
 use super::user_pools::get_pool;
 use super::{decode_token, encode_token};
 use crate::app::{App, OrInternal};
 use crate::request_context::RequestContext;
-use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
+use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode, Sensitive};
@@ -204,8 +204,8 @@ pub(crate) async fn device_password_verifier(
     let timestamp = get("TIMESTAMP")?;
     let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
     let block_bytes = B64.decode(block.trim()).map_err(|_| invalid_session())?;
-    let session = session.unwrap_or_else(|| B64URL.encode(&block_bytes));
-    if B64URL.encode(&block_bytes) != session {
+    let session = session.unwrap_or_else(|| session_id(&block_bytes));
+    if session_id(&block_bytes) != session {
         return Err(invalid_session());
     }
     let doc = take_session(app, pool_id, &client_id_of(client), &session).await?;

@@ -148,8 +148,15 @@ pub(crate) fn session_expiry(app: &App, client: &UserPoolClientType) -> f64 {
     app.now() + f64::from(client.auth_session_validity.unwrap_or(3)) * 60.0
 }
 
-/// Stores a challenge's state under the digest of its session id; returns the id (32 random
-/// bytes, base64url) and the bytes.
+/// The Session string of a challenge's 32 random bytes (which SRP challenges also hand out as
+/// their SECRET_BLOCK): base64url behind a fixed prefix, as Cognito's start, so that it never
+/// begins with `-` (the AWS CLI would take `--session -...` for an option).
+pub(crate) fn session_id(raw: &[u8]) -> String {
+    format!("AYAB{}", B64URL.encode(raw))
+}
+
+/// Stores a challenge's state under the digest of its session id; returns the id (see
+/// [`session_id`]) and the bytes.
 pub(crate) async fn start_session(
     app: &App,
     pool_id: &str,
@@ -158,7 +165,7 @@ pub(crate) async fn start_session(
 ) -> Result<(String, [u8; 32]), ApiError> {
     let mut raw = [0u8; 32];
     app.rng.fill(&mut raw);
-    let id = B64URL.encode(raw);
+    let id = session_id(&raw);
     put_session(app, pool_id, &id, doc, session_expiry(app, client)).await?;
     Ok((id, raw))
 }

@@ -199,6 +199,8 @@ async fn challenge_sessions_are_stored_only_as_digests() {
     let params = challenge.challenge_parameters().unwrap();
     let stored = stored_text(&config);
     for session in [challenge.session().unwrap(), forced.session().unwrap()] {
+        // As Cognito's: never taken for an option by the AWS CLI (`--session -...`).
+        assert!(session.starts_with("AYAB"), "{session}");
         assert!(!stored.contains(session), "a Session is stored as given");
         let digest = hex::encode(Sha256::digest(session.as_bytes()));
         assert!(stored.contains(&digest), "its SHA-256 is the key");
