@@ -77,16 +77,12 @@ impl Event {
 /// and device. The request's context is taken when this is called, so the returned future may
 /// run alongside the request's own writes. A failure is logged, never the request's.
 pub(crate) fn record<'a>(app: &'a App, user: &User, event: Event) -> impl Future<Output = ()> + 'a {
-    let (pool_id, sub) = (user.pool_id.clone(), user.sub.clone());
-    let context = RequestContext::current();
-    let now = app.now();
+    let write = write_event(app, user, event);
+    let pool_id = user.pool_id.clone();
     async move {
-        // Errors are logged where they arise (`or_internal`).
-        if get_pool(app, &pool_id)
-            .await
-            .is_ok_and(|p| threat_protection(&p))
-        {
-            let _ = store_event(app, &pool_id, &sub, event, context, now).await;
+        let pool = get_pool(app, &pool_id).await;
+        if pool.is_ok_and(|p| threat_protection(&p)) {
+            write.await;
         }
     }
 }
@@ -98,14 +94,22 @@ pub(crate) fn record_in<'a>(
     user: &User,
     event: Event,
 ) -> impl Future<Output = ()> + 'a {
-    let protected = threat_protection(pool);
+    let write = threat_protection(pool).then(|| write_event(app, user, event));
+    async move {
+        if let Some(write) = write {
+            write.await;
+        }
+    }
+}
+
+/// The event's write, with the request's context and time taken now.
+fn write_event<'a>(app: &'a App, user: &User, event: Event) -> impl Future<Output = ()> + 'a {
     let (pool_id, sub) = (user.pool_id.clone(), user.sub.clone());
     let context = RequestContext::current();
     let now = app.now();
     async move {
-        if protected {
-            let _ = store_event(app, &pool_id, &sub, event, context, now).await;
-        }
+        // Errors are logged where they arise (`or_internal`).
+        let _ = store_event(app, &pool_id, &sub, event, context, now).await;
     }
 }
 

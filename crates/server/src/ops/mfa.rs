@@ -30,14 +30,29 @@ pub(crate) struct MfaState {
     pub web_authn: Option<WebAuthnConfigurationType>,
 }
 
+/// The second factors, by their challenge names.
+pub(crate) const SMS_MFA: &str = "SMS_MFA";
+pub(crate) const SOFTWARE_TOKEN_MFA: &str = "SOFTWARE_TOKEN_MFA";
+pub(crate) const EMAIL_OTP: &str = "EMAIL_OTP";
+
 impl MfaState {
-    pub fn any_factor(&self) -> bool {
-        self.sms_enabled
-            || self
+    /// Whether the pool allows the second factor `factor` (a challenge name).
+    pub fn allows(&self, factor: &str) -> bool {
+        match factor {
+            SMS_MFA => self.sms_enabled,
+            SOFTWARE_TOKEN_MFA => self
                 .software_token
                 .as_ref()
-                .is_some_and(|t| t.enabled == Some(true))
-            || self.email.is_some()
+                .is_some_and(|t| t.enabled == Some(true)),
+            EMAIL_OTP => self.email.is_some(),
+            _ => false,
+        }
+    }
+
+    pub fn any_factor(&self) -> bool {
+        [SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP]
+            .into_iter()
+            .any(|f| self.allows(f))
     }
 
     /// MFA OFF: every factor goes; passkeys are not MFA and stay.

@@ -13,7 +13,7 @@
 use super::auth::{count_failure, missing};
 use super::auth_events::{self, Event};
 use super::client_documents::client_id_of;
-use super::mfa::{self, MfaState};
+use super::mfa::{self, MfaState, EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA};
 use super::sign_in::{
     finish_sign_in, session_user, srp_user_id, start_session, Outcome, Pending, SessionDoc,
 };
@@ -27,33 +27,11 @@ use ironpool_store::User;
 use std::collections::BTreeMap;
 use subtle::ConstantTimeEq;
 
-pub(crate) const SMS_MFA: &str = "SMS_MFA";
-pub(crate) const SOFTWARE_TOKEN_MFA: &str = "SOFTWARE_TOKEN_MFA";
-pub(crate) const EMAIL_OTP: &str = "EMAIL_OTP";
-
 /// How long an SMS or email code is good for.
 const CODE_SECONDS: f64 = 180.0;
 const DEFAULT_SMS_MESSAGE: &str = "Your authentication code is {####}. ";
 const DEFAULT_EMAIL_MESSAGE: &str = "Your authentication code is {####}. ";
 const DEFAULT_EMAIL_SUBJECT: &str = "Your authentication code";
-
-/// Whether the pool has software token MFA turned on.
-pub(crate) fn token_allowed(state: &MfaState) -> bool {
-    state
-        .software_token
-        .as_ref()
-        .is_some_and(|t| t.enabled == Some(true))
-}
-
-/// Whether the pool allows `factor`.
-pub(crate) fn pool_allows(state: &MfaState, factor: &str) -> bool {
-    match factor {
-        SMS_MFA => state.sms_enabled,
-        SOFTWARE_TOKEN_MFA => token_allowed(state),
-        EMAIL_OTP => state.email.is_some(),
-        _ => false,
-    }
-}
 
 /// Whether the user could answer `factor`: a phone number, a verified token, an email address.
 pub(crate) fn user_can(user: &User, factor: &str) -> bool {
@@ -92,7 +70,7 @@ pub(crate) async fn challenge(
         return Ok(None);
     }
     let state = mfa::load(app, &user.pool_id).await?;
-    let usable = |f: &&str| pool_allows(&state, f) && user_can(user, f);
+    let usable = |f: &&str| state.allows(f) && user_can(user, f);
     let enabled = enabled_factors(user);
     let mut factors: Vec<&str> = enabled.iter().copied().filter(usable).collect();
     // MFA is due in an ON pool, and for a user who turned a factor on that can no longer be
@@ -117,7 +95,7 @@ pub(crate) async fn challenge(
     let outcome = match (preferred, factors.as_slice()) {
         (_, []) => return Ok(None),
         (Some(one), _) | (None, &[one]) => {
-            factor_challenge(app, pool, client, user, device_key, one).await?
+            factor_challenge(app, pool, client, user, device_key, (&state, one)).await?
         }
         (None, several) => {
             let choices: Vec<String> = several.iter().map(|f| f.to_string()).collect();
@@ -171,7 +149,7 @@ async fn setup_challenge(
 ) -> Result<Outcome, ApiError> {
     let can: Vec<&str> = [SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP]
         .into_iter()
-        .filter(|f| pool_allows(state, f))
+        .filter(|f| state.allows(f))
         .collect();
     let mut parameters = base_parameters(user);
     parameters.insert(
@@ -203,7 +181,7 @@ async fn factor_challenge(
     client: &UserPoolClientType,
     user: &User,
     device_key: Option<&str>,
-    factor: &str,
+    (state, factor): (&MfaState, &str),
 ) -> Result<Outcome, ApiError> {
     let mut parameters = base_parameters(user);
     let (name, pending) = match factor {
@@ -233,10 +211,7 @@ async fn factor_challenge(
         }
         _ => {
             let email = user.attribute("email").unwrap_or_default();
-            let config = mfa::load(app, &user.pool_id)
-                .await?
-                .email
-                .unwrap_or_default();
+            let config = state.email.clone().unwrap_or_default();
             let template = config
                 .message
                 .unwrap_or_else(|| DEFAULT_EMAIL_MESSAGE.into());
@@ -360,7 +335,8 @@ pub(crate) async fn respond(
                     "Invalid challenge response: ANSWER is not an MFA type the user can choose.",
                 ));
             }
-            factor_challenge(app, pool, client, &user, device_key, answer).await
+            let state = mfa::load(app, pool_id).await?;
+            factor_challenge(app, pool, client, &user, device_key, (&state, answer)).await
         }
         (ChallengeNameType::MfaSetup, Pending::MfaSetup { verified: true, .. }) => {
             finish_sign_in(app, pool, client, &user, device_key, true).await
@@ -389,7 +365,7 @@ async fn setup_email(
     email: &str,
 ) -> Result<Outcome, ApiError> {
     let state = mfa::load(app, &user.pool_id).await?;
-    if !pool_allows(&state, EMAIL_OTP) {
+    if !state.allows(EMAIL_OTP) {
         return Err(ApiError::invalid_parameter(
             "EMAIL_OTP is not enabled for the user pool.",
         ));
@@ -405,7 +381,7 @@ async fn setup_email(
         u.mfa.email = true;
     })
     .await?;
-    factor_challenge(app, pool, client, &user, device_key, EMAIL_OTP).await
+    factor_challenge(app, pool, client, &user, device_key, (&state, EMAIL_OTP)).await
 }
 
 /// Checks a code of the user's verified software token: each time step's code is accepted

@@ -7,10 +7,8 @@
 //! nothing else is preferred), since the pool requires a second factor.
 
 use super::clients::get_client;
-use super::mfa::{self, MfaState};
-use super::mfa_sign_in::{
-    open_secret, pool_allows, seal_secret, user_can, EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA,
-};
+use super::mfa::{self, MfaState, EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA};
+use super::mfa_sign_in::{open_secret, seal_secret, user_can};
 use super::sign_in::{put_session, start_session, take_any_session, Pending, SessionDoc};
 use super::tokens::authorize;
 use super::user_pools::get_pool;
@@ -64,7 +62,10 @@ pub async fn associate_software_token(
     match one_of(&input.access_token, &input.session)? {
         Ok(token) => {
             let (user, _, _) = authorize(app, token).await?;
-            if !mfa_sign_in_allows_token(app, &user.pool_id).await? {
+            if !mfa::load(app, &user.pool_id)
+                .await?
+                .allows(SOFTWARE_TOKEN_MFA)
+            {
                 return Err(token_not_enabled());
             }
             let (secret, code) = new_secret(app);
@@ -101,13 +102,6 @@ pub async fn associate_software_token(
     }
 }
 
-async fn mfa_sign_in_allows_token(app: &App, pool_id: &str) -> Result<bool, ApiError> {
-    Ok(pool_allows(
-        &mfa::load(app, pool_id).await?,
-        SOFTWARE_TOKEN_MFA,
-    ))
-}
-
 /// Checks a code from the new secret; a wrong one is EnableSoftwareTokenMFAException (during
 /// MFA_SETUP the session stays usable for another try).
 pub async fn verify_software_token(
@@ -128,13 +122,7 @@ pub async fn verify_software_token(
             };
             let secret = open_secret(app, &user, &sealed)?;
             let step = totp::verify(&secret, code, now, None).ok_or_else(token_mismatch)?;
-            super::auth::modify_user(app, user, |u| {
-                u.mfa.totp_secret = Some(sealed.clone());
-                u.mfa.pending_totp_secret = None;
-                u.mfa.totp_name = name.clone();
-                u.mfa.totp_last_step = Some(step);
-            })
-            .await?;
+            super::auth::modify_user(app, user, |u| register(u, &sealed, &name, step)).await?;
             Ok(VerifySoftwareTokenResponse {
                 status: Some(VerifySoftwareTokenResponseType::Success),
                 session: None,
@@ -162,10 +150,7 @@ pub async fn verify_software_token(
                 .ok_or_else(users::user_not_found)?;
             let sealed = seal_secret(app, &user, &secret);
             super::auth::modify_user(app, user, |u| {
-                u.mfa.totp_secret = Some(sealed.clone());
-                u.mfa.pending_totp_secret = None;
-                u.mfa.totp_name = name.clone();
-                u.mfa.totp_last_step = Some(step);
+                register(u, &sealed, &name, step);
                 u.mfa.software_token = true;
                 if u.mfa.preferred.is_none() {
                     u.mfa.preferred = Some(SOFTWARE_TOKEN_MFA.into());
@@ -187,6 +172,15 @@ pub async fn verify_software_token(
             })
         }
     }
+}
+
+/// Makes the verified token the user's: its sealed secret, name and the step of the code that
+/// verified it (that code is not accepted again).
+fn register(user: &mut User, sealed: &str, name: &Option<String>, step: u64) {
+    user.mfa.totp_secret = Some(sealed.to_owned());
+    user.mfa.pending_totp_secret = None;
+    user.mfa.totp_name = name.clone();
+    user.mfa.totp_last_step = Some(step);
 }
 
 /// One factor's requested (Enabled, PreferredMfa).
@@ -216,7 +210,7 @@ fn apply_preference(
         };
         let prefer = prefer == Some(true);
         let on = enabled == Some(true) || prefer;
-        if on && !pool_allows(state, factor) {
+        if on && !state.allows(factor) {
             return Err(ApiError::invalid_parameter(format!(
                 "{factor} is not enabled for the user pool."
             )));
