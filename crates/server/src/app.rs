@@ -1,6 +1,7 @@
 //! The one context every handler gets: store, clock, randomness, configuration.
 
 use crate::config::Config;
+use crate::lambda::{HttpInvoker, Invoker, NoEndpoint};
 use crate::messages::{Message, MessageSender, Outbox, OutboxOnly};
 use crate::smtp::{self, SmtpSender};
 use ironpool_api::ApiError;
@@ -8,10 +9,11 @@ use ironpool_core::seal::MasterKey;
 use ironpool_core::{Clock, OsRng, Rng, SystemClock};
 use ironpool_sigv4::Credentials;
 use ironpool_store::{PostgresStore, SqliteStore, Store};
+use std::collections::HashSet;
 use std::fmt::Display;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub struct App {
     pub config: Config,
@@ -31,6 +33,10 @@ pub struct App {
     pub limiter: crate::throttle::Limiter,
     /// Each pool's token signing keys, parsed once.
     pub signing_keys: crate::keys::KeyCache,
+    /// Calls the pools' Lambda triggers (`--lambda-endpoint`).
+    pub lambda: Arc<dyn Invoker>,
+    /// The pool and trigger pairs already logged as skipped (no endpoint configured).
+    skipped_triggers: Mutex<HashSet<(String, &'static str)>>,
 }
 
 impl App {
@@ -72,7 +78,12 @@ impl App {
             sender: Arc::new(OutboxOnly),
             limiter,
             signing_keys: Default::default(),
+            lambda: Arc::new(NoEndpoint),
+            skipped_triggers: Default::default(),
         };
+        if let Some(invoker) = HttpInvoker::new(&app.config.lambda)? {
+            app.lambda = Arc::new(invoker);
+        }
         if let Some(smtp) = SmtpSender::from_config(&app.config.smtp, app.store.clone())? {
             app.sender = Arc::new(smtp::Background(Arc::new(smtp)));
         }
@@ -87,6 +98,21 @@ impl App {
 
     pub fn now(&self) -> f64 {
         self.clock.epoch_seconds()
+    }
+
+    /// Logs, once per pool and trigger, that a trigger was skipped for want of an endpoint.
+    pub fn skipped_trigger(&self, pool_id: &str, trigger: &'static str) {
+        let mut seen = self
+            .skipped_triggers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if seen.insert((pool_id.to_owned(), trigger)) {
+            tracing::warn!(
+                pool = pool_id,
+                trigger,
+                "Lambda trigger skipped: no --lambda-endpoint is configured"
+            );
+        }
     }
 
     /// Sends a message to a user: outbox, one log line (never the code), the sender.

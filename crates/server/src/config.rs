@@ -107,6 +107,9 @@ pub struct Config {
     #[command(flatten)]
     pub smtp: crate::smtp::SmtpConfig,
 
+    #[command(flatten)]
+    pub lambda: crate::lambda::LambdaConfig,
+
     /// Throttle calls as Cognito does: `aws` enforces AWS's default request rate quotas per
     /// operation category, answering TooManyRequestsException over them.
     #[arg(long, env = "IRONPOOL_RATE_LIMITS", value_enum, default_value = "off")]

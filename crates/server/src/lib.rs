@@ -4,6 +4,7 @@ pub mod app;
 pub mod config;
 pub mod http;
 pub mod keys;
+pub mod lambda;
 pub mod messages;
 pub mod ops;
 pub mod protocol;

@@ -2,6 +2,7 @@
 //! AdminConfirmSignUp, AdminResetUserPassword.
 
 use super::codes::{self, Purpose};
+use super::triggers;
 use super::user_attributes::{self as attrs, Write};
 use super::user_pools::get_pool;
 use super::users::{load_user, modify_user, set_password, user_disabled, user_type};
@@ -192,6 +193,25 @@ pub async fn admin_create_user(
     if let Some(m) = desired.as_deref().filter(|_| sends) {
         check_delivery_mediums(&user, m)?;
     }
+    let decision = triggers::pre_sign_up(
+        app,
+        &pool,
+        "PreSignUp_AdminCreateUser",
+        &user,
+        None,
+        input.validation_data.as_deref(),
+        input.client_metadata.as_ref(),
+    )
+    .await?;
+    for (attr, verified) in [
+        ("email", decision.auto_verify_email),
+        ("phone_number", decision.auto_verify_phone),
+    ] {
+        if verified {
+            user.attributes
+                .insert(format!("{attr}_verified"), "true".into());
+        }
+    }
     set_password(app, &pool, &mut user, &temporary, true)?;
     let force = input.force_alias_creation.unwrap_or(false);
     if let Err(c) = app
@@ -245,13 +265,22 @@ pub async fn admin_confirm_sign_up(
     input: AdminConfirmSignUpRequest,
 ) -> Result<AdminConfirmSignUpResponse, ApiError> {
     let pool = get_pool(app, &input.user_pool_id).await?;
-    modify_user(app, &pool, input.username.expose(), |u| {
+    let (confirmed, ()) = modify_user(app, &pool, input.username.expose(), |u| {
         if u.status != UserStatusType::Unconfirmed {
             return Err(cannot_confirm(u.status));
         }
         u.status = UserStatusType::Confirmed;
         Ok(())
     })
+    .await?;
+    triggers::post_confirmation(
+        app,
+        &pool,
+        "PostConfirmation_ConfirmSignUp",
+        &confirmed,
+        None,
+        input.client_metadata.as_ref(),
+    )
     .await?;
     Ok(AdminConfirmSignUpResponse {})
 }

@@ -33,6 +33,7 @@ mod signing_certificate;
 mod tags;
 mod terms;
 pub(crate) mod tokens;
+mod triggers;
 pub(crate) mod ui_customization;
 mod user_attributes;
 mod user_groups;

@@ -10,6 +10,7 @@ use super::auth::{
 use super::auth_events::{self, Event};
 use super::client_documents::StoredClient;
 use super::codes::{self, Purpose};
+use super::triggers;
 use super::user_attributes::{self as attrs, Write};
 use super::user_pools::get_pool;
 use super::users::{
@@ -136,12 +137,32 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         mfa: Default::default(),
         version: 0,
     };
-    for attr in ["email", "phone_number"] {
+    let decision = triggers::pre_sign_up(
+        app,
+        &pool,
+        "PreSignUp_SignUp",
+        &user,
+        Some(&client_id),
+        input.validation_data.as_deref(),
+        input.client_metadata.as_ref(),
+    )
+    .await?;
+    for (attr, verified) in [
+        ("email", decision.auto_verify_email),
+        ("phone_number", decision.auto_verify_phone),
+    ] {
         if user.attributes.contains_key(attr) {
-            user.attributes
+            let flag = user
+                .attributes
                 .entry(format!("{attr}_verified"))
                 .or_insert_with(|| "false".into());
+            if verified {
+                *flag = "true".into();
+            }
         }
+    }
+    if decision.auto_confirm_user {
+        user.status = UserStatusType::Confirmed;
     }
     set_password(app, &pool, &mut user, &pw, false)?;
     if let Err(c) = app
@@ -153,6 +174,24 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         return Err(create_conflict(&pool, c, "User already exists"));
     }
     let recorded = auth_events::record(app, &user, Event::SignedUp);
+    if decision.auto_confirm_user {
+        recorded.await;
+        triggers::post_confirmation(
+            app,
+            &pool,
+            "PostConfirmation_ConfirmSignUp",
+            &user,
+            Some(&client_id),
+            input.client_metadata.as_ref(),
+        )
+        .await?;
+        return Ok(SignUpResponse {
+            user_confirmed: true,
+            code_delivery_details: None,
+            user_sub: sub,
+            session: None,
+        });
+    }
     let (details, ()) = tokio::join!(
         codes::send_code(app, &pool, &user, Purpose::SignUp),
         recorded
@@ -213,13 +252,22 @@ pub async fn confirm_sign_up(
         })
         .await?;
     }
-    modify_user(app, &pool, &user.username, |u| {
+    let (confirmed, ()) = modify_user(app, &pool, &user.username, |u| {
         u.status = UserStatusType::Confirmed;
         if let Some(a) = verified {
             u.attributes.insert(format!("{a}_verified"), "true".into());
         }
         Ok(())
     })
+    .await?;
+    triggers::post_confirmation(
+        app,
+        &pool,
+        "PostConfirmation_ConfirmSignUp",
+        &confirmed,
+        Some(input.client_id.expose()),
+        input.client_metadata.as_ref(),
+    )
     .await?;
     Ok(ConfirmSignUpResponse { session: None })
 }
@@ -363,7 +411,7 @@ pub async fn confirm_forgot_password(
         &input.confirmation_code,
     )
     .await?;
-    modify_user(app, &pool, &user.username, |u| {
+    let (reset, ()) = modify_user(app, &pool, &user.username, |u| {
         set_password(app, &pool, u, pw, false)?;
         if matches!(
             u.status,
@@ -373,6 +421,15 @@ pub async fn confirm_forgot_password(
         }
         Ok(())
     })
+    .await?;
+    triggers::post_confirmation(
+        app,
+        &pool,
+        "PostConfirmation_ConfirmForgotPassword",
+        &reset,
+        Some(input.client_id.expose()),
+        input.client_metadata.as_ref(),
+    )
     .await?;
     Ok(ConfirmForgotPasswordResponse {})
 }
