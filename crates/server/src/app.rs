@@ -117,6 +117,13 @@ impl App {
 
     /// Sends a message to a user: outbox, one log line (never the code), the sender.
     pub fn deliver(&self, message: Message) {
+        self.sender.send(&message);
+        self.keep(message);
+    }
+
+    /// Keeps a message another party delivers (a custom sender function): outbox and one log
+    /// line, never its code.
+    pub fn keep(&self, message: Message) {
         tracing::info!(
             pool = %message.pool_id,
             username = %message.username,
@@ -125,7 +132,6 @@ impl App {
             destination = %message.destination,
             "message to user"
         );
-        self.sender.send(&message);
         self.outbox.push(message);
     }
 }

@@ -4,6 +4,7 @@
 
 use axum::http::{header, HeaderMap};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
 
@@ -11,6 +12,10 @@ use std::net::SocketAddr;
 pub struct RequestContext {
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
+    /// The User-Agent of the call itself (the SDK's), whatever ContextData says.
+    pub caller_agent: Option<String>,
+    /// The call's ClientMetadata, which Lambda triggers receive.
+    pub client_metadata: BTreeMap<String, String>,
 }
 
 tokio::task_local! {
@@ -35,7 +40,17 @@ impl RequestContext {
         let agent = headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok());
+        let client_metadata = input["ClientMetadata"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default();
         Self {
+            caller_agent: agent.map(str::to_owned),
+            client_metadata,
             ip_address: context["IpAddress"]
                 .as_str()
                 .map(str::to_owned)
@@ -70,9 +85,12 @@ mod tests {
             RequestContext {
                 ip_address: Some("127.0.0.1".into()),
                 user_agent: Some("sdk/1.0".into()),
+                caller_agent: Some("sdk/1.0".into()),
+                client_metadata: BTreeMap::new(),
             }
         );
-        let input = json!({"ContextData": {"IpAddress": "203.0.113.9", "ServerName": "s",
+        let input = json!({"ClientMetadata": {"k": "v"},
+            "ContextData": {"IpAddress": "203.0.113.9", "ServerName": "s",
             "ServerPath": "/", "HttpHeaders": [{"headerName": "User-Agent",
             "headerValue": "Mozilla/5.0"}]}});
         assert_eq!(
@@ -80,6 +98,8 @@ mod tests {
             RequestContext {
                 ip_address: Some("203.0.113.9".into()),
                 user_agent: Some("Mozilla/5.0".into()),
+                caller_agent: Some("sdk/1.0".into()),
+                client_metadata: BTreeMap::from([("k".into(), "v".into())]),
             }
         );
     }

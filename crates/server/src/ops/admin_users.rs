@@ -2,6 +2,7 @@
 //! AdminConfirmSignUp, AdminResetUserPassword.
 
 use super::codes::{self, Purpose};
+use super::compose::Occasion;
 use super::triggers;
 use super::user_attributes::{self as attrs, Write};
 use super::user_pools::get_pool;
@@ -156,7 +157,7 @@ pub async fn admin_create_user(
             set_password(app, &pool, u, &temporary, true)
         })
         .await?;
-        codes::send_invitation(app, &pool, &user, &temporary, &mediums);
+        codes::send_invitation(app, &pool, &user, &temporary, &mediums).await?;
         return Ok(AdminCreateUserResponse {
             user: Some(user_type(&user, None)),
         });
@@ -223,7 +224,7 @@ pub async fn admin_create_user(
         return Err(create_conflict(&pool, c, "User account already exists"));
     }
     if sends {
-        codes::send_invitation(app, &pool, &user, &temporary, &mediums);
+        codes::send_invitation(app, &pool, &user, &temporary, &mediums).await?;
     }
     Ok(AdminCreateUserResponse {
         user: Some(user_type(&user, None)),
@@ -322,7 +323,8 @@ pub async fn admin_reset_user_password(
     })
     .await?;
     if let Some(d) = dest {
-        codes::send_code_to(app, &pool, &user, Purpose::ForgotPassword, &d).await?;
+        let why = (Purpose::ForgotPassword, Occasion::ForgotPassword, None);
+        codes::send_code_to(app, &pool, &user, why, &d).await?;
     }
     Ok(AdminResetUserPasswordResponse {})
 }

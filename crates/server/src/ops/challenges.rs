@@ -7,7 +7,7 @@ use super::auth::{
     find_client, incorrect, missing, modify_user, open_verifier, simulated_verifier, unknown_user,
 };
 use super::auth_events;
-use super::client_documents::StoredClient;
+use super::client_documents::{client_id_of, StoredClient};
 use super::clients::get_client;
 use super::devices;
 use super::mfa_sign_in;
@@ -209,7 +209,8 @@ async fn new_password_required(
         to_verify = apply_changes(pool, u, &given, false);
     })
     .await?;
-    send_verification_codes(app, pool, &user, &to_verify).await?;
+    let client_id = client_id_of(client);
+    send_verification_codes(app, pool, &user, &to_verify, Some(&client_id)).await?;
     second_factor(app, pool, client, &user, None).await
 }
 

@@ -3,9 +3,9 @@
 //! CodeDeliveryDetails as Cognito masks them.
 
 use super::auth::stable_bytes;
+use super::compose::{compose_and_send, Draft, Occasion};
 use super::user_attributes::auto_verified;
 use crate::app::{App, OrInternal};
-use crate::messages::Message;
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
 use ironpool_core::attributes::{self, defaults};
@@ -197,13 +197,6 @@ pub(crate) fn simulated_sign_up(
     simulated_delivery(app, pool, name, &sign_up_attributes(pool))
 }
 
-fn medium_name(m: DeliveryMediumType) -> &'static str {
-    match m {
-        DeliveryMediumType::Email => "EMAIL",
-        DeliveryMediumType::Sms => "SMS",
-    }
-}
-
 fn code_hash(app: &App, user: &User, purpose: &CodePurpose, code: &str) -> String {
     app.master_key.mac(
         &format!("code:{}:{}:{}", user.pool_id, user.sub, purpose.as_key()),
@@ -212,12 +205,13 @@ fn code_hash(app: &App, user: &User, purpose: &CodePurpose, code: &str) -> Strin
 }
 
 /// Creates a code for `purpose` (replacing any earlier one), sends it to `dest` rendered
-/// from the pool's verification template, and returns the CodeDeliveryDetails.
+/// from the pool's verification template (through [`compose_and_send`] on `occasion`), and
+/// returns the CodeDeliveryDetails.
 pub(crate) async fn send_code_to(
     app: &App,
     pool: &UserPoolType,
     user: &User,
-    purpose: Purpose<'_>,
+    (purpose, occasion, client_id): (Purpose<'_>, Occasion, Option<&str>),
     dest: &Destination,
 ) -> Result<CodeDeliveryDetailsType, ApiError> {
     let code = attributes::code(app.rng.as_ref());
@@ -247,17 +241,15 @@ pub(crate) async fn send_code_to(
                 .unwrap_or_else(|| defaults::VERIFICATION_MESSAGE.into()),
         ),
     };
-    app.deliver(Message {
-        pool_id: user.pool_id.clone(),
-        username: user.username.clone(),
-        purpose: purpose.name().into(),
+    let draft = Draft {
+        purpose: purpose.name(),
+        medium: dest.medium,
         destination: dest.value.clone(),
-        medium: medium_name(dest.medium).into(),
         subject,
-        body: attributes::render(&template, &user.username, &code),
+        template,
         code,
-        time: app.now(),
-    });
+    };
+    compose_and_send(app, pool, user, occasion, client_id, draft).await?;
     Ok(dest.details())
 }
 
@@ -266,9 +258,9 @@ pub(crate) async fn send_code(
     app: &App,
     pool: &UserPoolType,
     user: &User,
-    purpose: Purpose<'_>,
+    why: (Purpose<'_>, Occasion, Option<&str>),
 ) -> Result<Option<CodeDeliveryDetailsType>, ApiError> {
-    let dest = match purpose {
+    let dest = match why.0 {
         Purpose::SignUp => sign_up_destination(pool, user),
         Purpose::ForgotPassword => recovery_destination(pool, user),
         Purpose::VerifyAttribute(a) => ["email", "phone_number"]
@@ -277,7 +269,7 @@ pub(crate) async fn send_code(
             .and_then(|a| Destination::to_verify(user, a)),
     };
     match dest {
-        Some(d) => Ok(Some(send_code_to(app, pool, user, purpose, &d).await?)),
+        Some(d) => Ok(Some(send_code_to(app, pool, user, why, &d).await?)),
         None => Ok(None),
     }
 }
@@ -319,13 +311,13 @@ pub(crate) async fn check_code(
 
 /// The invitation of AdminCreateUser, from InviteMessageTemplate, over each requested medium
 /// the user has a destination for.
-pub(crate) fn send_invitation(
+pub(crate) async fn send_invitation(
     app: &App,
     pool: &UserPoolType,
     user: &User,
     temporary_password: &str,
     mediums: &[DeliveryMediumType],
-) {
+) -> Result<(), ApiError> {
     let t = pool
         .admin_create_user_config
         .as_ref()
@@ -357,16 +349,15 @@ pub(crate) fn send_invitation(
                     .unwrap_or_else(|| defaults::INVITE_MESSAGE.into()),
             ),
         };
-        app.deliver(Message {
-            pool_id: user.pool_id.clone(),
-            username: user.username.clone(),
-            purpose: "invitation".into(),
+        let draft = Draft {
+            purpose: "invitation",
+            medium: *medium,
             destination: dest.value,
-            medium: medium_name(*medium).into(),
             subject,
-            body: attributes::render(&template, &user.username, temporary_password),
+            template,
             code: temporary_password.to_owned(),
-            time: app.now(),
-        });
+        };
+        compose_and_send(app, pool, user, Occasion::AdminCreateUser, None, draft).await?;
     }
+    Ok(())
 }

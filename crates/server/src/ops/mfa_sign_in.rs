@@ -13,12 +13,13 @@
 use super::auth::{count_failure, missing};
 use super::auth_events::{self, Event};
 use super::client_documents::client_id_of;
+use super::compose::{compose_and_send, Draft, Occasion};
 use super::mfa::{self, MfaState, EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA};
 use super::sign_in::{
     finish_sign_in, session_user, srp_user_id, start_session, Outcome, Pending, SessionDoc,
 };
 use crate::app::{App, OrInternal};
-use crate::messages::Message;
+
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
 use ironpool_core::attributes::{self, mask_email, mask_phone};
@@ -200,7 +201,8 @@ async fn factor_challenge(
                 .sms_authentication_message
                 .clone()
                 .unwrap_or_else(|| DEFAULT_SMS_MESSAGE.into());
-            let code_mac = send(app, user, "SMS", phone, None, &template);
+            let to = (DeliveryMediumType::Sms, phone);
+            let code_mac = send(app, (pool, client), user, to, None, template).await?;
             parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), "SMS".into());
             parameters.insert("CODE_DELIVERY_DESTINATION".into(), mask_phone(phone));
             let sent_at = app.now();
@@ -218,7 +220,8 @@ async fn factor_challenge(
             let subject = config
                 .subject
                 .unwrap_or_else(|| DEFAULT_EMAIL_SUBJECT.into());
-            let code_mac = send(app, user, "EMAIL", email, Some(subject), &template);
+            let to = (DeliveryMediumType::Email, email);
+            let code_mac = send(app, (pool, client), user, to, Some(subject), template).await?;
             parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), "EMAIL".into());
             parameters.insert("CODE_DELIVERY_DESTINATION".into(), mask_email(email));
             let sent_at = app.now();
@@ -235,29 +238,36 @@ async fn factor_challenge(
     })
 }
 
-/// Sends a new code; returns its MAC.
-fn send(
+/// Sends a new code (`medium`, to `destination`) from `template`; returns its MAC.
+async fn send(
     app: &App,
+    (pool, client): (&UserPoolType, &UserPoolClientType),
     user: &User,
-    medium: &str,
-    destination: &str,
+    (medium, destination): (DeliveryMediumType, &str),
     subject: Option<String>,
-    template: &str,
-) -> String {
+    template: String,
+) -> Result<String, ApiError> {
     let code = attributes::code(app.rng.as_ref());
     let mac = code_mac(app, user, &code);
-    app.deliver(Message {
-        pool_id: user.pool_id.clone(),
-        username: user.username.clone(),
-        purpose: "mfa".into(),
+    let draft = Draft {
+        purpose: "mfa",
+        medium,
         destination: destination.to_owned(),
-        medium: medium.into(),
         subject,
-        body: attributes::render(template, &user.username, &code),
+        template,
         code,
-        time: app.now(),
-    });
-    mac
+    };
+    let client_id = client_id_of(client);
+    compose_and_send(
+        app,
+        pool,
+        user,
+        Occasion::Authentication,
+        Some(&client_id),
+        draft,
+    )
+    .await?;
+    Ok(mac)
 }
 
 /// A wrong MFA code: counted toward lockout, as a wrong password is, and recorded.

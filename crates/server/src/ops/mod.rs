@@ -12,6 +12,7 @@ pub(crate) mod client_documents;
 mod client_secrets;
 mod clients;
 mod codes;
+mod compose;
 mod devices;
 mod domains;
 mod groups;

@@ -2,7 +2,9 @@
 //! GetUserAttributeVerificationCode, VerifyUserAttribute. Writes go through the app client's
 //! WriteAttributes (the access token names the client).
 
+use super::client_documents::client_id_of;
 use super::codes::{self, Purpose};
+use super::compose::Occasion;
 use super::tokens::authorize;
 use super::user_attributes::{
     apply_changes, check, check_removable, remove_attribute, send_verification_codes, Write,
@@ -47,7 +49,8 @@ pub async fn update_user_attributes(
         Ok(apply_changes(&pool, u, &changes, false))
     })
     .await?;
-    let details = send_verification_codes(app, &pool, &user, &to_verify).await?;
+    let client_id = client_id_of(&client);
+    let details = send_verification_codes(app, &pool, &user, &to_verify, Some(&client_id)).await?;
     Ok(UpdateUserAttributesResponse {
         code_delivery_details_list: Some(details),
     })
@@ -75,10 +78,16 @@ pub async fn get_user_attribute_verification_code(
     app: &App,
     input: GetUserAttributeVerificationCodeRequest,
 ) -> Result<GetUserAttributeVerificationCodeResponse, ApiError> {
-    let (user, pool, _) = signed_in(app, input.access_token.expose()).await?;
+    let (user, pool, client) = signed_in(app, input.access_token.expose()).await?;
     let name = input.attribute_name.as_str();
     verifiable(name)?;
-    let details = codes::send_code(app, &pool, &user, Purpose::VerifyAttribute(name))
+    let client_id = client_id_of(&client);
+    let why = (
+        Purpose::VerifyAttribute(name),
+        Occasion::VerifyUserAttribute,
+        Some(client_id.as_str()),
+    );
+    let details = codes::send_code(app, &pool, &user, why)
         .await?
         .ok_or_else(|| {
             ApiError::invalid_parameter(format!("User does not have a value for {name}"))

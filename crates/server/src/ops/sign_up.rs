@@ -8,8 +8,9 @@ use super::auth::{
     check_secret_hash, decoy_write, find_client, hides_existence, sign_in_attributes,
 };
 use super::auth_events::{self, Event};
-use super::client_documents::StoredClient;
+use super::client_documents::{client_id_of, StoredClient};
 use super::codes::{self, Purpose};
+use super::compose::Occasion;
 use super::triggers;
 use super::user_attributes::{self as attrs, Write};
 use super::user_pools::get_pool;
@@ -193,7 +194,12 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         });
     }
     let (details, ()) = tokio::join!(
-        codes::send_code(app, &pool, &user, Purpose::SignUp),
+        codes::send_code(
+            app,
+            &pool,
+            &user,
+            (Purpose::SignUp, Occasion::SignUp, Some(&client_id))
+        ),
         recorded
     );
     let details = details?;
@@ -304,7 +310,13 @@ pub async fn resend_confirmation_code(
         ApiError::invalid_parameter("Cannot resend codes. Auto verification not turned on.")
     })?;
     let recorded = auth_events::record(app, &user, Event::ResendCode);
-    let sent = codes::send_code_to(app, &pool, &user, Purpose::SignUp, &dest);
+    let client_id = client_id_of(&client.client);
+    let why = (
+        Purpose::SignUp,
+        Occasion::ResendCode,
+        Some(client_id.as_str()),
+    );
+    let sent = codes::send_code_to(app, &pool, &user, why, &dest);
     let (details, ()) = tokio::join!(sent, recorded);
     let details = details?;
     Ok(ResendConfirmationCodeResponse {
@@ -366,7 +378,13 @@ pub async fn forgot_password(
         };
     };
     let recorded = auth_events::record(app, &user, Event::ForgotPassword);
-    let sent = codes::send_code_to(app, &pool, &user, Purpose::ForgotPassword, &dest);
+    let client_id = client_id_of(&client.client);
+    let why = (
+        Purpose::ForgotPassword,
+        Occasion::ForgotPassword,
+        Some(client_id.as_str()),
+    );
+    let sent = codes::send_code_to(app, &pool, &user, why, &dest);
     let (details, ()) = tokio::join!(sent, recorded);
     let details = details?;
     Ok(ForgotPasswordResponse {

@@ -188,7 +188,7 @@ pub(crate) fn unrecognizable() -> ApiError {
 /// `callerContext.awsSdkVersion`: the calling SDK from its User-Agent (`aws-sdk-js/3.1`
 /// becomes `aws-sdk-js-3.1`), as Cognito reports it.
 fn sdk_version() -> String {
-    let agent = RequestContext::current().user_agent.unwrap_or_default();
+    let agent = RequestContext::current().caller_agent.unwrap_or_default();
     agent
         .split_whitespace()
         .find(|part| part.starts_with("aws-sdk-") || part.starts_with("aws-cli/"))
@@ -210,6 +210,11 @@ pub(crate) fn user_attributes(user: &ironpool_store::User) -> Map<String, Value>
         Value::String(user.status.as_str().into()),
     );
     attributes
+}
+
+/// The ClientMetadata of the call being handled, as events carry it (`{}` when none).
+pub(crate) fn client_metadata() -> Value {
+    json!(RequestContext::current().client_metadata)
 }
 
 /// ClientMetadata (or ValidationData) as events carry it: a map, `{}` when none was given.

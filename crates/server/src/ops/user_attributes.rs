@@ -3,6 +3,7 @@
 //! immutable), and AdminUpdateUserAttributes and AdminDeleteUserAttributes.
 
 use super::codes::{self, Purpose};
+use super::compose::Occasion;
 use super::user_pools::get_pool;
 use super::users::modify_user;
 use crate::app::App;
@@ -328,13 +329,17 @@ pub(crate) async fn send_verification_codes(
     pool: &UserPoolType,
     user: &User,
     to_verify: &[&str],
+    client_id: Option<&str>,
 ) -> Result<Vec<CodeDeliveryDetailsType>, ApiError> {
     let mut details = Vec::new();
     for attr in to_verify {
         if auto_verified(pool, attr) {
-            if let Some(d) =
-                codes::send_code(app, pool, user, Purpose::VerifyAttribute(attr)).await?
-            {
+            let why = (
+                Purpose::VerifyAttribute(attr),
+                Occasion::UpdateUserAttribute,
+                client_id,
+            );
+            if let Some(d) = codes::send_code(app, pool, user, why).await? {
                 details.push(d);
             }
         }
@@ -355,7 +360,7 @@ pub async fn admin_update_user_attributes(
         Ok(apply_changes(&pool, u, &changes, true))
     })
     .await?;
-    send_verification_codes(app, &pool, &user, &to_verify).await?;
+    send_verification_codes(app, &pool, &user, &to_verify, None).await?;
     Ok(AdminUpdateUserAttributesResponse {})
 }
 

@@ -24,6 +24,7 @@ mod js_mfa;
 mod lambdas;
 mod log_delivery;
 mod managed_login_branding;
+mod message_triggers;
 mod mfa;
 mod multi_node;
 mod outbox;
