@@ -9,6 +9,7 @@ use super::client_documents::{self, client_id_of, StoredClient};
 use super::clients::{client_not_found, get_client};
 use super::sign_in::{after_password, srp_user_id, start_session, Outcome, Pending, SessionDoc};
 use super::tokens;
+use super::user_migration::{migrate, Migration};
 use super::user_pools::get_pool;
 use crate::app::{App, OrInternal};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -318,7 +319,14 @@ async fn password_auth(
     device_key: Option<&str>,
 ) -> Result<Outcome, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
-    let Some(user) = find_sign_in_user(app, pool, username).await? else {
+    let found = match find_sign_in_user(app, pool, username).await? {
+        Some(user) => Some(user),
+        None => {
+            let why = Migration::Authentication(password);
+            migrate(app, pool, client, username, why).await?
+        }
+    };
+    let Some(user) = found else {
         // Same work as a real check (and its failure count), so timing does not tell the
         // cases apart.
         let dummy = simulated_verifier(app, pool_id, username);

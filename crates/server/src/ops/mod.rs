@@ -39,6 +39,7 @@ pub(crate) mod ui_customization;
 mod user_attributes;
 mod user_groups;
 mod user_mfa;
+mod user_migration;
 mod user_pool_config;
 mod user_pools;
 mod user_sessions;

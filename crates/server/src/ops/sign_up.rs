@@ -13,6 +13,7 @@ use super::codes::{self, Purpose};
 use super::compose::Occasion;
 use super::triggers;
 use super::user_attributes::{self as attrs, Write};
+use super::user_migration::{migrate, Migration};
 use super::user_pools::get_pool;
 use super::users::{
     alias_exists, check_policy, find_user, modify_user, set_password, user_disabled,
@@ -353,7 +354,11 @@ pub async fn forgot_password(
             code_delivery_details: Some(hidden_delivery(app, &pool, &name, details).await?),
         })
     };
-    let Some(user) = find_user(app, &pool, &name).await? else {
+    let found = match find_user(app, &pool, &name).await? {
+        Some(user) => Some(user),
+        None => migrate(app, &pool, &client.client, &name, Migration::ForgotPassword).await?,
+    };
+    let Some(user) = found else {
         return if hide {
             simulated().await
         } else {

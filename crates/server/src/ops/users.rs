@@ -242,6 +242,20 @@ pub(crate) fn set_password(
             }
         }
     }
+    keep_password(app, user, pw, temporary, history)
+}
+
+/// Stores `pw` as the user's password (its sealed SRP verifier), the one it replaces moving
+/// into the history (`history` long); no policy check (see [`set_password`]).
+pub(crate) fn keep_password(
+    app: &App,
+    user: &mut User,
+    pw: &str,
+    temporary: bool,
+    history: usize,
+) -> Result<(), ApiError> {
+    let srp_user_id = user.username.clone();
+    let pool_id = user.pool_id.clone();
     let verifier = srp::Verifier::new(app.rng.as_ref(), srp::pool_name(&pool_id), &srp_user_id, pw);
     let json = serde_json::to_string(&verifier).or_internal()?;
     let sealed = app.master_key.seal(

@@ -58,6 +58,7 @@ mod triggers;
 mod ui_customization;
 mod user_existence;
 mod user_groups;
+mod user_migration;
 mod user_names;
 mod user_pools;
 mod users;
