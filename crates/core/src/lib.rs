@@ -6,6 +6,7 @@ mod bignum;
 pub mod certificate;
 pub mod client;
 pub mod clock;
+pub mod encryption_sdk;
 pub mod ids;
 pub mod jwt;
 pub mod lockout;

@@ -1,6 +1,8 @@
 //! The one context every handler gets: store, clock, randomness, configuration.
 
+use crate::aws::AwsClient;
 use crate::config::Config;
+use crate::kms::Kms;
 use crate::lambda::{HttpInvoker, Invoker, NoEndpoint};
 use crate::messages::{Message, MessageSender, Outbox, OutboxOnly};
 use crate::smtp::{self, SmtpSender};
@@ -35,6 +37,8 @@ pub struct App {
     pub signing_keys: crate::keys::KeyCache,
     /// Calls the pools' Lambda triggers (`--lambda-endpoint`).
     pub lambda: Arc<dyn Invoker>,
+    /// Encrypts custom senders' codes (`--kms-endpoint`).
+    pub kms: Option<Kms>,
     /// The pool and trigger pairs already logged as skipped (no endpoint configured).
     skipped_triggers: Mutex<HashSet<(String, &'static str)>>,
 }
@@ -79,10 +83,16 @@ impl App {
             limiter,
             signing_keys: Default::default(),
             lambda: Arc::new(NoEndpoint),
+            kms: None,
             skipped_triggers: Default::default(),
         };
-        if let Some(invoker) = HttpInvoker::new(&app.config.lambda)? {
-            app.lambda = Arc::new(invoker);
+        app.config.aws.check()?;
+        let aws = Arc::new(AwsClient::new(&app.config.aws)?);
+        if let Some(endpoint) = &app.config.aws.lambda_endpoint {
+            app.lambda = Arc::new(HttpInvoker::new(endpoint, aws.clone()));
+        }
+        if let Some(endpoint) = &app.config.aws.kms_endpoint {
+            app.kms = Some(Kms::new(endpoint, aws));
         }
         if let Some(smtp) = SmtpSender::from_config(&app.config.smtp, app.store.clone())? {
             app.sender = Arc::new(smtp::Background(Arc::new(smtp)));

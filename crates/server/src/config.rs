@@ -108,7 +108,7 @@ pub struct Config {
     pub smtp: crate::smtp::SmtpConfig,
 
     #[command(flatten)]
-    pub lambda: crate::lambda::LambdaConfig,
+    pub aws: crate::aws::AwsConfig,
 
     /// Throttle calls as Cognito does: `aws` enforces AWS's default request rate quotas per
     /// operation category, answering TooManyRequestsException over them.

@@ -1,9 +1,11 @@
 //! Ironpool: a server that speaks the Amazon Cognito User Pools API.
 
 pub mod app;
+pub mod aws;
 pub mod config;
 pub mod http;
 pub mod keys;
+pub mod kms;
 pub mod lambda;
 pub mod messages;
 pub mod ops;

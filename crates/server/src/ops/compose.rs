@@ -142,8 +142,9 @@ pub(crate) async fn compose_and_send(
 }
 
 /// A CustomEmailSender or CustomSMSSender function sends the message instead of Ironpool. Its
-/// `request.code` carries the code base64-encoded: Ironpool has no KMS to encrypt it with
-/// the pool's KMSKeyID (see the README), and never logs it.
+/// `request.code` is the code encrypted as Cognito encrypts it (an AWS Encryption SDK message
+/// under the pool's KMSKeyID, base64) where a KMS endpoint is configured, else the code itself
+/// base64-encoded; never logged either way.
 async fn send_through_function(
     app: &App,
     pool: &UserPoolType,
@@ -157,6 +158,17 @@ async fn send_through_function(
         Trigger::CustomEmailSender => ("CustomEmailSender", "customEmailSenderRequestV1"),
         _ => ("CustomSMSSender", "customSMSSenderRequestV1"),
     };
+    let key_id = pool
+        .lambda_config
+        .as_ref()
+        .and_then(|c| c.kms_key_id.as_deref());
+    let code = match (&app.kms, key_id) {
+        (Some(kms), Some(key_id)) => kms
+            .encrypt(app.rng.as_ref(), key_id, message.code.as_bytes())
+            .await
+            .map_err(|error| triggers::unexpected(prefix, &error))?,
+        _ => message.code.as_bytes().to_vec(),
+    };
     triggers::run(
         app,
         pool,
@@ -168,7 +180,7 @@ async fn send_through_function(
         },
         json!({
             "type": kind,
-            "code": B64.encode(message.code.as_bytes()),
+            "code": B64.encode(code),
             "clientMetadata": triggers::client_metadata(),
             "userAttributes": triggers::user_attributes(user),
         }),

@@ -30,6 +30,9 @@ pub(crate) enum Trigger {
     VerifyAuthChallengeResponse,
     CustomEmailSender,
     CustomSmsSender,
+    /// Fires on a federated sign-in, which the managed login pages bring; its function and
+    /// event are in place for them.
+    #[allow(dead_code)]
     InboundFederation,
 }
 
@@ -170,7 +173,8 @@ pub(crate) async fn run(
     }
 }
 
-fn unexpected(name: &str, error: &str) -> ApiError {
+/// A function Cognito could not call: UnexpectedLambdaException.
+pub(crate) fn unexpected(name: &str, error: &str) -> ApiError {
     ApiError::new(
         ErrorCode::UnexpectedLambdaException,
         format!("{name} invocation failed due to error {error}."),

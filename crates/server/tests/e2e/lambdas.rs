@@ -24,6 +24,7 @@ pub fn lambdas() -> Option<&'static Lambdas> {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/js/lambda_server.mjs");
         let child = Command::new("node")
             .arg(script)
+            .env("NODE_NO_WARNINGS", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -75,7 +76,8 @@ impl Lambdas {
         format!("arn:aws:lambda:us-east-1:123456789012:function:{name}")
     }
 
-    /// Every invocation of the function: `{event, authorization, qualifier}`, oldest first.
+    /// Every invocation of the function: `{event, answer, authorization, qualifier}`, oldest
+    /// first.
     pub async fn invocations(&self, arn: &str) -> Vec<Value> {
         let name = arn.rsplit(':').next().unwrap();
         reqwest::Client::new()
@@ -104,7 +106,24 @@ impl Lambdas {
 
     pub fn config(&self) -> Config {
         let mut config = test_config();
-        config.lambda.lambda_endpoint = Some(self.url.clone());
+        config.aws.lambda_endpoint = Some(self.url.clone());
         config
+    }
+
+    /// The stand-in KMS's URL (GenerateDataKey and Decrypt).
+    pub fn kms_url(&self) -> String {
+        format!("{}/kms", self.url)
+    }
+
+    /// Every KMS call: `{target, authorization, body}`, oldest first.
+    pub async fn kms_calls(&self) -> Vec<Value> {
+        reqwest::Client::new()
+            .get(format!("{}/_kms", self.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 }

@@ -387,3 +387,95 @@ async fn custom_senders_are_invoked_instead_of_sending() {
         )
     );
 }
+
+/// Decrypts `request.code` as a deployed custom sender does (the AWS Encryption SDK with a KMS
+/// keyring) and answers what it found.
+fn decrypting_sender(kms_url: &str, key_arn: &str) -> String {
+    format!(
+        r#"
+import {{ KmsKeyringNode, buildClient, CommitmentPolicy }} from '@aws-crypto/client-node';
+import {{ KMS }} from '@aws-sdk/client-kms';
+const {{ decrypt }} = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT);
+const keyring = new KmsKeyringNode({{
+  keyIds: ['{key_arn}'],
+  clientProvider: () => new KMS({{ region: 'us-east-1', endpoint: '{kms_url}',
+    credentials: {{ accessKeyId: 'test', secretAccessKey: 'test' }} }}),
+}});
+export const handler = async (event) => {{
+  const {{ plaintext }} = await decrypt(keyring, Buffer.from(event.request.code, 'base64'));
+  return {{ ...event, response: {{ decrypted: plaintext.toString('utf8') }} }};
+}};
+"#
+    )
+}
+
+#[tokio::test]
+async fn custom_senders_get_the_code_encrypted_with_the_pools_kms_key() {
+    let Some(l) = lambdas() else { return };
+    if crate::js_clients::js_dir().is_none() {
+        return;
+    }
+    let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let email = l.function(&decrypting_sender(&l.kms_url(), key)).await;
+    let mut config = l.config();
+    config.aws.kms_endpoint = Some(l.kms_url());
+    let s = crate::harness::TestServer::with_config(config).await;
+    let c = s.client();
+    let p = c
+        .create_user_pool()
+        .pool_name("kms")
+        .auto_verified_attributes(
+            aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType::Email,
+        )
+        .lambda_config(
+            LambdaConfigType::builder()
+                .custom_email_sender(
+                    CustomEmailLambdaVersionConfigType::builder()
+                        .lambda_arn(&email)
+                        .lambda_version(CustomEmailSenderLambdaVersionType::V10)
+                        .build()
+                        .unwrap(),
+                )
+                .kms_key_id(key)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    let cid = client_with(&c, &p, |b| b).await;
+    c.sign_up()
+        .client_id(&cid)
+        .username("fin")
+        .password(PW)
+        .user_attributes(attr("email", "fin@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let kept = last(&s, &p, "fin");
+    let invocation = &l.invocations(&email).await[0];
+    let code = invocation["event"]["request"]["code"].as_str().unwrap();
+    // Not the code in plain text, but a message that decrypts to it.
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(code)
+        .unwrap();
+    assert!(raw.len() > 100, "{} bytes", raw.len());
+    assert!(!String::from_utf8_lossy(&raw).contains(&kept.code));
+    assert_eq!(
+        invocation["answer"]["response"]["decrypted"],
+        kept.code.as_str()
+    );
+    let calls = l.kms_calls().await;
+    let generated: Vec<_> = calls
+        .iter()
+        .filter(|c| c["target"] == "TrentService.GenerateDataKey")
+        .collect();
+    assert_eq!(generated.len(), 1);
+    assert_eq!(generated[0]["body"]["KeyId"], key);
+    let auth = generated[0]["authorization"].as_str().unwrap();
+    assert!(auth.contains("/us-east-1/kms/aws4_request"), "{auth}");
+}

@@ -409,15 +409,16 @@ async fn a_failing_post_confirmation_fails_the_call_but_keeps_the_confirmation()
 }
 
 #[tokio::test]
-async fn without_an_endpoint_triggers_are_skipped() {
-    let s = TestServer::start().await;
-    let c = s.client();
+async fn without_an_endpoint_triggers_are_skipped_and_logged_once() {
+    let process = crate::harness::Process::spawn(&["--memory"]);
+    let c = crate::harness::sdk_client(&process.url(), "any", "any", "us-east-1");
     let p = c
         .create_user_pool()
         .pool_name("no-endpoint")
         .lambda_config(
             LambdaConfigType::builder()
                 .pre_sign_up("arn:aws:lambda:us-east-1:123456789012:function:nowhere")
+                .post_confirmation("arn:aws:lambda:us-east-1:123456789012:function:nowhere")
                 .build(),
         )
         .send()
@@ -429,13 +430,38 @@ async fn without_an_endpoint_triggers_are_skipped() {
         .unwrap()
         .to_owned();
     let cid = crate::harness::client_with(&c, &p, |b| b).await;
-    let up = c
-        .sign_up()
-        .client_id(&cid)
-        .username("gil")
-        .password(PW)
-        .send()
-        .await
-        .unwrap();
-    assert!(!up.user_confirmed());
+    for name in ["gil", "hal"] {
+        let up = c
+            .sign_up()
+            .client_id(&cid)
+            .username(name)
+            .password(PW)
+            .send()
+            .await
+            .unwrap();
+        assert!(!up.user_confirmed());
+        c.admin_confirm_sign_up()
+            .user_pool_id(&p)
+            .username(name)
+            .send()
+            .await
+            .unwrap();
+    }
+    let log = process.log();
+    let skipped: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("Lambda trigger skipped"))
+        .collect();
+    assert_eq!(skipped.len(), 2, "{log}");
+    assert!(
+        skipped[0].contains("\"trigger\":\"PreSignUp\""),
+        "{}",
+        skipped[0]
+    );
+    assert!(
+        skipped[1].contains("\"trigger\":\"PostConfirmation\""),
+        "{}",
+        skipped[1]
+    );
+    assert!(skipped.iter().all(|l| l.contains(&p)));
 }
