@@ -66,6 +66,11 @@ impl Lambdas {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
+        self.function_named(&name, source).await
+    }
+
+    /// Deploys a handler module under `name`; its ARN.
+    pub async fn function_named(&self, name: &str, source: &str) -> String {
         let r = reqwest::Client::new()
             .put(format!("{}/_functions/{name}", self.url))
             .body(source.to_owned())

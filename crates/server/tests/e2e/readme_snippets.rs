@@ -13,7 +13,7 @@ const README: &str = include_str!("../../../../README.md");
 const ADDRESS: &str = "http://127.0.0.1:9229";
 
 /// Every marked snippet, each run by one of the tests below.
-const SNIPPETS: [&str; 12] = [
+const SNIPPETS: [&str; 13] = [
     "cli",
     "terraform",
     "boto3",
@@ -26,6 +26,7 @@ const SNIPPETS: [&str; 12] = [
     "jwt-verify-fetcher",
     "pycognito-aws",
     "totp",
+    "triggers",
 ];
 
 /// The code of the block marked `name`, for a server at `url`.
@@ -200,6 +201,25 @@ async fn readme_issuer_recipes_run_with_the_aws_issuer_style() {
         run("pycognito-aws", &url, &env, "").await,
         format!("{iss}\n")
     );
+}
+
+#[tokio::test]
+async fn readme_trigger_snippet_runs() {
+    let Some(l) = crate::lambdas::lambdas() else {
+        return;
+    };
+    if clients().is_none() {
+        return;
+    }
+    let handler =
+        "export const handler = async (event) => { event.response.autoConfirmUser = true; return event; };";
+    assert!(README.contains(&format!("`{handler}`")));
+    l.function_named("AutoConfirm", handler).await;
+    let s = l.server().await;
+    let out = run("triggers", &s.url(), &[], "").await;
+    assert_eq!(out, "true\n");
+    let events = l.events("AutoConfirm").await;
+    assert_eq!(events.last().unwrap()["userName"], "bob");
 }
 
 /// The provider block applies a pool (Terraform and its provider mirror as for the terraform
