@@ -58,6 +58,34 @@ pub struct User {
 }
 
 impl User {
+    /// A user about to be created at `now`: enabled, with no password or second factor yet.
+    pub fn new(
+        pool_id: String,
+        (username, sub): (String, String),
+        attributes: BTreeMap<String, String>,
+        status: UserStatusType,
+        now: f64,
+    ) -> Self {
+        Self {
+            pool_id,
+            username,
+            sub,
+            attributes,
+            status,
+            enabled: true,
+            created: now,
+            modified: now,
+            password: None,
+            password_history: Vec::new(),
+            failed_attempts: 0,
+            locked_until: None,
+            tokens_valid_after: None,
+            pending_attributes: BTreeMap::new(),
+            mfa: UserMfa::default(),
+            version: 0,
+        }
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.get(name).map(String::as_str)
     }

@@ -172,25 +172,9 @@ pub async fn admin_create_user(
     attributes.retain(|_, v| !v.is_empty());
     let (username, sub) = new_identity(app, &pool, &given, &mut attributes)?;
     attrs::check_required(&pool, &attributes)?;
-    let now = app.now();
-    let mut user = User {
-        pool_id: input.user_pool_id.clone(),
-        username,
-        sub,
-        attributes,
-        status: UserStatusType::ForceChangePassword,
-        enabled: true,
-        created: now,
-        modified: now,
-        password: None,
-        password_history: Vec::new(),
-        failed_attempts: 0,
-        locked_until: None,
-        tokens_valid_after: None,
-        pending_attributes: Default::default(),
-        mfa: Default::default(),
-        version: 0,
-    };
+    let pool_id = input.user_pool_id.clone();
+    let status = UserStatusType::ForceChangePassword;
+    let mut user = User::new(pool_id, (username, sub), attributes, status, app.now());
     if let Some(m) = desired.as_deref().filter(|_| sends) {
         check_delivery_mediums(&user, m)?;
     }
@@ -204,15 +188,7 @@ pub async fn admin_create_user(
         input.client_metadata.as_ref(),
     )
     .await?;
-    for (attr, verified) in [
-        ("email", decision.auto_verify_email),
-        ("phone_number", decision.auto_verify_phone),
-    ] {
-        if verified {
-            user.attributes
-                .insert(format!("{attr}_verified"), "true".into());
-        }
-    }
+    decision.verify(&mut user.attributes);
     set_password(app, &pool, &mut user, &temporary, true)?;
     let force = input.force_alias_creation.unwrap_or(false);
     if let Err(c) = app

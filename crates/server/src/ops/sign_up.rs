@@ -120,25 +120,15 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         .map(|p| p.expose().clone())
         .unwrap_or_default();
     check_policy(&pool, &pw)?;
-    let now = app.now();
-    let mut user = User {
-        pool_id: pool.id.clone().unwrap_or_default(),
-        username,
-        sub: sub.clone(),
+    let pool_id = pool.id.clone().unwrap_or_default();
+    let status = UserStatusType::Unconfirmed;
+    let mut user = User::new(
+        pool_id,
+        (username, sub.clone()),
         attributes,
-        status: UserStatusType::Unconfirmed,
-        enabled: true,
-        created: now,
-        modified: now,
-        password: None,
-        password_history: Vec::new(),
-        failed_attempts: 0,
-        locked_until: None,
-        tokens_valid_after: None,
-        pending_attributes: Default::default(),
-        mfa: Default::default(),
-        version: 0,
-    };
+        status,
+        app.now(),
+    );
     let decision = triggers::pre_sign_up(
         app,
         &pool,
@@ -149,20 +139,14 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         input.client_metadata.as_ref(),
     )
     .await?;
-    for (attr, verified) in [
-        ("email", decision.auto_verify_email),
-        ("phone_number", decision.auto_verify_phone),
-    ] {
+    for attr in ["email", "phone_number"] {
         if user.attributes.contains_key(attr) {
-            let flag = user
-                .attributes
+            user.attributes
                 .entry(format!("{attr}_verified"))
                 .or_insert_with(|| "false".into());
-            if verified {
-                *flag = "true".into();
-            }
         }
     }
+    decision.verify(&mut user.attributes);
     if decision.auto_confirm_user {
         user.status = UserStatusType::Confirmed;
     }

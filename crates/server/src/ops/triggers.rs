@@ -244,6 +244,20 @@ pub(crate) struct SignUpDecision {
     pub auto_verify_phone: bool,
 }
 
+impl SignUpDecision {
+    /// Marks verified the email and phone number the function auto-verifies.
+    pub fn verify(&self, attributes: &mut BTreeMap<String, String>) {
+        for (attr, verified) in [
+            ("email", self.auto_verify_email),
+            ("phone_number", self.auto_verify_phone),
+        ] {
+            if verified && attributes.contains_key(attr) {
+                attributes.insert(format!("{attr}_verified"), "true".into());
+            }
+        }
+    }
+}
+
 /// PreSignUp (`PreSignUp_SignUp`, `PreSignUp_AdminCreateUser`, `PreSignUp_ExternalProvider`),
 /// before the user is written: a function that fails leaves no user behind.
 pub(crate) async fn pre_sign_up(

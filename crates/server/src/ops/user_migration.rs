@@ -104,25 +104,8 @@ pub(crate) async fn migrate(
     let mut attributes = attrs::check(pool, &list, Write::Create, None)?;
     attributes.retain(|_, v| !v.is_empty());
     let (name, sub) = new_identity(app, pool, username, &mut attributes)?;
-    let now = app.now();
-    let mut user = User {
-        pool_id: pool.id.clone().unwrap_or_default(),
-        username: name,
-        sub,
-        attributes,
-        status,
-        enabled: true,
-        created: now,
-        modified: now,
-        password: None,
-        password_history: Vec::new(),
-        failed_attempts: 0,
-        locked_until: None,
-        tokens_valid_after: None,
-        pending_attributes: Default::default(),
-        mfa: Default::default(),
-        version: 0,
-    };
+    let pool_id = pool.id.clone().unwrap_or_default();
+    let mut user = User::new(pool_id, (name, sub), attributes, status, app.now());
     // As Cognito: the pool's password policy does not apply to a migrated password.
     if let (Migration::Authentication(password), UserStatusType::Confirmed) = (why, status) {
         keep_password(app, &mut user, password, false, 0)?;

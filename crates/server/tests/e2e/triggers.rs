@@ -54,6 +54,18 @@ fn status(
     u.user_status().unwrap().clone()
 }
 
+/// The pool has no user `name`.
+pub async fn assert_no_user(c: &Client, p: &str, name: &str) {
+    let e = c
+        .admin_get_user()
+        .user_pool_id(p)
+        .username(name)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err(e).0, "UserNotFoundException");
+}
+
 fn attribute_of(attributes: &[AttributeType], name: &str) -> Option<String> {
     attributes
         .iter()
@@ -168,14 +180,7 @@ async fn a_failing_pre_sign_up_creates_no_user() {
             "PreSignUp failed with error Sign-ups are closed today.".into()
         )
     );
-    let e = c
-        .admin_get_user()
-        .user_pool_id(&p)
-        .username("ben")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err(e).0, "UserNotFoundException");
+    assert_no_user(&c, &p, "ben").await;
 
     // AdminCreateUser too, with its own trigger source and no client.
     let e = c
@@ -192,14 +197,7 @@ async fn a_failing_pre_sign_up_creates_no_user() {
         events[1]["callerContext"]["clientId"],
         "CLIENT_ID_NOT_APPLICABLE"
     );
-    let e = c
-        .admin_get_user()
-        .user_pool_id(&p)
-        .username("ben")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err(e).0, "UserNotFoundException");
+    assert_no_user(&c, &p, "ben").await;
 }
 
 #[tokio::test]
@@ -265,14 +263,7 @@ async fn slow_garbage_and_missing_functions_answer_as_cognito() {
         )
     );
     assert!((4.5..6.9).contains(&waited), "answered after {waited} s");
-    let e = c
-        .admin_get_user()
-        .user_pool_id(&p)
-        .username("cy")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(err(e).0, "UserNotFoundException");
+    assert_no_user(&c, &p, "cy").await;
 }
 
 #[tokio::test]
