@@ -7,6 +7,7 @@
 mod client;
 mod crash;
 mod existence;
+mod lambda;
 mod load;
 mod procfs;
 mod report;
@@ -25,7 +26,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug, Clone)]
 #[command(name = "ironpool-bench")]
 pub struct Args {
-    /// Workloads to run, comma-separated: W1,W2,W3,W4,W4s,W5,W6,W7,kill9 [default: all], or
+    /// Workloads to run, comma-separated: W1,W2,W3,W4,W4s,W4t,W5,W6,W7,kill9 [default: all], or
     /// `existence` (only when named): existing users next to unknown names.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,

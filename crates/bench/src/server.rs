@@ -18,6 +18,8 @@ pub struct Launch {
     pub database: Option<String>,
     /// `--master-key-file`, which PostgreSQL needs explicitly (nodes must share it).
     pub master_key_file: Option<PathBuf>,
+    /// `--lambda-endpoint`: where the trigger workload's functions are served.
+    pub lambda_endpoint: Option<String>,
 }
 
 /// A running server; killed when dropped.
@@ -49,6 +51,9 @@ impl Launch {
         }
         if let Some(key) = &self.master_key_file {
             command.arg("--master-key-file").arg(key);
+        }
+        if let Some(url) = &self.lambda_endpoint {
+            command.arg("--lambda-endpoint").arg(url);
         }
         let spawned = Instant::now();
         let child = command

@@ -5,6 +5,8 @@ use std::time::Duration;
 /// One measured run of a workload.
 #[derive(Clone, Debug)]
 pub struct Run {
+    /// Operations done.
+    pub ops: usize,
     pub p50: Duration,
     pub p99: Duration,
     /// Operations per second over the run's wall time.
@@ -23,8 +25,10 @@ impl Run {
         client_cpu: f64,
     ) -> Self {
         latencies.sort_unstable();
-        let ops = latencies.len().max(1) as f64;
+        let done = latencies.len();
+        let ops = done.max(1) as f64;
         Self {
+            ops: done,
             p50: percentile(&latencies, 0.50),
             p99: percentile(&latencies, 0.99),
             throughput: ops / wall.as_secs_f64(),

@@ -16,9 +16,12 @@ pub struct Pool {
 }
 
 pub async fn create_pool(conn: &mut Conn, name: &str) -> Result<Pool> {
-    let pool = conn
-        .call("CreateUserPool", &json!({ "PoolName": name }))
-        .await?;
+    create_pool_with(conn, json!({ "PoolName": name })).await
+}
+
+/// A pool made by the CreateUserPool request `request`, and an app client.
+pub async fn create_pool_with(conn: &mut Conn, request: serde_json::Value) -> Result<Pool> {
+    let pool = conn.call("CreateUserPool", &request).await?;
     let id = field(&pool, "/UserPool/Id")?.to_owned();
     let client_id = create_client(conn, &id).await?;
     Ok(Pool { id, client_id })

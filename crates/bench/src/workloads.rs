@@ -1,13 +1,14 @@
 //! The order the workloads run in, on which servers, with how many operations.
 
 use crate::client::{Conn, Result};
+use crate::lambda::EchoLambda;
 use crate::load::{drive, Amount, Op};
 use crate::report::Report;
 use crate::search::ListByEmail;
 use crate::server::{Launch, Server};
 use crate::signin::{GetUser, PasswordSignIn, Population, SrpSignIn};
 use crate::stats::{Figure, Row, Target};
-use crate::users::{create_pool, CreateClients, CreatePools, CreateUsers};
+use crate::users::{create_pool, create_pool_with, CreateClients, CreatePools, CreateUsers};
 use crate::{crash, Args, Plan};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -27,11 +28,16 @@ pub async fn run_all(args: &Args) -> Result<Report> {
         None => tempfile::tempdir(),
     }
     .map_err(|e| format!("temporary directory: {e}"))?;
+    let lambda = match args.wants("W4t") {
+        true => Some(EchoLambda::start().await?),
+        false => None,
+    };
     let base = Launch {
         binary: server_binary(args)?,
         data_dir: root.path().join("main"),
         database: args.database.clone(),
         master_key_file: master_key_file(args, root.path())?,
+        lambda_endpoint: lambda.as_ref().map(|l| l.url.clone()),
     };
     let plan = args.plan();
     let mut report = Report::new();
@@ -54,6 +60,9 @@ pub async fn run_all(args: &Args) -> Result<Report> {
     }
     if ["W4", "W4s", "W5"].iter().any(|w| args.wants(w)) {
         sign_in(args, &plan, &main, &mut report).await?;
+    }
+    if let Some(lambda) = &lambda {
+        sign_in_with_triggers(args, &plan, &main, lambda, &mut report).await?;
     }
     if args.wants("W6") || args.wants("W7") {
         large_pool(args, &plan, &main, &mut report).await?;
@@ -285,6 +294,16 @@ async fn populate(
     users: usize,
 ) -> Result<(Population, crate::stats::Run)> {
     let pool = create_pool(&mut Conn::connect(server.addr).await?, name).await?;
+    populate_pool(server, name, pool, users).await
+}
+
+/// [`populate`] for a pool made already.
+async fn populate_pool(
+    server: &Server,
+    name: &str,
+    pool: crate::users::Pool,
+    users: usize,
+) -> Result<(Population, crate::stats::Run)> {
     let population = Population {
         pool_id: pool.id,
         client_id: pool.client_id,
@@ -345,6 +364,44 @@ async fn sign_in(args: &Args, plan: &Plan, server: &Server, report: &mut Report)
                 .rows
                 .push(measure(server, row, plan.limited(plan.ops * 5), op, plan.runs).await?);
         }
+    }
+    Ok(())
+}
+
+/// W4t: W4 in a pool whose PreAuthentication, PostAuthentication and PreTokenGeneration (V2_0)
+/// triggers are served by `lambda`, a function that answers at once: what three invocations
+/// add to a sign-in.
+async fn sign_in_with_triggers(
+    args: &Args,
+    plan: &Plan,
+    server: &Server,
+    lambda: &EchoLambda,
+    report: &mut Report,
+) -> Result<()> {
+    let function = "arn:aws:lambda:us-east-1:000000000000:function:echo";
+    let request = serde_json::json!({
+        "PoolName": "triggers",
+        "LambdaConfig": {
+            "PreAuthentication": function,
+            "PostAuthentication": function,
+            "PreTokenGenerationConfig": { "LambdaArn": function, "LambdaVersion": "V2_0" },
+        },
+    });
+    let pool = create_pool_with(&mut Conn::connect(server.addr).await?, request).await?;
+    let (population, _) = populate_pool(server, "triggers", pool, args.signin_users).await?;
+    for c in CONCURRENCIES {
+        let before = lambda.invocations();
+        let row = row("W4t", "W4 with 3 triggers", c, Target::None);
+        let op = |_| -> Arc<dyn Op> { Arc::new(PasswordSignIn(population.clone())) };
+        let measured = measure(server, row, plan.limited(plan.ops), op, plan.runs).await?;
+        let signed_in: usize = measured.runs.iter().map(|r| r.ops).sum();
+        let invoked = lambda.invocations() - before;
+        if invoked != 3 * signed_in {
+            return Err(format!(
+                "W4t: {invoked} invocations for {signed_in} sign-ins: the triggers did not fire"
+            ));
+        }
+        report.rows.push(measured);
     }
     Ok(())
 }
