@@ -5,6 +5,7 @@
 //! the pipeline's (`sign_in`).
 
 use super::auth_events::{self, Event};
+use super::auth_triggers::pre_authentication;
 use super::client_documents::{self, client_id_of, StoredClient};
 use super::clients::{client_not_found, get_client};
 use super::sign_in::{after_password, srp_user_id, start_session, Outcome, Pending, SessionDoc};
@@ -332,6 +333,7 @@ async fn password_auth(
         let dummy = simulated_verifier(app, pool_id, username);
         let _ = dummy.matches(srp::pool_name(pool_id), username, password);
         if hides_existence(client) {
+            pre_authentication(app, pool, client, username, None).await?;
             let decoy = auth_events::decoy(app, pool_id, username);
             let (written, ()) = tokio::join!(decoy_write(app, pool_id, username, true), decoy);
             written?;
@@ -340,6 +342,7 @@ async fn password_auth(
     };
     check_can_sign_in(&user)?;
     check_not_locked(app, &user)?;
+    pre_authentication(app, pool, client, username, Some(&user)).await?;
     if !password_matches(app, &user, password)? {
         return Err(failed_password(app, user).await);
     }
@@ -404,12 +407,14 @@ async fn srp_auth(
     let (doc_username, srp_user_id, verifier, simulated) = match &user {
         Some(user) => {
             check_can_sign_in(user)?;
+            pre_authentication(app, pool, client, username, Some(user)).await?;
             let Some(verifier) = open_verifier(app, user) else {
                 return Err(incorrect());
             };
             (user.username.clone(), srp_user_id(user), verifier, false)
         }
         None if hides_existence(client) => {
+            pre_authentication(app, pool, client, username, None).await?;
             let shown = simulated_username(app, pool, username);
             let verifier = simulated_verifier(app, pool_id, &shown);
             (shown.clone(), shown, verifier, true)
@@ -449,6 +454,7 @@ async fn srp_auth(
 /// GetTokensFromRefreshToken may refresh.
 async fn refresh_auth(
     app: &App,
+    pool: &UserPoolType,
     stored: &StoredClient,
     client_id: &str,
     params: &BTreeMap<String, String>,
@@ -476,7 +482,9 @@ async fn refresh_auth(
         }
     }
     let device_key = params.get("DEVICE_KEY").map(String::as_str);
-    let result = tokens::refresh(app, &stored.client, token, false, device_key).await?;
+    // InitiateAuth's ClientMetadata does not reach PreTokenGeneration.
+    let result =
+        tokens::refresh(app, pool, &stored.client, token, false, (device_key, None)).await?;
     Ok(Outcome::Authenticated(result))
 }
 
@@ -521,7 +529,7 @@ async fn initiate(
         flow,
         AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken
     ) {
-        return refresh_auth(app, stored, client_id, &params).await;
+        return refresh_auth(app, &pool, stored, client_id, &params).await;
     }
     let username = params.get("USERNAME").ok_or_else(|| missing("USERNAME"))?;
     check_secret_hash(

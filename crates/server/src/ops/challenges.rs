@@ -7,6 +7,7 @@ use super::auth::{
     find_client, incorrect, missing, modify_user, open_verifier, simulated_verifier, unknown_user,
 };
 use super::auth_events;
+use super::auth_triggers::SignInCall;
 use super::client_documents::{client_id_of, StoredClient};
 use super::clients::get_client;
 use super::devices;
@@ -222,7 +223,10 @@ pub async fn respond_to_auth_challenge(
 ) -> Result<RespondToAuthChallengeResponse, ApiError> {
     let client_id = input.client_id.expose();
     let (pool_id, stored) = find_client(app, client_id).await?;
-    respond(
+    let call = SignInCall {
+        challenge: Some(input.challenge_name),
+    };
+    call.scope(respond(
         app,
         &pool_id,
         &stored,
@@ -230,7 +234,7 @@ pub async fn respond_to_auth_challenge(
         input.challenge_name,
         input.session.map(|s| s.0),
         input.challenge_responses.map(|r| r.0).unwrap_or_default(),
-    )
+    ))
     .await
     .map(Into::into)
 }
@@ -242,7 +246,10 @@ pub async fn admin_respond_to_auth_challenge(
 ) -> Result<AdminRespondToAuthChallengeResponse, ApiError> {
     let client_id = input.client_id.expose();
     let stored = get_client(app, &input.user_pool_id, client_id).await?;
-    respond(
+    let call = SignInCall {
+        challenge: Some(input.challenge_name),
+    };
+    call.scope(respond(
         app,
         &input.user_pool_id,
         &stored,
@@ -250,7 +257,7 @@ pub async fn admin_respond_to_auth_challenge(
         input.challenge_name,
         input.session.map(|s| s.0),
         input.challenge_responses.map(|r| r.0).unwrap_or_default(),
-    )
+    ))
     .await
     .map(Into::into)
 }

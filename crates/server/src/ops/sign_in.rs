@@ -8,9 +8,11 @@ use super::auth::{
     check_can_sign_in, check_not_locked, good_password, required_attributes, unknown_user,
 };
 use super::auth_events::{self, Event};
+use super::auth_triggers::{self, SignInCall};
 use super::client_documents::client_id_of;
 use super::devices;
 use super::mfa_sign_in;
+use super::token_triggers::{sign_in_source, Generation};
 use super::tokens;
 use crate::app::{App, OrInternal};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -274,9 +276,10 @@ pub(crate) async fn second_factor(
     }
 }
 
-/// Where every sign-in that passed its challenges ends: the count of failed attempts starts
-/// again (only here, so a right password cannot reset what wrong MFA codes counted), a new
-/// refresh token family and the tokens (their claims built by `tokens::issue`), with
+/// Where every sign-in that passed its challenges ends: PostAuthentication (a function that
+/// fails ends the sign-in), the count of failed attempts starts again (only here, so a right
+/// password cannot reset what wrong MFA codes counted), a new refresh token family and the
+/// tokens (their claims built by `tokens::issue`, through PreTokenGeneration), with
 /// NewDeviceMetadata when the pool remembers devices and the sign-in came from none
 /// (`device_key`); the sign-in event says whether a second factor (`mfa`) was passed.
 pub(crate) async fn finish_sign_in(
@@ -287,9 +290,18 @@ pub(crate) async fn finish_sign_in(
     device_key: Option<&str>,
     mfa: bool,
 ) -> Result<Outcome, ApiError> {
+    auth_triggers::post_authentication(app, pool, client, user, device_key).await?;
     let user = good_password(app, user.clone()).await?;
+    let call = SignInCall::current();
+    let metadata = call.answer_metadata();
+    let generation = Generation {
+        pool,
+        source: sign_in_source(call.challenge.as_ref()),
+        client_metadata: metadata.as_ref(),
+    };
     let recorded = auth_events::record_in(app, pool, &user, Event::SignedIn { mfa });
-    let (issued, ()) = tokio::join!(tokens::issue(app, client, &user, None), recorded);
+    let issued = tokens::issue(app, &generation, client, &user, None);
+    let (issued, ()) = tokio::join!(issued, recorded);
     let mut result = issued?;
     result.new_device_metadata = devices::new_device_metadata(app, pool, &user, device_key).await?;
     Ok(Outcome::Authenticated(result))

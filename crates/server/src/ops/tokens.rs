@@ -5,6 +5,7 @@
 
 use super::auth::find_client;
 use super::client_documents::{self, StoredClient};
+use super::token_triggers::{pre_token_generation, Generation};
 use super::user_pools::{get_pool, pool_not_found};
 use crate::app::{App, OrInternal};
 use crate::config::IssuerStyle;
@@ -18,6 +19,7 @@ use ironpool_core::{ids, jwt};
 use ironpool_store::{Kind, RefreshToken, ResourcesExt, User};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 /// The issuer of a pool's tokens: `<public URL>/<pool id>`, or Cognito's with
 /// `--issuer-style aws`.
@@ -90,6 +92,7 @@ pub(crate) struct Claims {
 /// What a PreTokenGeneration trigger changes, it changes here.
 async fn claims(
     app: &App,
+    generation: &Generation<'_>,
     client: &UserPoolClientType,
     user: &User,
     origin: &Origin,
@@ -183,13 +186,15 @@ async fn claims(
     access.insert("jti".into(), json!(ids::uuid_v4(app.rng.as_ref())));
     access.insert("username".into(), json!(user.username));
 
+    pre_token_generation(app, generation, client, user, &mut id, &mut access).await?;
     Ok(Claims { id, access })
 }
 
-/// Signs an ID and an access token for `user` (their claims from [`claims`]); with `refresh`,
-/// also starts a refresh token family (a new sign-in).
+/// Signs an ID and an access token for `user` (their claims from [`claims`]); without an
+/// `origin` (a new sign-in), also starts a refresh token family.
 pub(crate) async fn issue(
     app: &App,
+    generation: &Generation<'_>,
     client: &UserPoolClientType,
     user: &User,
     origin: Option<Origin>,
@@ -206,6 +211,7 @@ pub(crate) async fn issue(
     });
     let Claims { id, access } = claims(
         app,
+        generation,
         client,
         user,
         &origin,
@@ -370,13 +376,15 @@ pub(crate) async fn refresh_family(
     Ok(family)
 }
 
-/// New ID and access tokens from a refresh token (and, with rotation, a new refresh token).
+/// New ID and access tokens from a refresh token (and, with rotation, a new refresh token);
+/// PreTokenGeneration receives the call's `client_metadata`.
 pub(crate) async fn refresh(
     app: &App,
+    pool: &UserPoolType,
     client: &UserPoolClientType,
     token: &str,
     rotate: bool,
-    device_key: Option<&str>,
+    (device_key, client_metadata): (Option<&str>, Option<&BTreeMap<String, String>>),
 ) -> Result<AuthenticationResultType, ApiError> {
     let family = refresh_family(app, client, token).await?;
     let user = app
@@ -397,7 +405,13 @@ pub(crate) async fn refresh(
     let touch = app
         .store
         .touch_token_family(&family.pool_id, &family.origin_jti, app.now());
-    let (result, touched) = tokio::join!(issue(app, client, &user, Some(origin)), touch);
+    let generation = Generation {
+        pool,
+        source: "TokenGeneration_RefreshTokens",
+        client_metadata,
+    };
+    let issued = issue(app, &generation, client, &user, Some(origin));
+    let (result, touched) = tokio::join!(issued, touch);
     touched.or_internal()?;
     let mut result = result?;
     if rotate {
@@ -467,17 +481,18 @@ pub async fn get_tokens_from_refresh_token(
     input: GetTokensFromRefreshTokenRequest,
 ) -> Result<GetTokensFromRefreshTokenResponse, ApiError> {
     let client_id = input.client_id.expose();
-    let (_, stored) = find_client(app, client_id).await?;
+    let (pool_id, stored) = find_client(app, client_id).await?;
     check_plain_secret(&stored, client_id, input.client_secret.as_ref())?;
     super::auth::check_flow(&stored.client, "REFRESH_TOKEN_AUTH")?;
     let rotate = rotation_enabled(&stored.client);
-    let device_key = input.device_key.as_deref();
+    let pool = get_pool(app, &pool_id).await?;
     let result = refresh(
         app,
+        &pool,
         &stored.client,
         input.refresh_token.expose(),
         rotate,
-        device_key,
+        (input.device_key.as_deref(), input.client_metadata.as_ref()),
     )
     .await?;
     Ok(GetTokensFromRefreshTokenResponse {
