@@ -301,7 +301,7 @@ mod tests {
             "cognito:username": "u", "cognito:groups": ["g"], "name": "N"}));
         let changes = map(json!({
             "claimsToAddOrOverride": {"sub": "x", "iss": "x", "cognito:username": "x",
-                "cognito:groups": ["x"], "dev:x": "x", "tier": 3, "flag": true, "name": "M",
+                "cognito:groups": "x", "dev:x": "x", "tier": 3, "flag": true, "name": "M",
                 "gone": "y"},
             "claimsToSuppress": ["email", "sub", "cognito:username", "cognito:groups", "gone"],
         }));

@@ -433,3 +433,120 @@ async fn a_failing_or_malformed_pre_token_generation_issues_no_tokens() {
         )
     );
 }
+
+/// A remembered device's sign-in (DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER) ends in
+/// TokenGeneration_AuthenticateDevice, and PostAuthentication hears of no new device.
+#[tokio::test]
+async fn a_device_sign_in_is_token_generation_authenticate_device() {
+    use aws_sdk_cognitoidentityprovider::types::DeviceSecretVerifierConfigType;
+    use base64::engine::general_purpose::STANDARD as B64;
+    use base64::Engine;
+    use ironpool_core::{srp, OsRng};
+    use std::collections::HashMap;
+
+    let Some(l) = lambdas() else { return };
+    let f = l
+        .function(&answering(
+            "{claimsOverrideDetails: {claimsToAddOrOverride: {source: event.triggerSource}}}",
+        ))
+        .await;
+    let post = l.function(&answering("{}")).await;
+    let mut lambda_config = config(&f, PreTokenGenerationLambdaVersionType::V10);
+    lambda_config.post_authentication = Some(post.clone());
+    let p = Pool::new(l, lambda_config, true, false).await;
+    p.user("dan", false).await;
+
+    // A new device, confirmed with its verifier as amazon-cognito-identity-js makes it.
+    let first = p.password_sign_in("dan", PW).await.unwrap();
+    let meta = first.new_device_metadata().unwrap();
+    let (key, group) = (meta.device_key().unwrap(), meta.device_group_key().unwrap());
+    let secret = "device-secret";
+    let v = srp::Verifier::new(&OsRng, group, key, secret);
+    p.c.confirm_device()
+        .access_token(first.access_token().unwrap())
+        .device_key(key)
+        .device_secret_verifier_config(
+            DeviceSecretVerifierConfigType::builder()
+                .salt(B64.encode(srp::pad(&v.salt)))
+                .password_verifier(B64.encode(srp::pad(&v.verifier)))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let start =
+        p.c.initiate_auth()
+            .client_id(&p.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "dan")
+            .auth_parameters("PASSWORD", PW)
+            .auth_parameters("DEVICE_KEY", key)
+            .send()
+            .await
+            .unwrap();
+    let mut a = [0u8; 32];
+    ironpool_core::Rng::fill(&OsRng, &mut a);
+    let challenge =
+        p.c.respond_to_auth_challenge()
+            .client_id(&p.client_id)
+            .challenge_name(ChallengeNameType::DeviceSrpAuth)
+            .session(start.session().unwrap())
+            .challenge_responses("USERNAME", "dan")
+            .challenge_responses("DEVICE_KEY", key)
+            .challenge_responses("SRP_A", srp::to_hex(&srp::g_pow(&a)))
+            .send()
+            .await
+            .unwrap();
+    let params = challenge.challenge_parameters().unwrap();
+    let b = srp::parse_hex(&params["SRP_B"]).unwrap();
+    let salt = srp::parse_hex(&params["SALT"]).unwrap();
+    let (_, srp_key) = srp::client_key(&a, &b, &salt, group, key, secret);
+    let block = B64.decode(&params["SECRET_BLOCK"]).unwrap();
+    let timestamp = crate::signin_support::timestamp_now();
+    let signature = srp::claim_signature(&srp_key, group, key, &block, &timestamp);
+    let answer: HashMap<String, String> = HashMap::from([
+        ("USERNAME".into(), params["USERNAME"].clone()),
+        ("DEVICE_KEY".into(), key.to_owned()),
+        (
+            "PASSWORD_CLAIM_SECRET_BLOCK".into(),
+            params["SECRET_BLOCK"].clone(),
+        ),
+        ("PASSWORD_CLAIM_SIGNATURE".into(), B64.encode(signature)),
+        ("TIMESTAMP".into(), timestamp),
+    ]);
+    let done =
+        p.c.respond_to_auth_challenge()
+            .client_id(&p.client_id)
+            .challenge_name(ChallengeNameType::DevicePasswordVerifier)
+            .session(challenge.session().unwrap())
+            .set_challenge_responses(Some(answer))
+            .client_metadata("step", "device")
+            .send()
+            .await
+            .unwrap();
+    let result = done.authentication_result().unwrap();
+    assert_eq!(
+        claims(result).0["source"],
+        "TokenGeneration_AuthenticateDevice"
+    );
+    let events = l.events(&f).await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["triggerSource"], "TokenGeneration_Authentication");
+    assert_eq!(
+        events[1]["triggerSource"],
+        "TokenGeneration_AuthenticateDevice"
+    );
+    assert_eq!(
+        events[1]["request"]["clientMetadata"],
+        json!({"step": "device"})
+    );
+    let events = l.events(&post).await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["request"]["newDeviceUsed"], true);
+    assert_eq!(events[1]["request"]["newDeviceUsed"], false);
+    assert_eq!(
+        events[1]["request"]["clientMetadata"],
+        json!({"step": "device"})
+    );
+}
