@@ -414,3 +414,105 @@ async fn a_failing_post_authentication_fails_the_sign_in() {
     assert_eq!(p.srp_sign_in("eve").await.unwrap_err(), refused);
     assert_eq!(l.events(&post).await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_sign_in_ending_in_mfa_runs_post_authentication_with_the_codes_metadata() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        SmsConfigurationType, SmsMfaConfigType, UserPoolMfaType,
+    };
+    let Some(l) = lambdas() else { return };
+    let pre = l.function(&answering("{}")).await;
+    let post = l.function(&answering("{}")).await;
+    let tokens = l
+        .function(&answering(
+            "{claimsOverrideDetails: {claimsToAddOrOverride: {source: event.triggerSource}}}",
+        ))
+        .await;
+    let config = LambdaConfigType::builder()
+        .pre_authentication(&pre)
+        .post_authentication(&post)
+        .pre_token_generation(&tokens)
+        .build();
+    let p = Pool::new(l, config, false, false).await;
+    p.c.set_user_pool_mfa_config()
+        .user_pool_id(&p.pool)
+        .mfa_configuration(UserPoolMfaType::On)
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_authentication_message("Your code: {####}")
+                .sms_configuration(
+                    SmsConfigurationType::builder()
+                        .sns_caller_arn("arn:aws:iam::000000000000:role/sns")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    p.user("fay", false).await;
+    p.c.admin_update_user_attributes()
+        .user_pool_id(&p.pool)
+        .username("fay")
+        .user_attributes(attr("phone_number", "+15550100123"))
+        .user_attributes(attr("phone_number_verified", "true"))
+        .send()
+        .await
+        .unwrap();
+
+    let challenge =
+        p.c.initiate_auth()
+            .client_id(&p.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "fay")
+            .auth_parameters("PASSWORD", PW)
+            .client_metadata("from", "initiate")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(challenge.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    assert_eq!(l.events(&pre).await.len(), 1);
+    assert!(l.events(&post).await.is_empty());
+    let code =
+        p.s.server
+            .app()
+            .outbox
+            .list(Some(&p.pool), Some("fay"))
+            .into_iter()
+            .rev()
+            .find(|m| m.purpose == "mfa")
+            .expect("an MFA code")
+            .code;
+    let done =
+        p.c.respond_to_auth_challenge()
+            .client_id(&p.client_id)
+            .challenge_name(ChallengeNameType::SmsMfa)
+            .session(challenge.session().unwrap())
+            .challenge_responses("USERNAME", "fay")
+            .challenge_responses("SMS_MFA_CODE", code)
+            .client_metadata("from", "code")
+            .send()
+            .await
+            .unwrap();
+    let id =
+        crate::signin_support::decode(done.authentication_result().unwrap().id_token().unwrap()).1;
+    assert_eq!(id["source"], "TokenGeneration_Authentication");
+    let events = l.events(&post).await;
+    assert_eq!(events.len(), 1);
+    assert_envelope(&events[0], "PostAuthentication_Authentication", &p, "fay");
+    assert_eq!(
+        events[0]["request"]["userAttributes"]["phone_number"],
+        "+15550100123"
+    );
+    assert_eq!(
+        events[0]["request"]["clientMetadata"],
+        json!({"from": "code"})
+    );
+    let events = l.events(&tokens).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0]["request"]["clientMetadata"],
+        json!({"from": "code"})
+    );
+    assert_eq!(l.events(&pre).await.len(), 1);
+}
