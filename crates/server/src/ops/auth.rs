@@ -483,8 +483,7 @@ async fn refresh_auth(
     }
     let device_key = params.get("DEVICE_KEY").map(String::as_str);
     // InitiateAuth's ClientMetadata does not reach PreTokenGeneration.
-    let result =
-        tokens::refresh(app, pool, &stored.client, token, false, (device_key, None)).await?;
+    let result = tokens::refresh(app, pool, &stored.client, token, false, device_key, None).await?;
     Ok(Outcome::Authenticated(result))
 }
 

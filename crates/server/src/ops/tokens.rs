@@ -384,7 +384,8 @@ pub(crate) async fn refresh(
     client: &UserPoolClientType,
     token: &str,
     rotate: bool,
-    (device_key, client_metadata): (Option<&str>, Option<&BTreeMap<String, String>>),
+    device_key: Option<&str>,
+    client_metadata: Option<&BTreeMap<String, String>>,
 ) -> Result<AuthenticationResultType, ApiError> {
     let family = refresh_family(app, client, token).await?;
     let user = app
@@ -492,7 +493,8 @@ pub async fn get_tokens_from_refresh_token(
         &stored.client,
         input.refresh_token.expose(),
         rotate,
-        (input.device_key.as_deref(), input.client_metadata.as_ref()),
+        input.device_key.as_deref(),
+        input.client_metadata.as_ref(),
     )
     .await?;
     Ok(GetTokensFromRefreshTokenResponse {
