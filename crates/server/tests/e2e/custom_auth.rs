@@ -670,3 +670,278 @@ async fn srp_a_starts_the_custom_flow_with_the_password() {
     let creates = l.events(&arns.1).await;
     assert_eq!(history(&creates[0]).len(), 2);
 }
+
+#[tokio::test]
+async fn identity_js_and_amplify_answer_custom_challenges() {
+    let Some(l) = lambdas() else { return };
+    let Some(dir) = crate::js_clients::js_dir() else {
+        return;
+    };
+    let arns = deploy(l).await;
+    let (s, c, p, _) = pool_with_triggers(l, config(&arns)).await;
+    let cid = custom_client(&c, &p, false).await;
+    user(&c, &p, "eve").await;
+    let url = s.url();
+    let run = |script: &'static str, password: &'static str, mode: &'static str| {
+        let (dir, url, p, cid) = (dir.clone(), url.clone(), p.clone(), cid.clone());
+        async move {
+            let env = [
+                ("ENDPOINT", url.as_str()),
+                ("POOL_ID", p.as_str()),
+                ("CLIENT_ID", cid.as_str()),
+                ("USERNAME", "eve"),
+                ("PASSWORD", password),
+                ("MODE", mode),
+            ];
+            crate::js_clients::node(&dir, script, &env).await
+        }
+    };
+    let seen = |from: usize| {
+        let arn = arns.0.clone();
+        async move {
+            l.events(&arn).await[from..]
+                .iter()
+                .map(|e| {
+                    let names: Vec<String> = history(e)
+                        .into_iter()
+                        .map(|(name, result, _)| format!("{name}:{result}"))
+                        .collect();
+                    names.join(",")
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+
+    // amazon-cognito-identity-js without a password: initiateAuth, one wrong answer, two right.
+    let r = run("identity_js_custom_auth.mjs", "", "").await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(
+        r["steps"],
+        json!([
+            "question:11+21",
+            "question:11+21",
+            "question:12+22",
+            "tokens"
+        ])
+    );
+    assert_eq!(r["username"], "eve");
+    let events = l.events(&arns.0).await;
+    assert_eq!(
+        events[0]["request"]["clientMetadata"],
+        json!({"client": "identity-js"})
+    );
+    assert!(events[0]["callerContext"]["awsSdkVersion"]
+        .as_str()
+        .unwrap()
+        .starts_with("aws-sdk-"));
+    let verifies = l.events(&arns.2).await;
+    assert_eq!(verifies[0]["request"]["challengeAnswer"], "0");
+    assert_eq!(
+        verifies[0]["request"]["clientMetadata"],
+        json!({"client": "identity-js"})
+    );
+
+    // With a password: SRP_A, PASSWORD_VERIFIER, then the challenges.
+    let from = l.events(&arns.0).await.len();
+    let r = run("identity_js_custom_auth.mjs", PW, "").await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(
+        r["steps"],
+        json!([
+            "question:11+21",
+            "question:11+21",
+            "question:12+22",
+            "tokens"
+        ])
+    );
+    let sessions = seen(from).await;
+    assert_eq!(sessions[0], "SRP_A:true");
+    assert_eq!(sessions[1], "SRP_A:true,PASSWORD_VERIFIER:true");
+    assert_eq!(
+        sessions.last().unwrap(),
+        "SRP_A:true,PASSWORD_VERIFIER:true,CUSTOM_CHALLENGE:false,\
+         CUSTOM_CHALLENGE:true,CUSTOM_CHALLENGE:true"
+    );
+    let wrong = run("identity_js_custom_auth.mjs", "Wrong-passw0rd!", "").await;
+    assert_eq!(wrong["ok"], false, "{wrong}");
+    assert_eq!(wrong["code"], "NotAuthorizedException");
+    assert_eq!(wrong["message"], "Incorrect username or password.");
+
+    // Amplify v6, both custom flows.
+    let from = l.events(&arns.0).await.len();
+    let r = run("amplify_custom_auth.mjs", PW, "CUSTOM_WITHOUT_SRP").await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(
+        r["steps"],
+        json!(["question:11+21", "question:12+22", "DONE"])
+    );
+    assert_eq!(r["username"], "eve");
+    assert_eq!(seen(from).await[0], "");
+    let events = l.events(&arns.0).await;
+    assert_eq!(
+        events[from]["request"]["clientMetadata"],
+        json!({"client": "amplify"})
+    );
+
+    let from = l.events(&arns.0).await.len();
+    let r = run("amplify_custom_auth.mjs", PW, "CUSTOM_WITH_SRP").await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(
+        r["steps"],
+        json!(["question:11+21", "question:12+22", "DONE"])
+    );
+    assert_eq!(
+        seen(from).await,
+        vec![
+            "SRP_A:true",
+            "SRP_A:true,PASSWORD_VERIFIER:true",
+            "SRP_A:true,PASSWORD_VERIFIER:true,CUSTOM_CHALLENGE:true",
+            "SRP_A:true,PASSWORD_VERIFIER:true,CUSTOM_CHALLENGE:true,CUSTOM_CHALLENGE:true",
+        ]
+    );
+}
+
+/// Answers custom challenges until the outcome is not one; its name, Session and tokens.
+async fn answer_all(
+    c: &Client,
+    cid: &str,
+    name: &str,
+    mut session: String,
+    mut params: HashMap<String, String>,
+) -> aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput
+{
+    loop {
+        let r = c
+            .respond_to_auth_challenge()
+            .client_id(cid)
+            .challenge_name(ChallengeNameType::CustomChallenge)
+            .session(&session)
+            .challenge_responses("USERNAME", name)
+            .challenge_responses("ANSWER", sum(&params))
+            .send()
+            .await
+            .unwrap();
+        if r.challenge_name() != Some(&ChallengeNameType::CustomChallenge) {
+            return r;
+        }
+        session = r.session().unwrap().to_owned();
+        params = r.challenge_parameters().unwrap().clone();
+    }
+}
+
+#[tokio::test]
+async fn mfa_follows_a_custom_flow_that_checked_the_password_only() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AttributeType, SmsConfigurationType, SmsMfaConfigType, SmsMfaSettingsType, UserPoolMfaType,
+    };
+    let Some(l) = lambdas() else { return };
+    let arns = deploy(l).await;
+    let (s, c, p, _) = pool_with_triggers(l, config(&arns)).await;
+    let cid = custom_client(&c, &p, false).await;
+    c.set_user_pool_mfa_config()
+        .user_pool_id(&p)
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_configuration(
+                    SmsConfigurationType::builder()
+                        .sns_caller_arn("arn:aws:iam::000000000000:role/sns")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    user(&c, &p, "fay").await;
+    c.admin_update_user_attributes()
+        .user_pool_id(&p)
+        .username("fay")
+        .user_attributes(
+            AttributeType::builder()
+                .name("phone_number")
+                .value("+15555550100")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    c.admin_set_user_mfa_preference()
+        .user_pool_id(&p)
+        .username("fay")
+        .sms_mfa_settings(
+            SmsMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    // Custom challenges alone: no second factor.
+    let start = c
+        .initiate_auth()
+        .client_id(&cid)
+        .auth_flow(AuthFlowType::CustomAuth)
+        .auth_parameters("USERNAME", "fay")
+        .send()
+        .await
+        .unwrap();
+    let params = start.challenge_parameters().unwrap().clone();
+    let done = answer_all(&c, &cid, "fay", start.session().unwrap().into(), params).await;
+    assert!(done.authentication_result().is_some());
+
+    // With the password: the user's SMS code before the tokens.
+    let srp = SrpClient::new();
+    let start = c
+        .initiate_auth()
+        .client_id(&cid)
+        .auth_flow(AuthFlowType::CustomAuth)
+        .auth_parameters("USERNAME", "fay")
+        .auth_parameters("CHALLENGE_NAME", "SRP_A")
+        .auth_parameters("SRP_A", &srp.srp_a)
+        .send()
+        .await
+        .unwrap();
+    let responses = srp.respond(
+        &p,
+        start.challenge_parameters().unwrap(),
+        PW,
+        &timestamp_now(),
+    );
+    let challenge = c
+        .respond_to_auth_challenge()
+        .client_id(&cid)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .session(start.session().unwrap())
+        .set_challenge_responses(Some(responses.into_iter().collect()))
+        .send()
+        .await
+        .unwrap();
+    let params = challenge.challenge_parameters().unwrap().clone();
+    let mfa = answer_all(&c, &cid, "fay", challenge.session().unwrap().into(), params).await;
+    assert_eq!(mfa.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    assert!(mfa.authentication_result().is_none());
+    let code = s
+        .server
+        .app()
+        .outbox
+        .list(Some(&p), Some("fay"))
+        .last()
+        .unwrap()
+        .code
+        .clone();
+    let done = c
+        .respond_to_auth_challenge()
+        .client_id(&cid)
+        .challenge_name(ChallengeNameType::SmsMfa)
+        .session(mfa.session().unwrap())
+        .challenge_responses("USERNAME", "fay")
+        .challenge_responses("SMS_MFA_CODE", code)
+        .send()
+        .await
+        .unwrap();
+    assert!(done.authentication_result().is_some());
+}
