@@ -12,6 +12,7 @@ use super::auth::{
     simulated_username, srp_auth, unknown_user,
 };
 use super::client_documents::client_id_of;
+use super::devices;
 use super::sign_in::{
     finish_sign_in, second_factor, session_user, srp_user_id, start_session, take_session, Outcome,
     Pending, SessionDoc,
@@ -111,6 +112,9 @@ pub(crate) async fn start(
         None => Vec::new(),
     };
     let device_key = params.get("DEVICE_KEY").map(String::as_str);
+    if let Some(user) = &subject.user {
+        devices::check_device_key(app, user, device_key).await?;
+    }
     let next = define(app, pool, client, &subject, &history).await?;
     if next == Next::PasswordVerifier {
         let srp_a = srp_a.ok_or_else(unrecognizable)?;

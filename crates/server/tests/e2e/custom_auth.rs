@@ -544,6 +544,27 @@ async fn clients_users_and_secrets_are_checked_as_in_the_other_flows() {
     let defines = l.events(&arns.0).await;
     assert_eq!(defines.last().unwrap()["request"]["userNotFound"], false);
 
+    // A DEVICE_KEY that is not one of the user's devices, as in the other flows.
+    let e = c
+        .initiate_auth()
+        .client_id(&legacy)
+        .auth_flow(AuthFlowType::CustomAuth)
+        .auth_parameters("USERNAME", "cy")
+        .auth_parameters(
+            "DEVICE_KEY",
+            "us-east-1_00000000-0000-4000-8000-000000000000",
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(e),
+        (
+            "ResourceNotFoundException".into(),
+            "Device does not exist.".into()
+        )
+    );
+
     // A disabled user.
     c.admin_disable_user()
         .user_pool_id(&p)
