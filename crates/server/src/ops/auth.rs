@@ -1,5 +1,6 @@
 //! Sign-in: InitiateAuth and AdminInitiateAuth (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH
-//! and its old name ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH/REFRESH_TOKEN), and
+//! and its old name ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH/REFRESH_TOKEN,
+//! CUSTOM_AUTH through `custom_auth`), and
 //! what every sign-in step shares: the client's flows and secret, finding the user by name or
 //! alias, the password check with lockout. Challenges, Sessions and the end of a sign-in are
 //! the pipeline's (`sign_in`).
@@ -8,6 +9,7 @@ use super::auth_events::{self, Event};
 use super::auth_triggers::pre_authentication;
 use super::client_documents::{self, client_id_of, StoredClient};
 use super::clients::{client_not_found, get_client};
+use super::custom_auth::{self, ChallengeResult};
 use super::sign_in::{after_password, srp_user_id, start_session, Outcome, Pending, SessionDoc};
 use super::tokens;
 use super::user_migration::{migrate, Migration};
@@ -57,6 +59,9 @@ pub(crate) fn check_flow(client: &UserPoolClientType, flow: &str) -> Result<(), 
             .iter()
             .any(|f| matches!(f, F::AllowAdminUserPasswordAuth | F::AdminNoSrpAuth)),
         "USER_SRP_AUTH" => legacy || flows.contains(&F::AllowUserSrpAuth),
+        "CUSTOM_AUTH" => flows
+            .iter()
+            .any(|f| matches!(f, F::AllowCustomAuth | F::CustomAuthFlowOnly)),
         _ => legacy || flows.contains(&F::AllowRefreshTokenAuth),
     };
     if allowed {
@@ -394,12 +399,14 @@ fn invalid_srp_a() -> ApiError {
 /// USER_SRP_AUTH: the PASSWORD_VERIFIER challenge (SALT, SRP_B, SECRET_BLOCK,
 /// USER_ID_FOR_SRP, USERNAME); simulated, identically shaped and costing the same, for unknown
 /// users when the client hides user existence. SRP_A is checked before anything is stored.
-async fn srp_auth(
+/// In the custom flow, `custom` is the history the answer continues.
+pub(crate) async fn srp_auth(
     app: &App,
     pool: &UserPoolType,
     client: &UserPoolClientType,
     username: &str,
     srp_a: &str,
+    custom: Option<Vec<ChallengeResult>>,
 ) -> Result<Outcome, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
     srp::parse_a(srp_a).map_err(|_| invalid_srp_a())?;
@@ -434,6 +441,7 @@ async fn srp_auth(
             srp_b: hex::encode(&ephemeral.public),
             srp_a: srp_a.to_owned(),
             simulated,
+            custom,
         },
     };
     let (id, raw) = start_session(app, pool_id, client, &doc).await?;
@@ -507,6 +515,7 @@ async fn initiate(
         flow,
         AuthFlowType::UserPasswordAuth
             | AuthFlowType::UserSrpAuth
+            | AuthFlowType::CustomAuth
             | AuthFlowType::RefreshTokenAuth
             | AuthFlowType::RefreshToken
     );
@@ -515,6 +524,7 @@ async fn initiate(
         AuthFlowType::AdminUserPasswordAuth
             | AuthFlowType::AdminNoSrpAuth
             | AuthFlowType::UserSrpAuth
+            | AuthFlowType::CustomAuth
             | AuthFlowType::RefreshTokenAuth
             | AuthFlowType::RefreshToken
     );
@@ -540,8 +550,9 @@ async fn initiate(
     match flow {
         AuthFlowType::UserSrpAuth => {
             let srp_a = params.get("SRP_A").ok_or_else(|| missing("SRP_A"))?;
-            srp_auth(app, &pool, client, username, srp_a).await
+            srp_auth(app, &pool, client, username, srp_a, None).await
         }
+        AuthFlowType::CustomAuth => custom_auth::start(app, &pool, client, username, &params).await,
         _ => {
             let password = params.get("PASSWORD").ok_or_else(|| missing("PASSWORD"))?;
             let device_key = params.get("DEVICE_KEY").map(String::as_str);

@@ -1,6 +1,6 @@
 //! RespondToAuthChallenge and AdminRespondToAuthChallenge: PASSWORD_VERIFIER (the SRP proof,
-//! really verified), NEW_PASSWORD_REQUIRED (a FORCE_CHANGE_PASSWORD user's first sign-in) and
-//! the MFA challenges (`mfa_sign_in`).
+//! really verified), NEW_PASSWORD_REQUIRED (a FORCE_CHANGE_PASSWORD user's first sign-in),
+//! the MFA challenges (`mfa_sign_in`) and CUSTOM_CHALLENGE (`custom_auth`).
 
 use super::auth::{
     check_can_sign_in, check_not_locked, check_secret_hash, decoy_write, failed_password,
@@ -10,6 +10,7 @@ use super::auth_events;
 use super::auth_triggers::SignInCall;
 use super::client_documents::{client_id_of, StoredClient};
 use super::clients::get_client;
+use super::custom_auth;
 use super::devices;
 use super::mfa_sign_in;
 use super::sign_in::{
@@ -66,6 +67,9 @@ async fn respond(
             let doc = take_session(app, pool_id, client_id, &session).await?;
             mfa_sign_in::respond(app, &pool, client, challenge, doc, &responses).await
         }
+        ChallengeNameType::CustomChallenge => {
+            custom_auth::respond(app, &pool, client, client_id, session, &responses).await
+        }
         ChallengeNameType::DeviceSrpAuth => {
             devices::device_srp_auth(app, &pool, client, session, &responses).await
         }
@@ -103,6 +107,7 @@ async fn password_verifier(
         srp_b,
         srp_a,
         simulated,
+        custom,
     } = &doc.pending
     else {
         return Err(invalid_session());
@@ -150,7 +155,13 @@ async fn password_verifier(
                 put_session(app, pool_id, &session, &doc, session_expiry(app, client)).await?;
                 return Err(e);
             }
-            after_password(app, pool, client, user, device_key).await
+            match custom {
+                Some(history) => {
+                    let history = history.clone();
+                    custom_auth::after_password(app, pool, client, user, device_key, history).await
+                }
+                None => after_password(app, pool, client, user, device_key).await,
+            }
         }
         Some(user) => Err(failed_password(app, user).await),
         None => Err(unknown_user(client)),

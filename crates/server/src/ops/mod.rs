@@ -14,6 +14,7 @@ mod client_secrets;
 mod clients;
 mod codes;
 mod compose;
+mod custom_auth;
 mod devices;
 mod domains;
 mod groups;

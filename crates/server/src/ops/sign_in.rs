@@ -10,6 +10,7 @@ use super::auth::{
 use super::auth_events::{self, Event};
 use super::auth_triggers::{self, SignInCall};
 use super::client_documents::client_id_of;
+use super::custom_auth::ChallengeResult;
 use super::devices;
 use super::mfa_sign_in;
 use super::token_triggers::{sign_in_source, Generation};
@@ -83,6 +84,9 @@ pub(crate) enum Pending {
         /// For a user that does not exist (PreventUserExistenceErrors).
         #[serde(default)]
         simulated: bool,
+        /// In the custom flow (CUSTOM_AUTH with SRP_A), the challenges answered so far.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        custom: Option<Vec<ChallengeResult>>,
     },
     /// A FORCE_CHANGE_PASSWORD user's new password.
     #[serde(rename = "NEW_PASSWORD_REQUIRED")]
@@ -108,6 +112,17 @@ pub(crate) enum Pending {
     /// A code sent by email.
     #[serde(rename = "EMAIL_OTP")]
     EmailOtp { code_mac: String, sent_at: f64 },
+    /// A CUSTOM_CHALLENGE of the custom flow: the challenges answered before it, what
+    /// CreateAuthChallenge made of it, and whether the user does not exist.
+    #[serde(rename = "CUSTOM_CHALLENGE")]
+    CustomChallenge {
+        history: Vec<ChallengeResult>,
+        private: BTreeMap<String, String>,
+        #[serde(default)]
+        metadata: Option<String>,
+        #[serde(default)]
+        user_not_found: bool,
+    },
     /// After the password, the remembered device's SRP_A.
     #[serde(rename = "DEVICE_SRP_AUTH")]
     DeviceSrpAuth { device_key: String },

@@ -12,6 +12,7 @@ mod cli;
 mod cli_signin;
 mod clients;
 mod config_versions;
+mod custom_auth;
 mod deleted_client;
 mod devices;
 mod disabled_user;
