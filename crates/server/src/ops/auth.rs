@@ -414,14 +414,19 @@ pub(crate) async fn srp_auth(
     let (doc_username, srp_user_id, verifier, simulated) = match &user {
         Some(user) => {
             check_can_sign_in(user)?;
-            pre_authentication(app, pool, client, username, Some(user)).await?;
+            // A custom flow ran PreAuthentication when it started.
+            if custom.is_none() {
+                pre_authentication(app, pool, client, username, Some(user)).await?;
+            }
             let Some(verifier) = open_verifier(app, user) else {
                 return Err(incorrect());
             };
             (user.username.clone(), srp_user_id(user), verifier, false)
         }
         None if hides_existence(client) => {
-            pre_authentication(app, pool, client, username, None).await?;
+            if custom.is_none() {
+                pre_authentication(app, pool, client, username, None).await?;
+            }
             let shown = simulated_username(app, pool, username);
             let verifier = simulated_verifier(app, pool_id, &shown);
             (shown.clone(), shown, verifier, true)

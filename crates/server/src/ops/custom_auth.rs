@@ -11,6 +11,7 @@ use super::auth::{
     check_can_sign_in, check_not_locked, find_sign_in_user, hides_existence, incorrect, missing,
     simulated_username, srp_auth, unknown_user,
 };
+use super::auth_triggers::pre_authentication;
 use super::client_documents::client_id_of;
 use super::devices;
 use super::sign_in::{
@@ -107,6 +108,7 @@ pub(crate) async fn start(
         }
         None => return Err(unknown_user(client)),
     };
+    pre_authentication(app, pool, client, username, subject.user.as_ref()).await?;
     let history = match srp_a {
         Some(_) => vec![ChallengeResult::new(SRP_A, true)],
         None => Vec::new(),

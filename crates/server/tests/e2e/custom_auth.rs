@@ -966,3 +966,83 @@ async fn mfa_follows_a_custom_flow_that_checked_the_password_only() {
         .unwrap();
     assert!(done.authentication_result().is_some());
 }
+
+#[tokio::test]
+async fn a_custom_flow_runs_pre_and_post_authentication_once() {
+    let Some(l) = lambdas() else { return };
+    let arns = deploy(l).await;
+    let pre = l.function(&answering("{}")).await;
+    let post = l.function(&answering("{}")).await;
+    let mut lambda_config = config(&arns);
+    lambda_config.pre_authentication = Some(pre.clone());
+    lambda_config.post_authentication = Some(post.clone());
+    let (_s, c, p, _) = pool_with_triggers(l, lambda_config).await;
+    let cid = custom_client(&c, &p, false).await;
+    user(&c, &p, "eva").await;
+
+    // Without the password.
+    let start = c
+        .initiate_auth()
+        .client_id(&cid)
+        .auth_flow(AuthFlowType::CustomAuth)
+        .auth_parameters("USERNAME", "eva")
+        .client_metadata("step", "start")
+        .send()
+        .await
+        .unwrap();
+    let session = start.session().unwrap().to_owned();
+    let params = start.challenge_parameters().unwrap().clone();
+    let done = answer_all(&c, &cid, "eva", session, params).await;
+    assert!(done.authentication_result().is_some());
+    let pre_events = l.events(&pre).await;
+    assert_eq!(pre_events.len(), 1);
+    assert_eq!(
+        pre_events[0]["triggerSource"],
+        "PreAuthentication_Authentication"
+    );
+    assert_eq!(
+        pre_events[0]["request"]["validationData"],
+        json!({"step": "start"})
+    );
+    let post_events = l.events(&post).await;
+    assert_eq!(post_events.len(), 1);
+    assert_eq!(
+        post_events[0]["triggerSource"],
+        "PostAuthentication_Authentication"
+    );
+
+    // Starting with SRP_A: still once each, PreAuthentication before the password.
+    let srp = SrpClient::new();
+    let start = c
+        .initiate_auth()
+        .client_id(&cid)
+        .auth_flow(AuthFlowType::CustomAuth)
+        .auth_parameters("USERNAME", "eva")
+        .auth_parameters("CHALLENGE_NAME", "SRP_A")
+        .auth_parameters("SRP_A", &srp.srp_a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(l.events(&pre).await.len(), 2);
+    let responses = srp.respond(
+        &p,
+        start.challenge_parameters().unwrap(),
+        PW,
+        &timestamp_now(),
+    );
+    let challenge = c
+        .respond_to_auth_challenge()
+        .client_id(&cid)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .session(start.session().unwrap())
+        .set_challenge_responses(Some(responses.into_iter().collect()))
+        .send()
+        .await
+        .unwrap();
+    let session = challenge.session().unwrap().to_owned();
+    let params = challenge.challenge_parameters().unwrap().clone();
+    let done = answer_all(&c, &cid, "eva", session, params).await;
+    assert!(done.authentication_result().is_some());
+    assert_eq!(l.events(&pre).await.len(), 2);
+    assert_eq!(l.events(&post).await.len(), 2);
+}
