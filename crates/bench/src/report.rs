@@ -11,6 +11,7 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("W3", "One user = AdminCreateUser (MessageAction SUPPRESS) + AdminSetUserPassword (permanent); latency covers both calls."),
     ("W4", "InitiateAuth USER_PASSWORD_AUTH for a random user (the password is really verified)."),
     ("W4s", "The full SRP sign-in: InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge PASSWORD_VERIFIER; latency and client CPU include the client's SRP math."),
+    ("W4t", "W4 in a pool whose PreAuthentication, PostAuthentication and PreTokenGeneration (V2_0) triggers are served by a Lambda endpoint in the benchmark that answers at once: what three invocations cost a sign-in."),
     ("W5", "GetUser with the access token of a random signed-in user."),
     ("W6", "ListUsers on the large pool with `email = \"...\"` (exactly one match) and `email ^= \"...\"` (about 11 matches)."),
     ("W7", "Resident memory of the server holding the large pool."),
