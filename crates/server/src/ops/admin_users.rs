@@ -185,7 +185,6 @@ pub async fn admin_create_user(
         &user,
         None,
         input.validation_data.as_deref(),
-        input.client_metadata.as_ref(),
     )
     .await?;
     decision.verify(&mut user.attributes);
@@ -256,7 +255,6 @@ pub async fn admin_confirm_sign_up(
         "PostConfirmation_ConfirmSignUp",
         &confirmed,
         None,
-        input.client_metadata.as_ref(),
     )
     .await?;
     Ok(AdminConfirmSignUpResponse {})

@@ -69,51 +69,8 @@ pub(crate) async fn compose_and_send(
     mut draft: Draft,
 ) -> Result<(), ApiError> {
     let email = draft.medium == DeliveryMediumType::Email;
-    let custom = triggers::run(
-        app,
-        pool,
-        Source {
-            trigger: Trigger::CustomMessage,
-            source: &format!("CustomMessage_{}", occasion.name()),
-            user_name: &user.username,
-            client_id,
-        },
-        json!({
-            "userAttributes": triggers::user_attributes(user),
-            "codeParameter": CODE_PARAMETER,
-            "linkParameter": Value::Null,
-            "usernameParameter": if occasion == Occasion::AdminCreateUser {
-                json!(USERNAME_PARAMETER)
-            } else {
-                Value::Null
-            },
-            "clientMetadata": triggers::client_metadata(),
-        }),
-    )
-    .await?;
-    if let Some(response) = custom {
-        let text = |name: &str| -> Result<Option<String>, ApiError> {
-            match response.get(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(triggers::unrecognizable()),
-            }
-        };
-        let message = text(if email { "emailMessage" } else { "smsMessage" })?;
-        // As Cognito: a message without the code (and, for an invitation, the username)
-        // placeholder is not used; the template's is.
-        let usable = |m: &String| {
-            m.contains(CODE_PARAMETER)
-                && (occasion != Occasion::AdminCreateUser || m.contains(USERNAME_PARAMETER))
-        };
-        if let Some(message) = message.filter(usable) {
-            draft.template = message;
-            if email {
-                if let Some(subject) = text("emailSubject")? {
-                    draft.subject = Some(subject);
-                }
-            }
-        }
+    if triggers::configured(pool, Trigger::CustomMessage) {
+        custom_message(app, pool, user, (occasion, client_id), &mut draft).await?;
     }
     let body = attributes::render(&draft.template, &user.username, &draft.code);
     let sender = if email {
@@ -137,6 +94,61 @@ pub(crate) async fn compose_and_send(
         app.keep(message);
     } else {
         app.deliver(message);
+    }
+    Ok(())
+}
+
+/// The CustomMessage trigger: its text (and subject) replaces the draft's template when it
+/// keeps the placeholders Cognito requires.
+async fn custom_message(
+    app: &App,
+    pool: &UserPoolType,
+    user: &User,
+    (occasion, client_id): (Occasion, Option<&str>),
+    draft: &mut Draft,
+) -> Result<(), ApiError> {
+    let email = draft.medium == DeliveryMediumType::Email;
+    let source = Source {
+        trigger: Trigger::CustomMessage,
+        source: &format!("CustomMessage_{}", occasion.name()),
+        user_name: &user.username,
+        client_id,
+    };
+    let request = json!({
+        "userAttributes": triggers::user_attributes(user),
+        "codeParameter": CODE_PARAMETER,
+        "linkParameter": Value::Null,
+        "usernameParameter": if occasion == Occasion::AdminCreateUser {
+            json!(USERNAME_PARAMETER)
+        } else {
+            Value::Null
+        },
+        "clientMetadata": triggers::client_metadata(),
+    });
+    let Some(response) = triggers::run(app, pool, source, request).await? else {
+        return Ok(());
+    };
+    let text = |name: &str| -> Result<Option<String>, ApiError> {
+        match response.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(triggers::unrecognizable()),
+        }
+    };
+    let message = text(if email { "emailMessage" } else { "smsMessage" })?;
+    // As Cognito: a message without the code (and, for an invitation, the username)
+    // placeholder is not used; the template's is.
+    let usable = |m: &String| {
+        m.contains(CODE_PARAMETER)
+            && (occasion != Occasion::AdminCreateUser || m.contains(USERNAME_PARAMETER))
+    };
+    if let Some(message) = message.filter(usable) {
+        draft.template = message;
+        if email {
+            if let Some(subject) = text("emailSubject")? {
+                draft.subject = Some(subject);
+            }
+        }
     }
     Ok(())
 }

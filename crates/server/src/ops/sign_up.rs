@@ -136,7 +136,6 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         &user,
         Some(&client_id),
         input.validation_data.as_deref(),
-        input.client_metadata.as_ref(),
     )
     .await?;
     for attr in ["email", "phone_number"] {
@@ -168,7 +167,6 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
             "PostConfirmation_ConfirmSignUp",
             &user,
             Some(&client_id),
-            input.client_metadata.as_ref(),
         )
         .await?;
         return Ok(SignUpResponse {
@@ -257,7 +255,6 @@ pub async fn confirm_sign_up(
         "PostConfirmation_ConfirmSignUp",
         &confirmed,
         Some(input.client_id.expose()),
-        input.client_metadata.as_ref(),
     )
     .await?;
     Ok(ConfirmSignUpResponse { session: None })
@@ -435,7 +432,6 @@ pub async fn confirm_forgot_password(
         "PostConfirmation_ConfirmForgotPassword",
         &reset,
         Some(input.client_id.expose()),
-        input.client_metadata.as_ref(),
     )
     .await?;
     Ok(ConfirmForgotPasswordResponse {})

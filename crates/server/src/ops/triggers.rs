@@ -267,8 +267,10 @@ pub(crate) async fn pre_sign_up(
     user: &ironpool_store::User,
     client_id: Option<&str>,
     validation_data: Option<&[AttributeType]>,
-    client_metadata: Option<&BTreeMap<String, String>>,
 ) -> Result<SignUpDecision, ApiError> {
+    if !configured(pool, Trigger::PreSignUp) {
+        return Ok(SignUpDecision::default());
+    }
     let attributes: Map<String, Value> = user
         .attributes
         .iter()
@@ -286,7 +288,7 @@ pub(crate) async fn pre_sign_up(
     let request = json!({
         "userAttributes": attributes,
         "validationData": validation_data,
-        "clientMetadata": string_map(client_metadata),
+        "clientMetadata": client_metadata(),
     });
     let source = Source {
         trigger: Trigger::PreSignUp,
@@ -321,11 +323,13 @@ pub(crate) async fn post_confirmation(
     source: &str,
     user: &ironpool_store::User,
     client_id: Option<&str>,
-    client_metadata: Option<&BTreeMap<String, String>>,
 ) -> Result<(), ApiError> {
+    if !configured(pool, Trigger::PostConfirmation) {
+        return Ok(());
+    }
     let request = json!({
         "userAttributes": user_attributes(user),
-        "clientMetadata": string_map(client_metadata),
+        "clientMetadata": client_metadata(),
     });
     let source = Source {
         trigger: Trigger::PostConfirmation,
