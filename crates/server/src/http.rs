@@ -20,7 +20,9 @@ pub fn router(app: Arc<App>) -> Router {
             "/{pool}/.well-known/openid-configuration",
             get(openid_configuration),
         )
-        .route("/_ironpool/ui-assets/{pool}/{key}/{file}", get(ui_asset));
+        .route("/_ironpool/ui-assets/{pool}/{key}/{file}", get(ui_asset))
+        .merge(crate::oauth::routes())
+        .nest("/{pool}", crate::oauth::routes());
     if app.config.dev_endpoints_enabled() {
         router = router
             .route("/_ironpool/reset", post(reset))

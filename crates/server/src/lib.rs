@@ -8,6 +8,7 @@ pub mod keys;
 pub mod kms;
 pub mod lambda;
 pub mod messages;
+pub mod oauth;
 pub mod ops;
 pub mod protocol;
 pub mod request_context;

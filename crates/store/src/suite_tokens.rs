@@ -53,6 +53,7 @@ fn family(jti: &str, sub: &str) -> RefreshToken {
         auth_time: 100.0,
         expires_at: 1000.0,
         revoked: false,
+        scopes: None,
         superseded_until: None,
     }
 }
@@ -63,7 +64,17 @@ pub async fn token_families_list_touch_and_revoke(store: &dyn Store) {
     pool(store).await;
     let mut later = family("j2", "s1");
     later.auth_time = 200.0;
+    later.scopes = Some("openid email".into());
     store.create_refresh_token(&later, "h2").await.unwrap();
+    assert_eq!(
+        store.get_refresh_token("h2").await.unwrap(),
+        Some(later.clone()),
+        "a family keeps its OAuth scopes"
+    );
+    assert_eq!(
+        store.get_token_family(POOL, "j2").await.unwrap(),
+        Some(later.clone())
+    );
     store
         .create_refresh_token(&family("j1", "s1"), "h1")
         .await

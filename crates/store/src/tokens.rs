@@ -39,6 +39,10 @@ pub struct RefreshToken {
     pub auth_time: f64,
     pub expires_at: f64,
     pub revoked: bool,
+    /// The OAuth scopes (space-separated) of a sign-in through the authorization server, which
+    /// its refreshed access tokens keep; None for the API's sign-ins.
+    #[serde(default)]
+    pub scopes: Option<String>,
     /// Set when the token presented is the family's previous one (rotated out): it works
     /// until then (the client's RetryGracePeriodSeconds).
     #[serde(default)]

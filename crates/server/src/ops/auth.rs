@@ -316,7 +316,7 @@ pub(crate) fn required_attributes(pool: &UserPoolType) -> Vec<String> {
 }
 
 /// USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH: the password checked against the verifier.
-async fn password_auth(
+pub(crate) async fn password_auth(
     app: &App,
     pool: &UserPoolType,
     client: &UserPoolClientType,

@@ -19,10 +19,12 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 /// The sign-in operation being handled: the challenge it answers (none for InitiateAuth and
-/// AdminInitiateAuth).
+/// AdminInitiateAuth), and for a sign-in on the managed login pages, what its authorization
+/// request asked for.
 #[derive(Clone, Default)]
 pub(crate) struct SignInCall {
     pub challenge: Option<ChallengeNameType>,
+    pub oauth: Option<std::sync::Arc<super::tokens::OAuthGrant>>,
 }
 
 tokio::task_local! {

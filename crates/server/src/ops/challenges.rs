@@ -30,7 +30,7 @@ use ironpool_api::ApiError;
 use ironpool_core::srp;
 use std::collections::BTreeMap;
 
-async fn respond(
+pub(crate) async fn respond(
     app: &App,
     pool_id: &str,
     stored: &StoredClient,
@@ -236,6 +236,7 @@ pub async fn respond_to_auth_challenge(
     let (pool_id, stored) = find_client(app, client_id).await?;
     let call = SignInCall {
         challenge: Some(input.challenge_name),
+        ..SignInCall::default()
     };
     call.scope(respond(
         app,
@@ -259,6 +260,7 @@ pub async fn admin_respond_to_auth_challenge(
     let stored = get_client(app, &input.user_pool_id, client_id).await?;
     let call = SignInCall {
         challenge: Some(input.challenge_name),
+        ..SignInCall::default()
     };
     call.scope(respond(
         app,

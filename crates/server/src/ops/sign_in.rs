@@ -311,14 +311,21 @@ pub(crate) async fn finish_sign_in(
     let metadata = call.answer_metadata();
     let generation = Generation {
         pool,
-        source: sign_in_source(call.challenge.as_ref()),
+        source: match call.oauth {
+            Some(_) => "TokenGeneration_HostedAuth",
+            None => sign_in_source(call.challenge.as_ref()),
+        },
         client_metadata: metadata.as_ref(),
+        oauth: call.oauth.as_deref(),
     };
     let recorded = auth_events::record_in(app, pool, &user, Event::SignedIn { mfa });
     let issued = tokens::issue(app, &generation, client, &user, None);
     let (issued, ()) = tokio::join!(issued, recorded);
     let mut result = issued?;
-    result.new_device_metadata = devices::new_device_metadata(app, pool, &user, device_key).await?;
+    if call.oauth.is_none() {
+        result.new_device_metadata =
+            devices::new_device_metadata(app, pool, &user, device_key).await?;
+    }
     Ok(Outcome::Authenticated(result))
 }
 

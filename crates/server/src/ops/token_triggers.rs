@@ -25,6 +25,8 @@ pub(crate) struct Generation<'a> {
     pub pool: &'a UserPoolType,
     pub source: &'static str,
     pub client_metadata: Option<&'a BTreeMap<String, String>>,
+    /// What a sign-in through the authorization server asked for.
+    pub oauth: Option<&'a super::tokens::OAuthGrant>,
 }
 
 /// The `triggerSource` of a sign-in's tokens, by the challenge whose answer ended it (none

@@ -79,6 +79,27 @@ pub(crate) fn refresh_hash(token: &str) -> String {
 pub(crate) struct Origin {
     pub origin_jti: String,
     pub auth_time: i64,
+    /// The OAuth scopes of a sign-in through the authorization server (space-separated).
+    pub scopes: Option<String>,
+}
+
+/// What a sign-in through the authorization server (`/oauth2/authorize`) asked for: the
+/// access token's scopes, the ID token's `nonce`, and, for a sign-in that the SSO session
+/// skipped, when the user did authenticate.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OAuthGrant {
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub auth_time: Option<i64>,
+}
+
+/// The scope of an access token from the API's sign-ins.
+const API_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+/// OIDC's `at_hash`: the left half of the access token's SHA-256, base64url.
+fn at_hash(access_token: &str) -> String {
+    let digest = Sha256::digest(access_token.as_bytes());
+    B64URL.encode(&digest[..16])
 }
 
 /// An ID token's and an access token's claims, before signing.
@@ -168,6 +189,9 @@ async fn claims(
     id.insert("exp".into(), json!(now + id_validity));
     id.insert("iat".into(), json!(now));
     id.insert("jti".into(), json!(ids::uuid_v4(app.rng.as_ref())));
+    if let Some(nonce) = generation.oauth.and_then(|g| g.nonce.as_ref()) {
+        id.insert("nonce".into(), json!(nonce));
+    }
 
     let mut access = Map::new();
     access.insert("sub".into(), json!(user.sub));
@@ -179,7 +203,10 @@ async fn claims(
     access.insert("origin_jti".into(), json!(origin.origin_jti));
     access.insert("event_id".into(), json!(event_id));
     access.insert("token_use".into(), json!("access"));
-    access.insert("scope".into(), json!("aws.cognito.signin.user.admin"));
+    access.insert(
+        "scope".into(),
+        json!(origin.scopes.as_deref().unwrap_or(API_SCOPE)),
+    );
     access.insert("auth_time".into(), json!(origin.auth_time));
     access.insert("exp".into(), json!(now + access_validity));
     access.insert("iat".into(), json!(now));
@@ -207,9 +234,10 @@ pub(crate) async fn issue(
     let new_sign_in = origin.is_none();
     let origin = origin.unwrap_or_else(|| Origin {
         origin_jti: ids::uuid_v4(app.rng.as_ref()),
-        auth_time: now,
+        auth_time: generation.oauth.and_then(|g| g.auth_time).unwrap_or(now),
+        scopes: generation.oauth.map(|g| g.scopes.join(" ")),
     });
-    let Claims { id, access } = claims(
+    let Claims { mut id, access } = claims(
         app,
         generation,
         client,
@@ -236,6 +264,7 @@ pub(crate) async fn issue(
             auth_time: origin.auth_time as f64,
             expires_at: (now + refresh_validity) as f64,
             revoked: false,
+            scopes: origin.scopes.clone(),
             superseded_until: None,
         };
         app.store
@@ -246,6 +275,9 @@ pub(crate) async fn issue(
     };
     let sign = async {
         let access_token = keys.access.sign(&access).or_internal()?;
+        if generation.oauth.is_some() || origin.scopes.is_some() {
+            id.insert("at_hash".into(), json!(at_hash(&access_token)));
+        }
         let id_token = keys.id.sign(&id).or_internal()?;
         Ok::<_, ApiError>((access_token, id_token))
     };
@@ -401,6 +433,7 @@ pub(crate) async fn refresh(
     let origin = Origin {
         origin_jti: family.origin_jti.clone(),
         auth_time: family.auth_time as i64,
+        scopes: family.scopes.clone(),
     };
     // The session's last use is recorded while the tokens are signed.
     let touch = app
@@ -410,6 +443,7 @@ pub(crate) async fn refresh(
         pool,
         source: "TokenGeneration_RefreshTokens",
         client_metadata,
+        oauth: None,
     };
     let issued = issue(app, &generation, client, &user, Some(origin));
     let (result, touched) = tokio::join!(issued, touch);
@@ -443,7 +477,7 @@ pub(crate) async fn refresh(
     Ok(result)
 }
 
-fn rotation_enabled(client: &UserPoolClientType) -> bool {
+pub(crate) fn rotation_enabled(client: &UserPoolClientType) -> bool {
     client
         .refresh_token_rotation
         .as_ref()
@@ -595,15 +629,25 @@ pub async fn jwks(app: &App, pool_id: &str) -> Result<Value, ApiError> {
 pub async fn openid_configuration(app: &App, pool_id: &str) -> Result<Value, ApiError> {
     get_pool(app, pool_id).await?;
     let iss = issuer(app, pool_id);
-    Ok(json!({
+    let base = format!("{}/{pool_id}", app.public_url.trim_end_matches('/'));
+    let mut doc = json!({
         "id_token_signing_alg_values_supported": ["RS256"],
         "issuer": iss,
-        "jwks_uri": format!(
-            "{}/{pool_id}/.well-known/jwks.json",
-            app.public_url.trim_end_matches('/')
-        ),
+        "jwks_uri": format!("{base}/.well-known/jwks.json"),
         "response_types_supported": ["code", "token"],
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "subject_types_supported": ["public"],
-    }))
+    });
+    // With a domain, its endpoints, reached under the issuer URL (every client can reach
+    // that; the domain's own host name resolves in browsers).
+    if !crate::oauth::pool_domains(app, pool_id).await?.is_empty() {
+        doc["authorization_endpoint"] = json!(format!("{base}/oauth2/authorize"));
+        doc["end_session_endpoint"] = json!(format!("{base}/logout"));
+        doc["revocation_endpoint"] = json!(format!("{base}/oauth2/revoke"));
+        doc["token_endpoint"] = json!(format!("{base}/oauth2/token"));
+        doc["token_endpoint_auth_methods_supported"] =
+            json!(["client_secret_basic", "client_secret_post"]);
+        doc["userinfo_endpoint"] = json!(format!("{base}/oauth2/userInfo"));
+    }
+    Ok(doc)
 }

@@ -242,6 +242,7 @@ async fn sessions_come_in_pages_of_125() {
             auth_time: now - 1000.0 + f64::from(i),
             expires_at: now + 86_400.0,
             revoked: false,
+            scopes: None,
             superseded_until: None,
         };
         f.app()

@@ -29,6 +29,8 @@ mod managed_login_branding;
 mod message_triggers;
 mod mfa;
 mod multi_node;
+mod oauth;
+mod oauth_support;
 mod outbox;
 mod persistence;
 mod pool_config;

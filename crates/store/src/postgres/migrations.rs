@@ -156,6 +156,9 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (pool_id, sub) REFERENCES users(pool_id, sub) ON DELETE CASCADE
     );
     CREATE INDEX auth_events_by_time ON auth_events(pool_id, sub, created, event_id);"#,
+    // 8: the OAuth scopes of a refresh token family (signed in through the authorization
+    // server); NULL for the API's sign-ins.
+    "ALTER TABLE refresh_tokens ADD COLUMN scopes TEXT;",
 ];
 
 /// Empties every table with state (`reset`).

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use tokio_postgres::Row;
 
 const FAMILY_COLUMNS: &str =
-    "pool_id, origin_jti, client_id, username, sub, auth_time, expires_at, revoked";
+    "pool_id, origin_jti, client_id, username, sub, auth_time, expires_at, revoked, scopes";
 
 fn family(r: &Row) -> RefreshToken {
     RefreshToken {
@@ -18,7 +18,8 @@ fn family(r: &Row) -> RefreshToken {
         auth_time: r.get(5),
         expires_at: r.get(6),
         revoked: r.get(7),
-        superseded_until: r.get(8),
+        scopes: r.get(8),
+        superseded_until: r.get(9),
     }
 }
 
@@ -81,7 +82,7 @@ impl Tokens for PostgresStore {
             .execute(
                 &format!(
                     "INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
                 ),
                 &[
                     &t.pool_id,
@@ -92,6 +93,7 @@ impl Tokens for PostgresStore {
                     &t.auth_time,
                     &t.expires_at,
                     &t.revoked,
+                    &t.scopes,
                     &token_hash,
                 ],
             )
@@ -203,7 +205,7 @@ impl Tokens for PostgresStore {
                 &[&pool_id, &sub, &now],
             )
             .await?;
-        Ok(rows.iter().map(|r| (family(r), r.get(9))).collect())
+        Ok(rows.iter().map(|r| (family(r), r.get(10))).collect())
     }
 
     async fn touch_token_family(

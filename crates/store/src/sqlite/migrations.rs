@@ -154,6 +154,9 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (pool_id, sub) REFERENCES users(pool_id, sub) ON DELETE CASCADE
     ) STRICT;
     CREATE INDEX auth_events_by_time ON auth_events(pool_id, sub, created, event_id);",
+    // 11: the OAuth scopes of a refresh token family (signed in through the authorization
+    // server); NULL for the API's sign-ins.
+    "ALTER TABLE refresh_tokens ADD COLUMN scopes TEXT;",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).

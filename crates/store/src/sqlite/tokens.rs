@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 
 const FAMILY_COLUMNS: &str =
-    "pool_id, origin_jti, client_id, username, sub, auth_time, expires_at, revoked";
+    "pool_id, origin_jti, client_id, username, sub, auth_time, expires_at, revoked, scopes";
 
 fn family(r: &Row<'_>) -> rusqlite::Result<RefreshToken> {
     Ok(RefreshToken {
@@ -18,7 +18,8 @@ fn family(r: &Row<'_>) -> rusqlite::Result<RefreshToken> {
         auth_time: r.get(5)?,
         expires_at: r.get(6)?,
         revoked: r.get::<_, i64>(7)? != 0,
-        superseded_until: r.get(8)?,
+        scopes: r.get(8)?,
+        superseded_until: r.get(9)?,
     })
 }
 
@@ -80,7 +81,7 @@ impl Tokens for SqliteStore {
                 .execute(params![t.auth_time - 86_400.0])?;
             conn.prepare_cached(&format!(
                 "INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
             ))?
             .execute(params![
                 t.pool_id,
@@ -91,6 +92,7 @@ impl Tokens for SqliteStore {
                 t.auth_time,
                 t.expires_at,
                 i64::from(t.revoked),
+                t.scopes,
                 hash
             ])?;
             Ok(())
@@ -201,7 +203,7 @@ impl Tokens for SqliteStore {
                  ORDER BY auth_time, origin_jti"
             ))?;
             let rows = statement
-                .query_map(params![pool_id, sub, now], |r| Ok((family(r)?, r.get(9)?)))?
+                .query_map(params![pool_id, sub, now], |r| Ok((family(r)?, r.get(10)?)))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })
