@@ -181,10 +181,15 @@ pub struct Browser {
 pub struct Page {
     pub status: u16,
     pub location: Option<String>,
+    pub csp: Option<String>,
     pub body: String,
 }
 
 impl Page {
+    pub fn headers_csp(&self) -> Option<String> {
+        self.csp.clone()
+    }
+
     /// The value of the form input `name`.
     pub fn input(&self, name: &str) -> Option<String> {
         let marker = format!("name=\"{name}\" value=\"");
@@ -276,6 +281,9 @@ impl Browser {
             location: headers
                 .get(LOCATION)
                 .map(|l| l.to_str().unwrap().to_owned()),
+            csp: headers
+                .get("content-security-policy")
+                .map(|v| v.to_str().unwrap().to_owned()),
             body: response.text().await.unwrap(),
         }
     }

@@ -451,39 +451,13 @@ pub(crate) async fn submit(
             protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR)
         }
         Err(e) => {
-            // A wrong code may be tried again with the same session; anything else (an
-            // expired session, too many attempts) starts over.
-            let retry = challenge.filter(|_| !e.message.contains("session"));
-            let page = match retry {
-                Some(name) => {
-                    let session = posted.get("session").cloned();
-                    let mut parameters = BTreeMap::new();
-                    parameters.insert("CODE_DELIVERY_DESTINATION".to_owned(), String::new());
-                    match name {
-                        ChallengeNameType::MfaSetup | ChallengeNameType::SelectMfaType => None,
-                        _ => challenge_page(
-                            &app,
-                            &site,
-                            &query,
-                            name,
-                            session,
-                            &parameters,
-                            &username,
-                        )
-                        .await
-                        .ok(),
-                    }
-                }
-                None => None,
+            // A wrong code ends the session, as in the API: the sign-in starts over.
+            let shown = if challenge.is_none() {
+                username.as_str()
+            } else {
+                ""
             };
-            let mut page = page.unwrap_or_else(|| {
-                let shown = if challenge.is_none() {
-                    username.as_str()
-                } else {
-                    ""
-                };
-                sign_in_form(&site, &request, &query, shown)
-            });
+            let mut page = sign_in_form(&site, &request, &query, shown);
             page.error = Some(e.message);
             form(&app, &site, &headers, &request, lang, page).await
         }
