@@ -30,6 +30,7 @@ mod message_triggers;
 mod mfa;
 mod multi_node;
 mod oauth;
+mod oauth_clients;
 mod oauth_pages;
 mod oauth_support;
 mod outbox;
