@@ -173,6 +173,43 @@ pub fn check_signature(token: &str, header: &Object, keys: &[&SigningKey]) -> Re
         .map_err(|_| JwtError::BadSignature)
 }
 
+/// Verifies an RS256 `token` of another issuer against its JWKS document (`{"keys": [...]}`),
+/// with the RSA key its `kid` names (or the only RSA key when it names none), and returns its
+/// header and claims. Expiry and the other claims are the caller's to check.
+pub fn verify_with_jwks(token: &str, jwks: &Value) -> Result<(Object, Object), JwtError> {
+    let (header, claims) = decode_unverified(token)?;
+    if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+        return Err(JwtError::Malformed);
+    }
+    let kid = header.get("kid").and_then(Value::as_str);
+    let rsa: Vec<&Value> = jwks["keys"]
+        .as_array()
+        .map(|keys| keys.iter().filter(|k| k["kty"] == "RSA").collect())
+        .unwrap_or_default();
+    let key = match kid {
+        Some(kid) => rsa.iter().find(|k| k["kid"].as_str() == Some(kid)),
+        None if rsa.len() == 1 => rsa.first(),
+        None => None,
+    }
+    .ok_or(JwtError::UnknownKey)?;
+    let part = |name: &str| {
+        key[name]
+            .as_str()
+            .and_then(|v| B64URL.decode(v).ok())
+            .ok_or(JwtError::Malformed)
+    };
+    let (n, e) = (part("n")?, part("e")?);
+    let (signed, signature) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
+    let signature = B64URL.decode(signature).map_err(|_| JwtError::Malformed)?;
+    PublicKeyComponents {
+        n: &n[..],
+        e: &e[..],
+    }
+    .verify(&RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &signature)
+    .map_err(|_| JwtError::BadSignature)?;
+    Ok((header, claims))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +229,12 @@ mod tests {
         assert_eq!(header.get("kid"), Some(&json!(key.kid())));
         assert_eq!(verify(&token, &[&other, &key]).unwrap(), claims);
         assert_eq!(verify(&token, &[&other]), Err(JwtError::UnknownKey));
+        let published = jwks(&[&other, &key]);
+        assert_eq!(verify_with_jwks(&token, &published).unwrap().1, claims);
+        assert_eq!(
+            verify_with_jwks(&token, &jwks(&[&other])),
+            Err(JwtError::UnknownKey)
+        );
 
         let (head, rest) = token.split_once('.').unwrap();
         let (_, sig) = rest.split_once('.').unwrap();

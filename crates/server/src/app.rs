@@ -39,6 +39,8 @@ pub struct App {
     pub lambda: Arc<dyn Invoker>,
     /// Encrypts custom senders' codes (`--kms-endpoint`).
     pub kms: Option<Kms>,
+    /// Calls identity providers (token, userInfo and JWKS endpoints, SAML metadata).
+    pub web: reqwest::Client,
     /// The pool and trigger pairs already logged as skipped (no endpoint configured).
     skipped_triggers: Mutex<HashSet<(String, &'static str)>>,
 }
@@ -84,6 +86,11 @@ impl App {
             signing_keys: Default::default(),
             lambda: Arc::new(NoEndpoint),
             kms: None,
+            web: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| format!("cannot build the HTTP client: {e}"))?,
             skipped_triggers: Default::default(),
         };
         app.config.aws.check()?;

@@ -41,9 +41,6 @@ pub(crate) async fn authorize(
             Vec::new(),
         )
     };
-    if let Some(_provider) = &request.identity_provider {
-        return back_with("invalid_request");
-    }
     if !prompts.contains(&"login") {
         if let Some(sso) = sso_session(&app, &site, &headers) {
             match sso_sign_in(&app, &site, &request, sso).await {
@@ -55,6 +52,12 @@ pub(crate) async fn authorize(
     }
     if prompts.contains(&"none") {
         return back_with("login_required");
+    }
+    if let Some(provider) = &request.identity_provider {
+        return match super::federation::start(&app, &site, &request, &params, provider).await {
+            Ok(response) => response,
+            Err(e) => protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
+        };
     }
     let query = super::pages::query_of(&params);
     redirect(&format!("{}?{query}", site.at("/login")), Vec::new())

@@ -4,8 +4,10 @@
 //! that cannot choose a host, under the pool's issuer URL (`<public URL>/<pool id>/...`).
 
 mod authorize;
+mod federation;
 mod grant;
 mod logout;
+mod oidc;
 mod pages;
 mod request;
 mod site;
@@ -29,6 +31,7 @@ pub fn routes() -> Router<Arc<App>> {
             get(userinfo::user_info).post(userinfo::user_info),
         )
         .route("/oauth2/revoke", post(logout::revoke))
+        .route("/oauth2/idpresponse", get(federation::idp_response))
         .route("/logout", get(logout::logout))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route(

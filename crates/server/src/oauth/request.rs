@@ -4,10 +4,11 @@
 //! other fault goes back to the redirect URI with `error=`.
 
 use super::site::Site;
-use crate::app::App;
+use crate::app::{App, OrInternal};
 use crate::ops::client_documents::{self, StoredClient};
-use ironpool_api::types::OAuthFlowType;
+use ironpool_api::types::{IdentityProviderType, OAuthFlowType};
 use ironpool_api::ApiError;
+use ironpool_store::{Kind, ResourcesExt};
 use serde::{Deserialize, Serialize};
 
 /// The parameters of an authorization request, as the query string has them.
@@ -212,16 +213,38 @@ pub(crate) async fn check(app: &App, site: &Site, params: &Params) -> Result<Aut
         .supported_identity_providers
         .as_deref()
         .unwrap_or_default();
-    let identity_provider = match params.identity_provider.as_deref() {
-        None | Some("") => None,
-        Some(name) if providers.iter().any(|p| p == name) => {
+    let identity_provider = match (
+        params
+            .identity_provider
+            .as_deref()
+            .filter(|p| !p.is_empty()),
+        params.idp_identifier.as_deref().filter(|p| !p.is_empty()),
+    ) {
+        (Some(name), _) if providers.iter().any(|p| p == name) => {
             (name != "COGNITO").then(|| name.to_owned())
         }
-        Some(_) => return Err(refuse("unauthorized_client", None)),
+        (Some(_), _) => return Err(refuse("unauthorized_client", None)),
+        (None, Some(identifier)) => {
+            let found = by_identifier(app, site, identifier)
+                .await
+                .map_err(Refusal::Internal)?;
+            match found {
+                Some(name) if providers.contains(&name) => Some(name),
+                _ => {
+                    return Err(refuse(
+                        "invalid_request",
+                        Some("No identity provider has this idp_identifier"),
+                    ))
+                }
+            }
+        }
+        // A client of one provider, not the user pool's own directory, goes to that provider.
+        (None, None) if !providers.iter().any(|p| p == "COGNITO") => match providers {
+            [only] => Some(only.clone()),
+            _ => return Err(refuse("unauthorized_client", None)),
+        },
+        (None, None) => None,
     };
-    if identity_provider.is_none() && !providers.iter().any(|p| p == "COGNITO") {
-        return Err(refuse("unauthorized_client", None));
-    }
     if let Some(prompt) = params.prompt.as_deref() {
         if !prompt
             .split_whitespace()
@@ -241,6 +264,29 @@ pub(crate) async fn check(app: &App, site: &Site, params: &Params) -> Result<Aut
         pkce,
         identity_provider,
     })
+}
+
+/// The name of the pool's identity provider with this IdpIdentifier.
+async fn by_identifier(
+    app: &App,
+    site: &Site,
+    identifier: &str,
+) -> Result<Option<String>, ApiError> {
+    let providers: Vec<(String, IdentityProviderType)> = app
+        .store
+        .list(Kind::IdentityProvider, site.pool_id(), None, 1000)
+        .await
+        .or_internal()?;
+    Ok(providers
+        .into_iter()
+        .find(|(_, p)| {
+            p.idp_identifiers
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|i| i.eq_ignore_ascii_case(identifier))
+        })
+        .and_then(|(_, p)| p.provider_name))
 }
 
 #[cfg(test)]

@@ -33,6 +33,9 @@ pub(crate) struct Site {
     /// The path the domain's endpoints are under: empty at the domain's own host,
     /// `/<pool id>` under the issuer URL.
     pub path: String,
+    /// The absolute URL of that path: `<url>/oauth2/idpresponse` is where identity providers
+    /// send users back to.
+    pub url: String,
     /// Whether the request came over HTTPS (the cookies are `Secure` then).
     pub secure: bool,
 }
@@ -113,6 +116,7 @@ impl FromRequestParts<Arc<App>> for Site {
             return Ok(Site {
                 pool,
                 path: format!("/{first}"),
+                url: format!("{public}/{first}"),
                 secure: public.starts_with("https:"),
             });
         }
@@ -148,10 +152,16 @@ impl FromRequestParts<Arc<App>> for Site {
             ErrorCode::ResourceNotFoundException => no_domain(&host),
             _ => internal(e),
         })?;
+        let scheme = if public.starts_with("https:") {
+            "https"
+        } else {
+            "http"
+        };
         Ok(Site {
             pool,
             path: String::new(),
-            secure: public.starts_with("https:"),
+            url: format!("{scheme}://{host}"),
+            secure: scheme == "https",
         })
     }
 }

@@ -219,7 +219,10 @@ fn complete_oidc(mut details: Details) -> Result<Details, ApiError> {
         ));
     }
     let issuer = details.get("oidc_issuer").map(String::as_str).unwrap_or("");
-    if !issuer.starts_with("https://") {
+    // Plain HTTP only on loopback, as for callback URLs (a provider run locally).
+    let loopback =
+        issuer.starts_with("http://") && ironpool_core::client::check_redirect_uri(issuer).is_ok();
+    if !issuer.starts_with("https://") && !loopback {
         return Err(ApiError::invalid_parameter(
             "oidc_issuer must be an https URL.",
         ));

@@ -175,6 +175,7 @@ async fn claims(
         let v = match name.as_str() {
             "email_verified" | "phone_number_verified" => json!(value == "true"),
             "updated_at" => value.parse::<i64>().map_or(json!(value), |n| json!(n)),
+            "identities" => serde_json::from_str(value).unwrap_or_else(|_| json!(value)),
             _ => json!(value),
         };
         id.insert(name.clone(), v);

@@ -18,6 +18,7 @@ mod devices;
 mod disabled_user;
 mod domains;
 mod existence_parity;
+mod federation;
 mod groups;
 mod identity_providers;
 mod issuer_style;

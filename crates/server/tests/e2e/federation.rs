@@ -1,0 +1,156 @@
+//! Signing in through an OIDC identity provider: a second Ironpool is the provider. The user is
+//! sent on to its authorization endpoint, signs in on its managed login page, comes back to
+//! `/oauth2/idpresponse`, and becomes `Corp_<sub>` (EXTERNAL_PROVIDER, attributes mapped,
+//! `identities`) in the first pool, whose code gives tokens as any other.
+
+use crate::oauth_support::{query_param, Browser, OAuth, CALLBACK, LOGOUT};
+use crate::signin_support::{decode, PASSWORD};
+use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, OAuthFlowType};
+
+/// The app's pool (`a`) and the provider's (`b`, whose client sends users back to `a`).
+async fn pools(secret_given: Option<&str>) -> (OAuth, OAuth) {
+    let a = OAuth::new().await;
+    let idp_response = format!("{}/oauth2/idpresponse", a.base);
+    let b = OAuth::with(true, move |builder| {
+        builder.set_callback_urls(Some(vec![idp_response]))
+    })
+    .await;
+    let secret = secret_given.map_or(b.secret.clone().unwrap(), str::to_owned);
+    a.f.c
+        .create_identity_provider()
+        .user_pool_id(&a.f.pool)
+        .provider_name("Corp")
+        .provider_type(IdentityProviderTypeType::Oidc)
+        .provider_details("client_id", &b.f.client_id)
+        .provider_details("client_secret", secret)
+        .provider_details("authorize_scopes", "openid email profile")
+        .provider_details("oidc_issuer", &b.base)
+        .provider_details("attributes_request_method", "GET")
+        .attribute_mapping("email", "email")
+        .attribute_mapping("name", "name")
+        .attribute_mapping("username", "sub")
+        .send()
+        .await
+        .unwrap();
+    a.f.c
+        .update_user_pool_client()
+        .user_pool_id(&a.f.pool)
+        .client_id(&a.f.client_id)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("email")
+        .allowed_o_auth_scopes("profile")
+        .callback_urls(CALLBACK)
+        .logout_urls(LOGOUT)
+        .supported_identity_providers("COGNITO")
+        .supported_identity_providers("Corp")
+        .send()
+        .await
+        .unwrap();
+    (a, b)
+}
+
+#[tokio::test]
+async fn a_user_of_an_oidc_provider_signs_in_and_becomes_an_external_provider_user() {
+    let (a, b) = pools(None).await;
+    let at_provider =
+        b.f.user("pat", &[("email", "pat@corp.example"), ("name", "Pat Doe")])
+            .await;
+    let mut browser = Browser::new();
+    let authorize = a.authorize_url(&[
+        ("identity_provider", "Corp"),
+        ("scope", "openid email profile"),
+    ]);
+    let first = browser.get(&authorize).await;
+    assert_eq!(first.status, 302);
+    let to_provider = first.location.unwrap();
+    assert!(
+        to_provider.starts_with(&format!("{}/oauth2/authorize?", b.base)),
+        "{to_provider}"
+    );
+    assert_eq!(
+        query_param(&to_provider, "client_id").as_deref(),
+        Some(b.f.client_id.as_str())
+    );
+    assert_eq!(
+        query_param(&to_provider, "redirect_uri"),
+        Some(format!("{}/oauth2/idpresponse", a.base))
+    );
+    assert_eq!(
+        query_param(&to_provider, "scope").as_deref(),
+        Some("openid email profile")
+    );
+
+    let back = browser.sign_in(&to_provider, "pat", PASSWORD).await;
+    assert!(
+        back.starts_with(&format!("{}/oauth2/idpresponse?code=", a.base)),
+        "{back}"
+    );
+    let (location, _) = browser.follow(&back).await;
+    assert!(
+        location.starts_with(&format!("{CALLBACK}?code=")),
+        "{location}"
+    );
+    assert_eq!(query_param(&location, "state").as_deref(), Some("st4te"));
+    let (status, tokens) = a
+        .redeem(&query_param(&location, "code").unwrap(), None)
+        .await;
+    assert_eq!(status, 200, "{tokens}");
+    let (_, id) = decode(tokens["id_token"].as_str().unwrap());
+    let username = format!("Corp_{}", at_provider.sub);
+    assert_eq!(id["cognito:username"], username.as_str());
+    assert_eq!(id["email"], "pat@corp.example");
+    assert_eq!(id["name"], "Pat Doe");
+    assert_eq!(id["identities"][0]["providerName"], "Corp");
+    assert_eq!(id["identities"][0]["providerType"], "OIDC");
+    assert_eq!(id["identities"][0]["userId"], at_provider.sub.as_str());
+
+    let user =
+        a.f.c
+            .admin_get_user()
+            .user_pool_id(&a.f.pool)
+            .username(&username)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(user.user_status().unwrap().as_str(), "EXTERNAL_PROVIDER");
+
+    // The provider's SSO session makes the next sign-in one round trip; the user is the same.
+    let mut again = Browser::new();
+    let back = again.sign_in(&authorize, "pat", PASSWORD).await;
+    let (location, _) = again.follow(&back).await;
+    let (_, tokens) = a
+        .redeem(&query_param(&location, "code").unwrap(), None)
+        .await;
+    assert_eq!(
+        decode(tokens["id_token"].as_str().unwrap()).1["sub"],
+        id["sub"]
+    );
+}
+
+#[tokio::test]
+async fn a_provider_that_refuses_the_code_exchange_sends_an_error_back_to_the_app() {
+    let (a, b) = pools(Some("wrong-secret")).await;
+    b.f.user("pat", &[]).await;
+    let mut browser = Browser::new();
+    let authorize = a.authorize_url(&[("identity_provider", "Corp")]);
+    let to_provider = browser.get(&authorize).await.location.unwrap();
+    let back = browser.sign_in(&to_provider, "pat", PASSWORD).await;
+    let (location, _) = browser.follow(&back).await;
+    assert!(
+        location.starts_with(&format!("{CALLBACK}?error_description=")),
+        "{location}"
+    );
+    assert_eq!(
+        query_param(&location, "error").as_deref(),
+        Some("invalid_request")
+    );
+    assert_eq!(
+        query_param(&location, "error_description").as_deref(),
+        Some("the token endpoint refused the code: invalid_client")
+    );
+    // The state is single use.
+    let replay = browser.get(&back).await;
+    assert_eq!(replay.status, 400);
+}
