@@ -39,10 +39,13 @@ pub enum Kind {
     SessionConfiguration,
     /// The pool's SAML signing certificate and its sealed private key, keyed `ALL`.
     SigningCertificate,
+    /// A user of an identity provider linked to a user of the pool (AdminLinkProviderForUser),
+    /// keyed `<provider name>:<attribute name>:<attribute value>`.
+    ProviderLink,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Client,
         Kind::Domain,
         Kind::Group,
@@ -56,6 +59,7 @@ impl Kind {
         Kind::MfaConfig,
         Kind::SessionConfiguration,
         Kind::SigningCertificate,
+        Kind::ProviderLink,
     ];
 
     /// The name stored in the `kind` column; never change one that has shipped.
@@ -74,6 +78,7 @@ impl Kind {
             Kind::MfaConfig => "mfa_config",
             Kind::SessionConfiguration => "session_configuration",
             Kind::SigningCertificate => "signing_certificate",
+            Kind::ProviderLink => "provider_link",
         }
     }
 

@@ -10,6 +10,7 @@ use super::pages::{error_page, refused};
 use super::request::{check, with_params, AuthRequest, Params, ResponseType};
 use super::site::Site;
 use crate::app::{App, OrInternal};
+use crate::ops::provider_links::linked_user;
 use crate::ops::token_triggers::Generation;
 use crate::ops::tokens::{issue, OAuthGrant};
 use crate::ops::triggers;
@@ -270,8 +271,13 @@ async fn federated_user(
     }
     let username = format!("{provider}_{user_id}");
     let pool_id = site.pool_id();
+    if let Some(linked) = linked_user(app, pool_id, &provider, &user_id).await? {
+        crate::ops::auth::check_can_sign_in(&linked)?;
+        return Ok(linked);
+    }
     for _ in 0..crate::ops::versioned::ATTEMPTS {
         if let Some(mut user) = app.store.get_user(pool_id, &username).await.or_internal()? {
+            crate::ops::auth::check_can_sign_in(&user)?;
             if mapped
                 .iter()
                 .all(|(k, v)| user.attributes.get(k) == Some(v))

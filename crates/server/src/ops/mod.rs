@@ -25,6 +25,7 @@ mod managed_login_branding;
 mod mfa;
 mod mfa_sign_in;
 mod pages;
+pub(crate) mod provider_links;
 mod resource_servers;
 mod risk_configuration;
 mod self_attributes;
@@ -75,6 +76,8 @@ macro_rules! operations {
 
 operations! {
     InitiateAuth => auth::initiate_auth,
+    AdminLinkProviderForUser => provider_links::admin_link_provider_for_user,
+    AdminDisableProviderForUser => provider_links::admin_disable_provider_for_user,
     AdminInitiateAuth => auth::admin_initiate_auth,
     RespondToAuthChallenge => challenges::respond_to_auth_challenge,
     AdminRespondToAuthChallenge => challenges::admin_respond_to_auth_challenge,

@@ -154,3 +154,130 @@ async fn a_provider_that_refuses_the_code_exchange_sends_an_error_back_to_the_ap
     let replay = browser.get(&back).await;
     assert_eq!(replay.status, 400);
 }
+
+#[tokio::test]
+async fn a_linked_provider_user_signs_in_as_the_pool_user_until_the_link_is_disabled() {
+    let (a, b) = pools(None).await;
+    let at_provider = b.f.user("pat", &[("email", "pat@corp.example")]).await;
+    let native = a.f.user("patricia", &[]).await;
+    let source = |value: &str| {
+        aws_sdk_cognitoidentityprovider::types::ProviderUserIdentifierType::builder()
+            .provider_name("Corp")
+            .provider_attribute_name("Cognito_Subject")
+            .provider_attribute_value(value)
+            .build()
+    };
+    let destination = aws_sdk_cognitoidentityprovider::types::ProviderUserIdentifierType::builder()
+        .provider_name("Cognito")
+        .provider_attribute_value("patricia")
+        .build();
+    a.f.c
+        .admin_link_provider_for_user()
+        .user_pool_id(&a.f.pool)
+        .destination_user(destination.clone())
+        .source_user(source(&at_provider.sub))
+        .send()
+        .await
+        .unwrap();
+    let again =
+        a.f.c
+            .admin_link_provider_for_user()
+            .user_pool_id(&a.f.pool)
+            .destination_user(destination.clone())
+            .source_user(source(&at_provider.sub))
+            .send()
+            .await;
+    assert_eq!(
+        crate::harness::err(again.unwrap_err()).0,
+        "AliasExistsException"
+    );
+    let linked =
+        a.f.c
+            .admin_get_user()
+            .user_pool_id(&a.f.pool)
+            .username("patricia")
+            .send()
+            .await
+            .unwrap();
+    let identities = linked
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "identities")
+        .and_then(|a| a.value())
+        .unwrap()
+        .to_owned();
+    let identities: serde_json::Value = serde_json::from_str(&identities).unwrap();
+    assert_eq!(identities[0]["providerName"], "Corp");
+    assert_eq!(identities[0]["userId"], at_provider.sub.as_str());
+
+    let sign_in = |a: &OAuth| {
+        let authorize = a.authorize_url(&[("identity_provider", "Corp")]);
+        async move {
+            let mut browser = Browser::new();
+            let back = browser.sign_in(&authorize, "pat", PASSWORD).await;
+            let (location, _) = browser.follow(&back).await;
+            location
+        }
+    };
+    let location = sign_in(&a).await;
+    let (_, tokens) = a
+        .redeem(&query_param(&location, "code").unwrap(), None)
+        .await;
+    let (_, id) = decode(tokens["id_token"].as_str().unwrap());
+    assert_eq!(
+        id["cognito:username"], "patricia",
+        "the link signs in as the pool's user"
+    );
+    assert_eq!(id["sub"], native.sub.as_str());
+
+    a.f.c
+        .admin_disable_provider_for_user()
+        .user_pool_id(&a.f.pool)
+        .user(source(&at_provider.sub))
+        .send()
+        .await
+        .unwrap();
+    let location = sign_in(&a).await;
+    let (_, tokens) = a
+        .redeem(&query_param(&location, "code").unwrap(), None)
+        .await;
+    let (_, id) = decode(tokens["id_token"].as_str().unwrap());
+    assert_eq!(
+        id["cognito:username"],
+        format!("Corp_{}", at_provider.sub).as_str()
+    );
+    // A provider user that signed in on its own cannot be merged, and disabling deletes it.
+    let merge =
+        a.f.c
+            .admin_link_provider_for_user()
+            .user_pool_id(&a.f.pool)
+            .destination_user(destination)
+            .source_user(source(&at_provider.sub))
+            .send()
+            .await;
+    assert_eq!(
+        crate::harness::err(merge.unwrap_err()),
+        (
+            "InvalidParameterException".into(),
+            "Merging is not currently supported, provide a SourceUser that has not been used to sign into the user pool.".into()
+        )
+    );
+    a.f.c
+        .admin_disable_provider_for_user()
+        .user_pool_id(&a.f.pool)
+        .user(source(&at_provider.sub))
+        .send()
+        .await
+        .unwrap();
+    let gone =
+        a.f.c
+            .admin_get_user()
+            .user_pool_id(&a.f.pool)
+            .username(format!("Corp_{}", at_provider.sub))
+            .send()
+            .await;
+    assert_eq!(
+        crate::harness::err(gone.unwrap_err()).0,
+        "UserNotFoundException"
+    );
+}
