@@ -12,6 +12,7 @@ pub mod jwt;
 pub mod lockout;
 pub mod password;
 pub mod rng;
+pub mod saml;
 pub mod seal;
 pub mod secret_hash;
 pub mod srp;

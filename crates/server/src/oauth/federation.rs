@@ -36,10 +36,13 @@ const STATE_SECONDS: f64 = 600.0;
 
 /// What waits for the provider's answer.
 #[derive(Serialize, Deserialize)]
-struct Pending {
-    params: Params,
-    provider: String,
-    nonce: String,
+pub(crate) struct Pending {
+    pub params: Params,
+    pub provider: String,
+    pub nonce: String,
+    /// The ID of a SAML AuthnRequest.
+    #[serde(default)]
+    pub request_id: Option<String>,
 }
 
 fn state_hash(state: &str) -> String {
@@ -82,28 +85,42 @@ pub(crate) async fn start(
     let Some(idp) = provider(app, site.pool_id(), name).await? else {
         return back("invalid_request", "The identity provider does not exist.");
     };
-    if idp.provider_type == Some(IdentityProviderTypeType::Saml) {
-        return back(
-            "invalid_request",
-            "SAML identity providers are not supported yet.",
-        );
-    }
     let details = idp.provider_details.clone().unwrap_or_default();
+    if idp.provider_type == Some(IdentityProviderTypeType::Saml) {
+        return match super::saml::start(app, site, params, name, &details).await? {
+            Ok(response) => Ok(response),
+            Err(oidc::Refused(why)) => back("invalid_request", &why),
+        };
+    }
     let endpoints = match oidc::endpoints(app, &details).await {
         Ok(e) => e,
         Err(oidc::Refused(why)) => return back("invalid_request", &why),
     };
     let mut raw = [0u8; 32];
     app.rng.fill(&mut raw);
-    let state = B64URL.encode(raw);
-    app.rng.fill(&mut raw);
     let nonce = B64URL.encode(raw);
     let pending = Pending {
         params: params.clone(),
         provider: name.to_owned(),
         nonce: nonce.clone(),
+        request_id: None,
     };
-    let plain = serde_json::to_vec(&pending).or_internal()?;
+    let state = keep_pending(app, site, &pending).await?;
+    let redirect_uri = format!("{}/oauth2/idpresponse", site.url);
+    let location = oidc::authorize_url(&endpoints, &details, &redirect_uri, &state, &nonce);
+    Ok(redirect(&location, Vec::new()))
+}
+
+/// Keeps what waits for the provider (sealed, single use); the state that finds it again.
+pub(crate) async fn keep_pending(
+    app: &App,
+    site: &Site,
+    pending: &Pending,
+) -> Result<String, ApiError> {
+    let mut raw = [0u8; 32];
+    app.rng.fill(&mut raw);
+    let state = B64URL.encode(raw);
+    let plain = serde_json::to_vec(pending).or_internal()?;
     app.store
         .create_auth_session(&AuthSession {
             session_hash: state_hash(&state),
@@ -115,12 +132,15 @@ pub(crate) async fn start(
         })
         .await
         .or_internal()?;
-    let redirect_uri = format!("{}/oauth2/idpresponse", site.url);
-    let location = oidc::authorize_url(&endpoints, &details, &redirect_uri, &state, &nonce);
-    Ok(redirect(&location, Vec::new()))
+    Ok(state)
 }
 
-async fn take_pending(app: &App, site: &Site, state: &str) -> Result<Option<Pending>, ApiError> {
+/// Takes (once) what waits under `state`.
+pub(crate) async fn take_pending(
+    app: &App,
+    site: &Site,
+    state: &str,
+) -> Result<Option<Pending>, ApiError> {
     let Some(session) = app
         .store
         .take_auth_session(&state_hash(state))
@@ -219,7 +239,27 @@ async fn finish(
         Ok(c) => c,
         Err(refused) => return Ok(Err(refused)),
     };
-    let user = federated_user(app, site, request, &idp, &claims).await?;
+    let mapping = idp.attribute_mapping.clone().unwrap_or_default();
+    let user_claim = mapping.get("username").map_or("sub", String::as_str);
+    let Some(user_id) = claims.get(user_claim).and_then(claim_text) else {
+        let why = format!("The identity provider sent no {user_claim}.");
+        return Ok(Err(oidc::Refused(why)));
+    };
+    signed_in(app, site, request, &idp, &user_id, &claims)
+        .await
+        .map(Ok)
+}
+
+/// The end of a sign-in through a provider: its user in the pool, tokens, the SSO session.
+pub(crate) async fn signed_in(
+    app: &App,
+    site: &Site,
+    request: &AuthRequest,
+    idp: &IdentityProviderType,
+    user_id: &str,
+    claims: &Map<String, Value>,
+) -> Result<Response, ApiError> {
+    let user = federated_user(app, site, request, idp, user_id, claims).await?;
     let grant = OAuthGrant {
         scopes: request.scopes.clone(),
         nonce: request.nonce.clone(),
@@ -233,11 +273,11 @@ async fn finish(
     };
     let result = issue(app, &generation, &request.client.client, &user, None).await?;
     let sso = new_sso(app, &user.username, &user.sub);
-    complete(app, site, request, result, sso).await.map(Ok)
+    complete(app, site, request, result, sso).await
 }
 
 /// A claim as an attribute value: strings as they are, anything else as JSON.
-fn claim_text(value: &Value) -> Option<String> {
+pub(crate) fn claim_text(value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
         Value::String(s) => Some(s.clone()),
@@ -252,14 +292,11 @@ async fn federated_user(
     site: &Site,
     request: &AuthRequest,
     idp: &IdentityProviderType,
+    user_id: &str,
     claims: &Map<String, Value>,
 ) -> Result<User, ApiError> {
     let provider = idp.provider_name.clone().unwrap_or_default();
     let mapping = idp.attribute_mapping.clone().unwrap_or_default();
-    let user_claim = mapping.get("username").map_or("sub", String::as_str);
-    let user_id = claims.get(user_claim).and_then(claim_text).ok_or_else(|| {
-        ApiError::invalid_parameter(format!("The identity provider sent no {user_claim}."))
-    })?;
     let mut mapped = BTreeMap::new();
     for (attribute, claim) in &mapping {
         if attribute == "username" || schema_entry(&site.pool, attribute).is_none() {
@@ -271,7 +308,7 @@ async fn federated_user(
     }
     let username = format!("{provider}_{user_id}");
     let pool_id = site.pool_id();
-    if let Some(linked) = linked_user(app, pool_id, &provider, &user_id).await? {
+    if let Some(linked) = linked_user(app, pool_id, &provider, user_id).await? {
         crate::ops::auth::check_can_sign_in(&linked)?;
         return Ok(linked);
     }

@@ -10,6 +10,7 @@ mod logout;
 mod oidc;
 mod pages;
 mod request;
+mod saml;
 mod site;
 mod token;
 mod userinfo;
@@ -32,6 +33,9 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/oauth2/revoke", post(logout::revoke))
         .route("/oauth2/idpresponse", get(federation::idp_response))
+        .route("/saml2/idpresponse", post(saml::idp_response))
+        .route("/saml2/metadata", get(saml::sp_metadata))
+        .route("/saml2/logout", get(saml::logout))
         .route("/logout", get(logout::logout))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route(

@@ -277,69 +277,21 @@ fn complete_saml(mut details: Details) -> Result<Details, ApiError> {
         }
     }
     if let Some(file) = file {
-        let sso = redirect_location(&file, "SingleSignOnService").ok_or_else(|| {
-            ApiError::invalid_parameter(
-                "Could not find an SSO endpoint with the HTTP-Redirect binding in the SAML metadata.",
-            )
-        })?;
+        let metadata = ironpool_core::saml::parse_metadata(&file).ok();
+        let sso = metadata
+            .as_ref()
+            .and_then(|m| m.sso_redirect.clone())
+            .ok_or_else(|| {
+                ApiError::invalid_parameter(
+                    "Could not find an SSO endpoint with the HTTP-Redirect binding in the SAML metadata.",
+                )
+            })?;
         details.insert("SSORedirectBindingURI".into(), sso);
-        if let Some(slo) = redirect_location(&file, "SingleLogoutService") {
+        if let Some(slo) = metadata.and_then(|m| m.slo_redirect) {
             details.insert("SLORedirectBindingURI".into(), slo);
         }
     }
     Ok(details)
-}
-
-const REDIRECT_BINDING: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
-
-/// The `Location` of the first `<[prefix:]element Binding="...HTTP-Redirect">` in `xml`.
-/// A scan, not a parser: enough for IdP metadata, which is machine-written.
-pub(crate) fn redirect_location(xml: &str, element: &str) -> Option<String> {
-    let mut rest = xml;
-    while let Some(start) = rest.find('<') {
-        rest = &rest[start + 1..];
-        let end = rest.find('>')?;
-        let tag = &rest[..end];
-        rest = &rest[end..];
-        let name = tag.split(|c: char| c.is_whitespace() || c == '/').next()?;
-        let local = name.rsplit(':').next()?;
-        if local == element && attribute(tag, "Binding").as_deref() == Some(REDIRECT_BINDING) {
-            return attribute(tag, "Location");
-        }
-    }
-    None
-}
-
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let mut search = tag;
-    while let Some(pos) = search.find(name) {
-        let before = search[..pos].chars().last();
-        let after = search[pos + name.len()..].trim_start();
-        search = &search[pos + name.len()..];
-        if !before.is_some_and(char::is_whitespace) {
-            continue;
-        }
-        let Some(value) = after.strip_prefix('=') else {
-            continue;
-        };
-        let value = value.trim_start();
-        let quote = value.chars().next()?;
-        if quote != '"' && quote != '\'' {
-            return None;
-        }
-        let body = &value[1..];
-        let close = body.find(quote)?;
-        return Some(unescape(&body[..close]));
-    }
-    None
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// The user-pool `username` mapping Cognito adds when the request has none.
@@ -364,25 +316,6 @@ pub(crate) fn visible(t: T, details: &Details) -> Details {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_redirect_locations_with_prefixes_and_other_bindings_first() {
-        let xml = r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="x">
-          <md:IDPSSODescriptor>
-            <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/slo"/>
-            <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example.com/post"/>
-            <md:SingleSignOnService Location='https://idp.example.com/sso?a=1&amp;b=2' Binding='urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect'/>
-          </md:IDPSSODescriptor></md:EntityDescriptor>"#;
-        assert_eq!(
-            redirect_location(xml, "SingleSignOnService").as_deref(),
-            Some("https://idp.example.com/sso?a=1&b=2")
-        );
-        assert_eq!(
-            redirect_location(xml, "SingleLogoutService").as_deref(),
-            Some("https://idp.example.com/slo")
-        );
-        assert_eq!(redirect_location("not xml", "SingleSignOnService"), None);
-    }
 
     #[test]
     fn facebook_versions() {

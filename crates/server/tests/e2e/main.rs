@@ -44,6 +44,7 @@ mod readme;
 mod readme_snippets;
 mod resource_servers;
 mod risk_configuration;
+mod saml_federation;
 mod sealed_client_secrets;
 mod secret_free_logs;
 mod seed;

@@ -1,0 +1,277 @@
+//! Signing in through a SAML 2.0 identity provider: the AuthnRequest (redirect binding, the
+//! sign-in's state as RelayState), the Response posted to `/saml2/idpresponse` (its signature
+//! verified by xmlsec with the certificate of the provider's metadata, never by reading the
+//! XML ourselves; IdP-initiated where the provider allows it with IDPInit), the pool's SP
+//! metadata at `/saml2/metadata`, and `/saml2/logout`.
+
+use super::federation::{claim_text, keep_pending, provider, signed_in, take_pending, Pending};
+use super::grant::{redirect, sso_cleared};
+use super::oidc::Refused;
+use super::pages::{error_page, refused};
+use super::request::{check, with_params, Params, ResponseType};
+use super::site::Site;
+use crate::app::App;
+use crate::protocol;
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use ironpool_api::types::IdentityProviderType;
+use ironpool_api::ApiError;
+use ironpool_core::saml::{self, IdpMetadata};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::sync::Arc;
+
+/// The pool's entity ID as a service provider, as Cognito's.
+fn sp_entity_id(site: &Site) -> String {
+    format!("urn:amazon:cognito:sp:{}", site.pool_id())
+}
+
+fn acs(site: &Site) -> String {
+    format!("{}/saml2/idpresponse", site.url)
+}
+
+/// The provider's metadata: MetadataFile, or what MetadataURL serves.
+async fn metadata(app: &App, details: &BTreeMap<String, String>) -> Result<IdpMetadata, Refused> {
+    let xml = match (details.get("MetadataFile"), details.get("MetadataURL")) {
+        (Some(file), _) if !file.is_empty() => file.clone(),
+        (_, Some(url)) if !url.is_empty() => {
+            let response = app
+                .web
+                .get(url)
+                .send()
+                .await
+                .map_err(|e| Refused(format!("{url} could not be reached: {e}")))?;
+            response
+                .text()
+                .await
+                .map_err(|e| Refused(format!("{url} could not be read: {e}")))?
+        }
+        _ => return Err(Refused("the provider has no metadata".into())),
+    };
+    saml::parse_metadata(&xml).map_err(|e| Refused(format!("the provider's metadata: {}", e.0)))
+}
+
+/// Sends the user to the provider's SSO service with an AuthnRequest.
+pub(crate) async fn start(
+    app: &App,
+    site: &Site,
+    params: &Params,
+    name: &str,
+    details: &BTreeMap<String, String>,
+) -> Result<Result<Response, Refused>, ApiError> {
+    let metadata = match metadata(app, details).await {
+        Ok(m) => m,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let Some(sso) = metadata.sso_redirect else {
+        return Ok(Err(Refused(
+            "the provider's metadata has no SSO service with the HTTP-Redirect binding".into(),
+        )));
+    };
+    let mut raw = [0u8; 16];
+    app.rng.fill(&mut raw);
+    let id = format!("_{}", hex::encode(raw));
+    let pending = Pending {
+        params: params.clone(),
+        provider: name.to_owned(),
+        nonce: String::new(),
+        request_id: Some(id.clone()),
+    };
+    let state = keep_pending(app, site, &pending).await?;
+    let xml = saml::authn_request(&id, app.now(), &sso, &acs(site), &sp_entity_id(site));
+    let location = with_params(
+        &sso,
+        false,
+        &[
+            ("SAMLRequest", &saml::redirect_encode(&xml)),
+            ("RelayState", &state),
+        ],
+    );
+    Ok(Ok(redirect(&location, Vec::new())))
+}
+
+/// Verifies the signature of the signed part of `xml` with one of the provider's
+/// certificates, by xmlsec (the `xmlsec1` program, as pysaml2 uses it).
+async fn verify_signature(xml: &str, certificates: &[String]) -> Result<(), Refused> {
+    let part = saml::signed_part(xml).map_err(|e| Refused(e.0))?;
+    let namespace = match part.element {
+        "Assertion" => saml::NS_ASSERTION,
+        _ => saml::NS_PROTOCOL,
+    };
+    let mut document = tempfile::NamedTempFile::new().map_err(|e| Refused(e.to_string()))?;
+    document
+        .write_all(xml.as_bytes())
+        .map_err(|e| Refused(e.to_string()))?;
+    for certificate in certificates {
+        let mut pem = tempfile::NamedTempFile::new().map_err(|e| Refused(e.to_string()))?;
+        pem.write_all(saml::certificate_pem(certificate).as_bytes())
+            .map_err(|e| Refused(e.to_string()))?;
+        let output = tokio::process::Command::new("xmlsec1")
+            .arg("--verify")
+            .args(["--enabled-reference-uris", "empty,same-doc"])
+            .args(["--enabled-key-data", "raw-x509-cert"])
+            .arg("--pubkey-cert-pem")
+            .arg(pem.path())
+            .arg("--id-attr:ID")
+            .arg(format!("{namespace}:{}", part.element))
+            .args(["--node-id", &part.id])
+            .arg(document.path())
+            .output()
+            .await
+            .map_err(|e| {
+                Refused(format!(
+                    "SAML sign-in needs xmlsec1 (Debian's package xmlsec1): {e}"
+                ))
+            })?;
+        if output.status.success() {
+            return Ok(());
+        }
+    }
+    Err(Refused(
+        "the SAML response's signature does not verify with the provider's certificate".into(),
+    ))
+}
+
+/// The Assertion's attributes as claims: one value as it is, several joined by commas.
+fn claims_of(assertion: &saml::Assertion) -> Map<String, Value> {
+    assertion
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.join(","))))
+        .collect()
+}
+
+/// `POST /saml2/idpresponse`: the provider's Response (HTTP-POST binding).
+pub(crate) async fn idp_response(
+    State(app): State<Arc<App>>,
+    site: Site,
+    headers: HeaderMap,
+    Query(query): Query<Params>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let pending = match form.get("RelayState").filter(|s| !s.is_empty()) {
+        Some(state) => match take_pending(&app, &site, state).await {
+            Ok(found) => found,
+            Err(e) => return protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
+        },
+        None => None,
+    };
+    // Without a sign-in of ours, a sign-in the provider started: the authorization request
+    // is in the ACS URL's query, and the provider must allow it (IDPInit).
+    let (params, provider_name, request_id) = match pending {
+        Some(p) => (p.params, p.provider, p.request_id),
+        None => match query.identity_provider.clone() {
+            Some(name) => (query, name, None),
+            None => return error_page(&app, &site, &headers, Some("invalid_request")).await,
+        },
+    };
+    let request = match check(&app, &site, &params).await {
+        Ok(r) => r,
+        Err(refusal) => return refused(&app, &site, &headers, &params, refusal).await,
+    };
+    let back = |description: &str| {
+        let mut pairs = vec![
+            ("error_description", description),
+            ("error", "invalid_request"),
+        ];
+        pairs.extend(request.state.as_deref().map(|s| ("state", s)));
+        let fragment = request.response_type == ResponseType::Token;
+        redirect(
+            &with_params(&request.redirect_uri, fragment, &pairs),
+            Vec::new(),
+        )
+    };
+    let idp = match provider(&app, site.pool_id(), &provider_name).await {
+        Ok(Some(idp)) => idp,
+        Ok(None) => return back("The identity provider does not exist."),
+        Err(e) => return protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
+    };
+    let details = idp.provider_details.clone().unwrap_or_default();
+    if request_id.is_none() && details.get("IDPInit").map(String::as_str) != Some("true") {
+        return back("The identity provider may not start a sign-in (IDPInit is not set).");
+    }
+    match assertion(&app, &site, &idp, &form, request_id.as_deref()).await {
+        Ok((user_id, claims)) => {
+            match signed_in(&app, &site, &request, &idp, &user_id, &claims).await {
+                Ok(response) => response,
+                Err(e) if e.code == ironpool_api::ErrorCode::InternalErrorException => {
+                    protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR)
+                }
+                Err(e) => back(&e.message),
+            }
+        }
+        Err(Refused(why)) => back(&why),
+    }
+}
+
+/// The verified Assertion of a posted Response: the provider user's id (the mapped
+/// `username` attribute, else the NameID) and its attributes.
+async fn assertion(
+    app: &App,
+    site: &Site,
+    idp: &IdentityProviderType,
+    form: &HashMap<String, String>,
+    request_id: Option<&str>,
+) -> Result<(String, Map<String, Value>), Refused> {
+    let encoded = form
+        .get("SAMLResponse")
+        .ok_or_else(|| Refused("no SAMLResponse was posted".into()))?;
+    let xml = B64
+        .decode(encoded.split_whitespace().collect::<String>())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| Refused("the SAMLResponse is not base64 of UTF-8 XML".into()))?;
+    let details = idp.provider_details.clone().unwrap_or_default();
+    let metadata = metadata(app, &details).await?;
+    verify_signature(&xml, &metadata.certificates).await?;
+    let expect = saml::Expect {
+        idp_entity_id: &metadata.entity_id,
+        sp_entity_id: &sp_entity_id(site),
+        acs: &acs(site),
+        in_response_to: request_id,
+        now: app.now(),
+    };
+    let assertion = saml::read_assertion(&xml, &expect).map_err(|e| Refused(e.0))?;
+    let claims = claims_of(&assertion);
+    let mapping = idp.attribute_mapping.clone().unwrap_or_default();
+    let user_id = match mapping.get("username") {
+        Some(attribute) => claims
+            .get(attribute)
+            .and_then(claim_text)
+            .ok_or_else(|| Refused(format!("the Assertion has no {attribute}")))?,
+        None => assertion.name_id,
+    };
+    Ok((user_id, claims))
+}
+
+/// `GET /saml2/metadata`: the pool's metadata as a service provider.
+pub(crate) async fn sp_metadata(site: Site) -> Response {
+    let xml = saml::sp_metadata(
+        &sp_entity_id(&site),
+        &acs(&site),
+        &format!("{}/saml2/logout", site.url),
+    );
+    (
+        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+        xml,
+    )
+        .into_response()
+}
+
+/// `GET /saml2/logout`: the provider ends the session; so does the managed login's.
+pub(crate) async fn logout(site: Site) -> Response {
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "You are signed out.",
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, sso_cleared(&site));
+    response
+}
