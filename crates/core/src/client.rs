@@ -56,7 +56,8 @@ pub enum RedirectUriError {
 }
 
 /// Cognito's rules for a redirect URI: absolute, no fragment, HTTPS unless it is plain HTTP on
-/// `localhost`, `127.0.0.1` or `[::1]` (any port); app schemes such as `myapp://cb` are fine.
+/// `localhost`, `127.0.0.1` or `[::1]` (any port), or on a `*.localhost` name, which is
+/// loopback too (RFC 6761); app schemes such as `myapp://cb` are fine.
 pub fn check_redirect_uri(uri: &str) -> Result<(), RedirectUriError> {
     let Some((scheme, rest)) = uri.split_once("://").or_else(|| {
         // `myapp:callback` style URIs are absolute too.
@@ -89,7 +90,9 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), RedirectUriError> {
             host_port.split(':').next().unwrap_or_default().to_owned()
         };
         let host = host.to_ascii_lowercase();
-        if !matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]") {
+        let loopback = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+            || host.ends_with(".localhost");
+        if !loopback {
             return Err(RedirectUriError::InsecureHttp);
         }
     }
@@ -205,6 +208,7 @@ mod tests {
     fn redirect_uris() {
         assert_eq!(check_redirect_uri("https://example.com/cb"), Ok(()));
         assert_eq!(check_redirect_uri("http://localhost:3000/cb"), Ok(()));
+        assert_eq!(check_redirect_uri("http://app.localhost:3000/cb"), Ok(()));
         assert_eq!(check_redirect_uri("http://127.0.0.1/cb"), Ok(()));
         assert_eq!(check_redirect_uri("http://[::1]:8080"), Ok(()));
         assert_eq!(check_redirect_uri("myapp://callback"), Ok(()));

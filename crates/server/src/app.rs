@@ -89,6 +89,7 @@ impl App {
             web: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .redirect(reqwest::redirect::Policy::none())
+                .dns_resolver(crate::resolve::resolver())
                 .build()
                 .map_err(|e| format!("cannot build the HTTP client: {e}"))?,
             skipped_triggers: Default::default(),

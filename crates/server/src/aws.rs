@@ -91,6 +91,7 @@ impl AwsClient {
     pub fn new(config: &AwsConfig) -> Result<Self, String> {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(MAX_IDLE)
+            .dns_resolver(crate::resolve::resolver())
             .build()
             .map_err(|e| format!("cannot start the AWS client: {e}"))?;
         let credentials = AwsCredentials::new(

@@ -57,9 +57,17 @@ pub struct Config {
     pub account_id: String,
 
     /// Public base URL of this server, used for token issuers and links
-    /// [default: http://<listen>].
+    /// [default: http://<listen>, or https://<listen> with --tls-cert].
     #[arg(long, env = "IRONPOOL_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Serve HTTPS with this certificate chain (PEM); `ironpool cert` makes a local one.
+    #[arg(long, env = "IRONPOOL_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "IRONPOOL_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 
     /// The `iss` of tokens: `public-url` is `<public URL>/<pool id>`; `aws` is Cognito's,
     /// `https://cognito-idp.<region>.amazonaws.com/<pool id>`, which verifiers that derive the
@@ -162,6 +170,7 @@ impl Config {
     pub fn public_url(&self, bound: SocketAddr) -> String {
         match &self.public_url {
             Some(url) => url.trim_end_matches('/').to_owned(),
+            None if self.tls_cert.is_some() => format!("https://{bound}"),
             None => format!("http://{bound}"),
         }
     }

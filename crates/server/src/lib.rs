@@ -12,8 +12,10 @@ pub mod oauth;
 pub mod ops;
 pub mod protocol;
 pub mod request_context;
+pub mod resolve;
 pub mod smtp;
 pub mod throttle;
+pub mod tls;
 
 pub use app::App;
 pub use config::Config;
@@ -26,6 +28,7 @@ use tokio::net::TcpListener;
 /// A server bound to its address and answering in the background (what tests start).
 pub struct Server {
     addr: SocketAddr,
+    secure: bool,
     app: Arc<App>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -40,8 +43,10 @@ impl Server {
         let task = tokio::spawn(serve(listener, app.clone(), async {
             let _ = stopped.await;
         }));
+        let secure = app.config.tls_cert.is_some();
         Ok(Self {
             addr,
+            secure,
             app,
             stop: Some(stop),
             task,
@@ -53,7 +58,8 @@ impl Server {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.secure { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn app(&self) -> &Arc<App> {
@@ -82,6 +88,7 @@ pub async fn run(app: App) -> Result<(), String> {
         dev_endpoints = app.config.dev_endpoints_enabled(),
         smtp = app.config.smtp.smtp_url.as_ref().map_or("off (outbox only)".to_string(), |u| u.redacted()),
         rate_limits = ?app.config.rate_limits,
+        tls = app.config.tls_cert.is_some(),
         "ironpool listening"
     );
     serve(listener, app, shutdown_signal())
@@ -101,6 +108,9 @@ async fn bind(mut app: App) -> Result<(TcpListener, Arc<App>), String> {
              or pass --allow-unauthenticated if an open admin API is what you want."
         ));
     }
+    if let (Some(cert), Some(key)) = (&app.config.tls_cert, &app.config.tls_key) {
+        tls::acceptor(cert, key)?;
+    }
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -109,15 +119,31 @@ async fn bind(mut app: App) -> Result<(TcpListener, Arc<App>), String> {
     Ok((listener, Arc::new(app)))
 }
 
+/// Serves plain HTTP, or HTTPS with --tls-cert and --tls-key.
 async fn serve(
     listener: TcpListener,
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = http::router(app).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let tls = match (&app.config.tls_cert, &app.config.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::acceptor(cert, key).map_err(std::io::Error::other)?),
+        _ => None,
+    };
+    let router = http::router(app);
+    match tls {
+        Some(acceptor) => {
+            let listener = tls::TlsListener::new(listener, acceptor)?;
+            axum::serve(listener, tls::WithPeer(router))
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -15,13 +15,44 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the Cognito User Pools API (cognito-idp).
-    Serve(Config),
+    Serve(Box<Config>),
+    /// Write a local CA (ca.pem: trust it in the browser or with NODE_EXTRA_CA_CERTS) and a
+    /// certificate it signed (cert.pem, key.pem: give them to --tls-cert and --tls-key) for
+    /// localhost, *.localhost, *.auth.<region>.localhost, 127.0.0.1 and ::1.
+    Cert {
+        /// Where to write ca.pem, cert.pem and key.pem.
+        #[arg(long, default_value = "./ironpool-tls")]
+        out: std::path::PathBuf,
+        /// The region of the prefix domains' host names.
+        #[arg(long, default_value = "us-east-1")]
+        region: String,
+        /// More host names for the certificate (a custom domain).
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
-    let Cli {
-        command: Command::Serve(config),
-    } = Cli::parse();
+    let config = match Cli::parse().command {
+        Command::Serve(config) => *config,
+        Command::Cert { out, region, hosts } => {
+            return match ironpool_server::tls::write_local_certificate(&out, &region, &hosts) {
+                Ok(()) => {
+                    println!(
+                        "wrote {0}/ca.pem, {0}/cert.pem and {0}/key.pem\n\
+                         serve with: ironpool serve --tls-cert {0}/cert.pem --tls-key {0}/key.pem\n\
+                         trust {0}/ca.pem in your browser, or NODE_EXTRA_CA_CERTS={0}/ca.pem for Node",
+                        out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("ironpool cert: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+    };
     init_logging(config.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

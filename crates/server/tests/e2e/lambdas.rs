@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 pub struct Lambdas {
-    url: String,
+    pub url: String,
     _child: Mutex<Child>,
 }
 

@@ -61,6 +61,7 @@ mod terms;
 mod terraform;
 mod terraform_defaults;
 mod throttling;
+mod tls;
 mod token_ops;
 mod token_triggers;
 mod triggers;
