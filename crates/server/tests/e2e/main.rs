@@ -8,6 +8,7 @@ mod attribute_updates;
 mod attribute_writes;
 mod audit;
 mod auth_triggers;
+mod browser;
 mod cli;
 mod cli_signin;
 mod clients;
