@@ -10,24 +10,41 @@ use crate::signin_support::{decode, PASSWORD};
 use aws_sdk_cognitoidentityprovider::types::{
     OAuthFlowType, SoftwareTokenMfaConfigType, UserPoolMfaType, VerifiedAttributeType,
 };
+use serde_json::json;
 use std::path::PathBuf;
 
-/// The app the browser comes back to: any request gets a small page. Its port.
-async fn app() -> u16 {
+/// The app the browser comes back to: any request gets a small page, or, with `dir`, the
+/// file of `dir` its path names (`index.html` for paths without one). Its port.
+async fn app_serving(dir: Option<PathBuf>) -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
+            let dir = dir.clone();
             tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = stream.read(&mut buf).await;
-                let body = "<!doctype html><title>app</title>";
-                let answer = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                let mut buf = [0u8; 8192];
+                let n = stream.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let path = request.split_whitespace().nth(1).unwrap_or("/");
+                let path = path.split('?').next().unwrap_or("/");
+                let (body, kind) = match &dir {
+                    Some(dir) if path.ends_with(".js") => (
+                        std::fs::read(dir.join(path.trim_start_matches('/'))).unwrap_or_default(),
+                        "text/javascript",
+                    ),
+                    Some(dir) => (
+                        std::fs::read(dir.join("index.html")).unwrap_or_default(),
+                        "text/html",
+                    ),
+                    None => (b"<!doctype html><title>app</title>".to_vec(), "text/html"),
+                };
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: {kind}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
                     body.len()
                 );
-                let _ = stream.write_all(answer.as_bytes()).await;
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&body).await;
             });
         }
     });
@@ -51,7 +68,7 @@ async fn chromium_walks_sign_up_sign_in_mfa_setup_sso_and_sign_out() {
     if !chromium() {
         return;
     }
-    let port = app().await;
+    let port = app_serving(None).await;
     let callback = format!("http://localhost:{port}/cb");
     let logout = format!("http://localhost:{port}/bye");
     let (callback, logout) = (callback.as_str(), logout.as_str());
@@ -137,4 +154,115 @@ async fn chromium_walks_sign_up_sign_in_mfa_setup_sso_and_sign_out() {
         std::fs::metadata(&screenshot).unwrap().len() > 1000,
         "a screenshot"
     );
+}
+
+#[tokio::test]
+async fn amplify_sign_in_with_redirect_completes_over_https() {
+    let Some(dir) = js_dir() else { return };
+    if !chromium() {
+        return;
+    }
+    let tls = tempfile::tempdir().unwrap();
+    ironpool_server::tls::write_local_certificate(tls.path(), "us-east-1", &[]).unwrap();
+    let s = TestServer::with_config(ironpool_server::Config {
+        tls_cert: Some(tls.path().join("cert.pem")),
+        tls_key: Some(tls.path().join("key.pem")),
+        ..crate::harness::test_config()
+    })
+    .await;
+    // The API over HTTPS, trusting the local CA.
+    let ca =
+        reqwest::Certificate::from_pem(&std::fs::read(tls.path().join("ca.pem")).unwrap()).unwrap();
+    let https = reqwest::Client::builder()
+        .add_root_certificate(ca)
+        .build()
+        .unwrap();
+    let url = s.url();
+    let call = |op: &'static str, body: serde_json::Value| {
+        let (https, url) = (https.clone(), url.clone());
+        async move {
+            let answer: serde_json::Value = https
+                .post(&url)
+                .header(
+                    "x-amz-target",
+                    format!("AWSCognitoIdentityProviderService.{op}"),
+                )
+                .header("content-type", "application/x-amz-json-1.1")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(answer.get("__type").is_none(), "{op}: {answer}");
+            answer
+        }
+    };
+    let pool = call("CreateUserPool", json!({"PoolName": "amplify"})).await["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let prefix = format!("amp-{}", pool.rsplit('_').next().unwrap().to_lowercase());
+    call(
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": pool, "Domain": prefix}),
+    )
+    .await;
+    let app_dir = tempfile::tempdir().unwrap();
+    let port = app_serving(Some(app_dir.path().to_owned())).await;
+    let app = format!("http://localhost:{port}");
+    let created = call(
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": pool, "ClientName": "app",
+            "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": ["openid", "email"], "CallbackURLs": [format!("{app}/")],
+            "LogoutURLs": [format!("{app}/")], "SupportedIdentityProviders": ["COGNITO"],
+        }),
+    )
+    .await;
+    let client_id = created["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    call(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "amy", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    call(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": "amy", "Password": PASSWORD, "Permanent": true}),
+    )
+    .await;
+    let domain = format!(
+        "{prefix}.auth.us-east-1.localhost:{}",
+        s.server.local_addr().port()
+    );
+    let out = node(
+        &dir,
+        "amplify_redirect.mjs",
+        &[
+            ("APP_DIR", app_dir.path().to_str().unwrap()),
+            ("APP", app.as_str()),
+            ("DOMAIN", domain.as_str()),
+            ("POOL_ID", pool.as_str()),
+            ("CLIENT_ID", client_id.as_str()),
+            ("USERNAME", "amy"),
+            ("PASSWORD", PASSWORD),
+        ],
+    )
+    .await;
+    assert!(
+        out["loginUrl"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("https://{domain}/login?")),
+        "{out}"
+    );
+    assert_eq!(out["user"], "amy", "{out}");
+    let (_, id) = decode(out["idToken"].as_str().unwrap());
+    assert_eq!(id["cognito:username"], "amy");
+    assert_eq!(id["aud"], client_id.as_str());
 }
