@@ -13,7 +13,7 @@ const README: &str = include_str!("../../../../README.md");
 const ADDRESS: &str = "http://127.0.0.1:9229";
 
 /// Every marked snippet, each run by one of the tests below.
-const SNIPPETS: [&str; 13] = [
+const SNIPPETS: [&str; 15] = [
     "cli",
     "terraform",
     "boto3",
@@ -27,6 +27,8 @@ const SNIPPETS: [&str; 13] = [
     "pycognito-aws",
     "totp",
     "triggers",
+    "web-app",
+    "m2m",
 ];
 
 /// The code of the block marked `name`, for a server at `url`.
@@ -220,6 +222,20 @@ async fn readme_trigger_snippet_runs() {
     assert_eq!(out, "true\n");
     let events = l.events("AutoConfirm").await;
     assert_eq!(events.last().unwrap()["userName"], "bob");
+}
+
+#[tokio::test]
+async fn readme_web_app_sign_in_runs() {
+    if clients().is_none() {
+        return;
+    }
+    let s = TestServer::start().await;
+    let out = run("web-app", &s.url(), &[], "").await;
+    let tokens: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(tokens["token_type"], "Bearer", "{out}");
+    let (_, id) = crate::signin_support::decode(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["cognito:username"], "alice");
+    assert!(tokens["refresh_token"].is_string());
 }
 
 /// The provider block applies a pool (Terraform and its provider mirror as for the terraform
