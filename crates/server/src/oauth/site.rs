@@ -36,6 +36,9 @@ pub(crate) struct Site {
     /// The absolute URL of that path: `<url>/oauth2/idpresponse` is where identity providers
     /// send users back to.
     pub url: String,
+    /// The domain's ManagedLoginVersion: 1 styles the pages with the UI customization, 2 with
+    /// the app client's managed login branding.
+    pub managed_login_version: i32,
     /// Whether the request came over HTTPS (the cookies are `Secure` then).
     pub secure: bool,
 }
@@ -110,11 +113,13 @@ impl FromRequestParts<Arc<App>> for Site {
                 }
                 Err(e) => return Err(internal(e)),
             };
-            if pool_domains(app, first).await.map_err(internal)?.is_empty() {
+            let domains = pool_domains(app, first).await.map_err(internal)?;
+            let Some(domain) = domains.first() else {
                 return Err(no_domain(&format!("/{first}")));
-            }
+            };
             return Ok(Site {
                 pool,
+                managed_login_version: domain.managed_login_version.unwrap_or(1),
                 path: format!("/{first}"),
                 url: format!("{public}/{first}"),
                 secure: public.starts_with("https:"),
@@ -159,6 +164,7 @@ impl FromRequestParts<Arc<App>> for Site {
         };
         Ok(Site {
             pool,
+            managed_login_version: domain.managed_login_version.unwrap_or(1),
             path: String::new(),
             url: format!("{scheme}://{host}"),
             secure: scheme == "https",

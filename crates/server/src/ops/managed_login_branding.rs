@@ -194,6 +194,19 @@ pub async fn describe_managed_login_branding(
     })
 }
 
+/// The style of an app client, if it has one (for the managed login pages).
+pub(crate) async fn style_of(
+    app: &App,
+    pool_id: &str,
+    client_id: &str,
+) -> Result<Option<ManagedLoginBrandingType>, ApiError> {
+    Ok(all_styles(app, pool_id)
+        .await?
+        .into_iter()
+        .find(|s| s.client_id == client_id)
+        .map(|s| s.branding))
+}
+
 /// The style assigned to the app client; ResourceNotFoundException when it has none.
 pub async fn describe_managed_login_branding_by_client(
     app: &App,

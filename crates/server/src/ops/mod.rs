@@ -21,7 +21,7 @@ mod groups;
 mod identity_provider_details;
 pub(crate) mod identity_providers;
 mod log_delivery;
-mod managed_login_branding;
+pub(crate) mod managed_login_branding;
 mod mfa;
 mod mfa_sign_in;
 mod pages;

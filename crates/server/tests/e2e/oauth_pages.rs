@@ -358,3 +358,67 @@ async fn the_pools_ui_customization_styles_the_page_and_values_are_escaped() {
     assert!(answer.body.contains("&lt;script&gt;"));
     assert_eq!(answer.headers_csp(), Some("default-src 'self'; img-src * data:; style-src 'unsafe-inline'; frame-ancestors 'none'".to_owned()));
 }
+
+#[tokio::test]
+async fn a_managed_login_domain_shows_the_clients_branding() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AssetCategoryType, AssetExtensionType, AssetType, ColorSchemeModeType,
+    };
+    use aws_smithy_types::{Blob, Document};
+    let o = OAuth::new().await;
+    o.f.c
+        .update_user_pool_domain()
+        .user_pool_id(&o.f.pool)
+        .domain(&o.domain)
+        .managed_login_version(2)
+        .send()
+        .await
+        .unwrap();
+    let color = |c: &str| {
+        Document::Object([("backgroundColor".to_string(), Document::String(c.into()))].into())
+    };
+    let button = Document::Object(
+        [(
+            "lightMode".to_string(),
+            Document::Object([("defaults".to_string(), color("c80000ff"))].into()),
+        )]
+        .into(),
+    );
+    let settings = Document::Object(
+        [(
+            "components".to_string(),
+            Document::Object([("primaryButton".to_string(), button)].into()),
+        )]
+        .into(),
+    );
+    o.f.c
+        .create_managed_login_branding()
+        .user_pool_id(&o.f.pool)
+        .client_id(&o.f.client_id)
+        .settings(settings)
+        .assets(
+            AssetType::builder()
+                .category(AssetCategoryType::FormLogo)
+                .color_mode(ColorSchemeModeType::Light)
+                .extension(AssetExtensionType::Png)
+                .bytes(Blob::new(b"\x89PNG-logo".to_vec()))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (_, page) = Browser::new().follow(&o.authorize_url(&[])).await;
+    assert!(
+        page.body
+            .contains(".submitButton-customizable{background:#c80000ff}"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("src=\"data:image&#x2f;png;base64,iVBORy1sb2dv\""),
+        "{}",
+        page.body
+    );
+}

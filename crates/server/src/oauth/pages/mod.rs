@@ -18,7 +18,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
-use ironpool_api::types::{GetUICustomizationRequest, UserPoolType};
+use ironpool_api::types::{
+    AssetCategoryType, AssetExtensionType, GetUICustomizationRequest, ManagedLoginBrandingType,
+};
 use ironpool_api::{validate, ApiError, Operation, Sensitive};
 use minijinja::Environment;
 use serde::de::DeserializeOwned;
@@ -126,36 +128,104 @@ fn contained_css(css: &str) -> String {
     css.replace('<', "\\3C ")
 }
 
-async fn frame(
-    app: &App,
-    pool: &UserPoolType,
-    client_id: Option<&str>,
-    lang: &str,
-    csrf: &str,
-) -> Frame {
-    let custom = match client_id {
-        Some(id) => crate::ops::ui_customization::get_ui_customization(
-            app,
-            GetUICustomizationRequest {
-                user_pool_id: pool.id.clone().unwrap_or_default(),
-                client_id: Some(Sensitive(id.to_owned())),
-            },
-        )
-        .await
-        .ok()
-        .map(|r| r.ui_customization),
-        None => None,
+async fn frame(app: &App, site: &Site, client_id: Option<&str>, lang: &str, csrf: &str) -> Frame {
+    let pool = &site.pool;
+    let pool_id = pool.id.clone().unwrap_or_default();
+    let (custom_css, logo) = match client_id {
+        Some(id) if site.managed_login_version >= 2 => {
+            let style = crate::ops::managed_login_branding::style_of(app, &pool_id, id)
+                .await
+                .ok()
+                .flatten();
+            style.map(|s| branding(&s)).unwrap_or_default()
+        }
+        Some(id) => {
+            let custom = crate::ops::ui_customization::get_ui_customization(
+                app,
+                GetUICustomizationRequest {
+                    user_pool_id: pool_id,
+                    client_id: Some(Sensitive(id.to_owned())),
+                },
+            )
+            .await
+            .ok()
+            .map(|r| r.ui_customization);
+            (
+                custom
+                    .as_ref()
+                    .and_then(|c| c.css.as_deref())
+                    .map(contained_css),
+                custom.and_then(|c| c.image_url),
+            )
+        }
+        None => (None, None),
     };
     Frame {
         lang: lang.to_owned(),
         pool_name: pool.name.clone().unwrap_or_default(),
-        custom_css: custom
-            .as_ref()
-            .and_then(|c| c.css.as_deref())
-            .map(contained_css),
-        logo: custom.and_then(|c| c.image_url),
+        custom_css,
+        logo,
         csrf: csrf.to_owned(),
     }
+}
+
+/// A color of managed login branding (`RRGGBB` or `RRGGBBAA`) as CSS.
+fn branding_color(value: &serde_json::Value) -> Option<String> {
+    let hex = value.as_str()?;
+    (matches!(hex.len(), 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| format!("#{hex}"))
+}
+
+/// The CSS and logo of an app client's managed login branding: its page background, form
+/// background and primary button colors (light mode), and its FORM_LOGO asset.
+fn branding(style: &ManagedLoginBrandingType) -> (Option<String>, Option<String>) {
+    let settings = style.settings.clone().unwrap_or_default();
+    let components = &settings["components"];
+    let mut css = String::new();
+    let rules = [
+        (
+            &components["pageBackground"]["lightMode"]["color"],
+            "body",
+            "background",
+        ),
+        (
+            &components["form"]["lightMode"]["backgroundColor"],
+            ".background-customizable",
+            "background",
+        ),
+        (
+            &components["primaryButton"]["lightMode"]["defaults"]["backgroundColor"],
+            ".submitButton-customizable",
+            "background",
+        ),
+        (
+            &components["primaryButton"]["lightMode"]["defaults"]["textColor"],
+            ".submitButton-customizable",
+            "color",
+        ),
+    ];
+    for (value, selector, property) in rules {
+        if let Some(color) = branding_color(value) {
+            css.push_str(&format!("{selector}{{{property}:{color}}}\n"));
+        }
+    }
+    let logo = style
+        .assets
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .find_map(|a| {
+            let kind = match a.extension {
+                AssetExtensionType::Png => "image/png",
+                AssetExtensionType::Jpeg => "image/jpeg",
+                AssetExtensionType::Svg => "image/svg+xml",
+                _ => return None,
+            };
+            (a.category == AssetCategoryType::FormLogo)
+                .then(|| a.bytes.as_ref().map(|b| format!("data:{kind};base64,{b}")))
+                .flatten()
+        });
+    ((!css.is_empty()).then_some(css), logo)
 }
 
 /// The request's CSRF token, or a new one (then set as a cookie with the page).
@@ -195,7 +265,7 @@ pub(crate) async fn render(
     page: impl Serialize,
 ) -> Response {
     let (csrf, fresh) = csrf_token(app, headers);
-    let frame = frame(app, &site.pool, client_id, lang.unwrap_or("en"), &csrf).await;
+    let frame = frame(app, site, client_id, lang.unwrap_or("en"), &csrf).await;
     let rendered = TEMPLATES
         .get_template(template)
         .and_then(|t| t.render(minijinja::context! { ..minijinja::Value::from_serialize(&frame), ..minijinja::Value::from_serialize(&page) }));
