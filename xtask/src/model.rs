@@ -63,6 +63,11 @@ pub struct Paginator {
     pub result_key: String,
 }
 
+/// Enum values the service accepts and its model does not list yet, each with the
+/// documentation that requires it: GetClientToken's says an app client needs
+/// `ALLOW_CLIENT_TOKEN_AUTH` in its ExplicitAuthFlows.
+const ENUM_AMENDMENTS: &[(&str, &str)] = &[("ExplicitAuthFlowsType", "ALLOW_CLIENT_TOKEN_AUTH")];
+
 impl Model {
     pub fn load(dir: &Path) -> Result<Model, String> {
         let service = read_json(&dir.join(SERVICE_FILE))?;
@@ -78,6 +83,14 @@ impl Model {
         for (name, json) in object(&service, "shapes")? {
             let shape = parse_shape(name, json).map_err(|e| format!("shape {name}: {e}"))?;
             shapes.insert(name.clone(), shape);
+        }
+        for (name, value) in ENUM_AMENDMENTS {
+            let shape = shapes
+                .get_mut(*name)
+                .ok_or_else(|| format!("amended enum {name} missing"))?;
+            if !shape.enum_values.iter().any(|v| v == value) {
+                shape.enum_values.push((*value).to_owned());
+            }
         }
         let mut operations = BTreeMap::new();
         for (name, json) in object(&service, "operations")? {

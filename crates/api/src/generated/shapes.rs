@@ -5663,6 +5663,7 @@ pub static SHAPES: [Shape; SHAPE_COUNT] = [
                 "ALLOW_USER_AUTH",
                 "ALLOW_TOKEN_EXCHANGE_DELEGATION",
                 "ALLOW_TOKEN_EXCHANGE_IMPERSONATION",
+                "ALLOW_CLIENT_TOKEN_AUTH",
             ],
         },
     },

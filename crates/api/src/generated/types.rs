@@ -3255,6 +3255,8 @@ pub enum ExplicitAuthFlowsType {
     AllowTokenExchangeDelegation,
     #[serde(rename = "ALLOW_TOKEN_EXCHANGE_IMPERSONATION")]
     AllowTokenExchangeImpersonation,
+    #[serde(rename = "ALLOW_CLIENT_TOKEN_AUTH")]
+    AllowClientTokenAuth,
 }
 
 impl ExplicitAuthFlowsType {
@@ -3271,6 +3273,7 @@ impl ExplicitAuthFlowsType {
         Self::AllowUserAuth,
         Self::AllowTokenExchangeDelegation,
         Self::AllowTokenExchangeImpersonation,
+        Self::AllowClientTokenAuth,
     ];
 
     /// The value as sent on the wire.
@@ -3287,6 +3290,7 @@ impl ExplicitAuthFlowsType {
             Self::AllowUserAuth => "ALLOW_USER_AUTH",
             Self::AllowTokenExchangeDelegation => "ALLOW_TOKEN_EXCHANGE_DELEGATION",
             Self::AllowTokenExchangeImpersonation => "ALLOW_TOKEN_EXCHANGE_IMPERSONATION",
+            Self::AllowClientTokenAuth => "ALLOW_CLIENT_TOKEN_AUTH",
         }
     }
 
@@ -3304,6 +3308,7 @@ impl ExplicitAuthFlowsType {
             "ALLOW_USER_AUTH" => Some(Self::AllowUserAuth),
             "ALLOW_TOKEN_EXCHANGE_DELEGATION" => Some(Self::AllowTokenExchangeDelegation),
             "ALLOW_TOKEN_EXCHANGE_IMPERSONATION" => Some(Self::AllowTokenExchangeImpersonation),
+            "ALLOW_CLIENT_TOKEN_AUTH" => Some(Self::AllowClientTokenAuth),
             _ => None,
         }
     }

@@ -1,12 +1,12 @@
 //! `POST /oauth2/token`: authorization_code (single use, PKCE checked), refresh_token (with
-//! the client's rotation) and client_credentials; the client authenticates with HTTP Basic or
+//! the client's rotation), client_credentials and token exchange (RFC 8693); the client authenticates with HTTP Basic or
 //! `client_id`/`client_secret` in the body. Failures are OAuth JSON errors.
 
 use super::grant::take_code;
 use super::site::Site;
 use crate::app::App;
 use crate::ops::client_documents::{self, StoredClient};
-use crate::ops::tokens;
+use crate::ops::{client_tokens, tokens};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -18,7 +18,7 @@ use ironpool_api::types::*;
 use ironpool_api::ErrorCode;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
@@ -122,6 +122,8 @@ fn tokens_answer(body: Map<String, Value>) -> Response {
     response
 }
 
+const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+
 pub(crate) async fn token(
     State(app): State<Arc<App>>,
     site: Site,
@@ -138,7 +140,9 @@ pub(crate) async fn token(
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let grant_type = match form.get("grant_type").map(String::as_str) {
         None | Some("") => return bad("invalid_request"),
-        Some(g @ ("authorization_code" | "refresh_token" | "client_credentials")) => g.to_owned(),
+        Some(
+            g @ ("authorization_code" | "refresh_token" | "client_credentials" | TOKEN_EXCHANGE),
+        ) => g.to_owned(),
         Some(_) => return bad("unsupported_grant_type"),
     };
     let (client_id, stored) = match authenticate(&app, &site, &headers, &form).await {
@@ -224,11 +228,13 @@ pub(crate) async fn token(
             body.insert("token_type".into(), json!("Bearer"));
             tokens_answer(body)
         }
+        TOKEN_EXCHANGE => token_exchange(&app, &site, &stored, &form).await,
         _ => client_credentials(&app, &site, &stored, &form).await,
     }
 }
 
-/// client_credentials: a confidential client allowed the flow, resource-server scopes only.
+/// client_credentials: a confidential client allowed the flow, resource-server scopes only;
+/// `aws_client_metadata` (URL-encoded JSON) goes to a PreTokenGeneration function.
 async fn client_credentials(
     app: &App,
     site: &Site,
@@ -244,10 +250,136 @@ async fn client_credentials(
     }
     let requested: Option<Vec<String>> = form
         .get("scope")
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
-        .filter(|s: &Vec<String>| !s.is_empty());
-    let _ = (app, site, requested);
-    bad("unsupported_grant_type")
+        .map(|s| s.split_whitespace().map(str::to_owned).collect());
+    let metadata: Option<BTreeMap<String, String>> = match form.get("aws_client_metadata") {
+        None => None,
+        Some(text) => match serde_json::from_str(text) {
+            Ok(map) => Some(map),
+            Err(_) => return bad("invalid_request"),
+        },
+    };
+    let scopes = match client_tokens::machine_scopes(
+        app,
+        site.pool_id(),
+        client,
+        requested.as_deref(),
+    )
+    .await
+    {
+        Ok(scopes) => scopes,
+        Err(e) if client_tokens::is_scope_error(&e) => return bad("invalid_scope"),
+        Err(e) => return internal(e),
+    };
+    match client_tokens::machine_token(app, &site.pool, client, &scopes, metadata.as_ref()).await {
+        Ok((token, expires_in)) => {
+            let mut body = Map::new();
+            body.insert("access_token".into(), json!(token));
+            body.insert("expires_in".into(), json!(expires_in));
+            body.insert("token_type".into(), json!("Bearer"));
+            tokens_answer(body)
+        }
+        Err(e) => api_failure(e),
+    }
+}
+
+/// A failure of the sign-in machinery behind a grant (a trigger's, say): its message as the
+/// OAuth error, as Cognito's token endpoint answers.
+fn api_failure(e: ironpool_api::ApiError) -> Response {
+    if e.code == ErrorCode::InternalErrorException {
+        return internal(e);
+    }
+    oauth_error(StatusCode::BAD_REQUEST, &e.message)
+}
+
+const TOKEN_TYPE_URN: &str = "urn:ietf:params:oauth:token-type:";
+
+/// An RFC 8693 token type URN as the API's token type.
+fn token_type(urn: &str) -> Option<TokenTypeIdentifierType> {
+    match urn.strip_prefix(TOKEN_TYPE_URN)? {
+        "access_token" => Some(TokenTypeIdentifierType::AccessToken),
+        "id_token" => Some(TokenTypeIdentifierType::IdToken),
+        "saml2" => Some(TokenTypeIdentifierType::Saml2),
+        _ => None,
+    }
+}
+
+/// urn:ietf:params:oauth:grant-type:token-exchange (RFC 8693), as GetDerivedToken.
+async fn token_exchange(
+    app: &App,
+    site: &Site,
+    stored: &StoredClient,
+    form: &HashMap<String, String>,
+) -> Response {
+    let given = |name: &str| form.get(name).filter(|v| !v.is_empty()).cloned();
+    let (Some(subject_token), Some(subject_type)) = (
+        given("subject_token"),
+        given("subject_token_type").and_then(|t| token_type(&t)),
+    ) else {
+        return bad("invalid_request");
+    };
+    let actor = match (given("actor_token"), given("actor_token_type")) {
+        (None, None) => None,
+        (Some(token), Some(kind)) => match token_type(&kind) {
+            Some(kind) => Some((token, kind, None)),
+            None => return bad("invalid_request"),
+        },
+        _ => return bad("invalid_request"),
+    };
+    let requested = match given("requested_token_type").as_deref().map(token_type) {
+        None | Some(Some(TokenTypeIdentifierType::AccessToken)) => {
+            IssuedTokenTypeIdentifierType::AccessToken
+        }
+        Some(Some(TokenTypeIdentifierType::IdToken)) => IssuedTokenTypeIdentifierType::IdToken,
+        Some(_) => return bad("invalid_request"),
+    };
+    if client_tokens::check_exchange_flow(&stored.client, actor.is_some()).is_err() {
+        return bad("unauthorized_client");
+    }
+    let request = client_tokens::Exchange {
+        subject_token,
+        subject_token_type: subject_type,
+        subject_provider: None,
+        actor,
+        scopes: given("scope").map(|s| s.split_whitespace().map(str::to_owned).collect()),
+        audience: given("audience"),
+        resource: given("resource"),
+        requested,
+    };
+    match client_tokens::exchange(app, &site.pool, &stored.client, request).await {
+        Ok(derived) => {
+            let access = derived.kind == IssuedTokenTypeIdentifierType::AccessToken;
+            let issued = if access { "access_token" } else { "id_token" };
+            let mut body = Map::new();
+            body.insert("access_token".into(), json!(derived.token));
+            body.insert(
+                "issued_token_type".into(),
+                json!(format!("{TOKEN_TYPE_URN}{issued}")),
+            );
+            body.insert(
+                "token_type".into(),
+                json!(if access { "Bearer" } else { "N_A" }),
+            );
+            body.insert("expires_in".into(), json!(derived.expires_in));
+            if access && !derived.scopes.is_empty() {
+                body.insert("scope".into(), json!(derived.scopes.join(" ")));
+            }
+            tokens_answer(body)
+        }
+        Err(e) if client_tokens::is_scope_error(&e) => bad("invalid_scope"),
+        Err(e) if e.code == ErrorCode::InvalidParameterException => bad("invalid_request"),
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::NotAuthorizedException
+                    | ErrorCode::UserNotFoundException
+                    | ErrorCode::UserNotConfirmedException
+                    | ErrorCode::PasswordResetRequiredException
+            ) =>
+        {
+            bad("invalid_grant")
+        }
+        Err(e) => api_failure(e),
+    }
 }
 
 #[cfg(test)]

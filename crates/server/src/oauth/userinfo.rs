@@ -75,13 +75,14 @@ pub(crate) async fn user_info(
     let Some(token) = bearer else {
         return unauthorized("invalid_request", "Access token is missing");
     };
-    let (user, claims, client) = match tokens::authorize(&app, &token).await {
-        Ok(found) => found,
-        Err(e) if e.code == ErrorCode::InternalErrorException => {
-            return crate::protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR)
-        }
-        Err(e) => return unauthorized("invalid_token", &e.message),
-    };
+    let (user, claims, client) =
+        match tokens::verify(&app, &token, tokens::TokenUse::Access, None).await {
+            Ok(found) => found,
+            Err(e) if e.code == ErrorCode::InternalErrorException => {
+                return crate::protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR)
+            }
+            Err(e) => return unauthorized("invalid_token", &e.message),
+        };
     if user.pool_id != site.pool_id() {
         return unauthorized("invalid_token", "Invalid Access Token");
     }

@@ -62,6 +62,9 @@ pub(crate) fn check_flow(client: &UserPoolClientType, flow: &str) -> Result<(), 
         "CUSTOM_AUTH" => flows
             .iter()
             .any(|f| matches!(f, F::AllowCustomAuth | F::CustomAuthFlowOnly)),
+        "CLIENT_TOKEN_AUTH" => flows.contains(&F::AllowClientTokenAuth),
+        "TOKEN_EXCHANGE_IMPERSONATION" => flows.contains(&F::AllowTokenExchangeImpersonation),
+        "TOKEN_EXCHANGE_DELEGATION" => flows.contains(&F::AllowTokenExchangeDelegation),
         _ => legacy || flows.contains(&F::AllowRefreshTokenAuth),
     };
     if allowed {

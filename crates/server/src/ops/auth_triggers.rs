@@ -78,7 +78,7 @@ pub(crate) async fn pre_authentication(
     let source = Source {
         trigger: Trigger::PreAuthentication,
         source: "PreAuthentication_Authentication",
-        user_name: user.map_or(user_name, |u| u.username.as_str()),
+        user_name: Some(user.map_or(user_name, |u| u.username.as_str())),
         client_id: Some(&client_id),
     };
     run(app, pool, source, request).await.map(drop)
@@ -109,7 +109,7 @@ pub(crate) async fn post_authentication(
     let source = Source {
         trigger: Trigger::PostAuthentication,
         source: "PostAuthentication_Authentication",
-        user_name: &user.username,
+        user_name: Some(&user.username),
         client_id: Some(&client_id),
     };
     run(app, pool, source, request).await.map(drop)

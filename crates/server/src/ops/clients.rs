@@ -172,6 +172,29 @@ async fn settle(
                  CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH) with ALLOW_ values.",
             ));
         }
+        // ALLOW_CLIENT_TOKEN_AUTH (GetClientToken) is a machine's flow: no user's flow beside
+        // it, and only for a client with a secret. Token exchange may go with it.
+        if flows.contains(&ExplicitAuthFlowsType::AllowClientTokenAuth) {
+            let user_flow = flows.iter().any(|f| {
+                !matches!(
+                    f,
+                    ExplicitAuthFlowsType::AllowClientTokenAuth
+                        | ExplicitAuthFlowsType::AllowTokenExchangeDelegation
+                        | ExplicitAuthFlowsType::AllowTokenExchangeImpersonation
+                )
+            });
+            if user_flow {
+                return Err(ApiError::invalid_parameter(
+                    "ALLOW_CLIENT_TOKEN_AUTH can not be combined with user authentication flows.",
+                ));
+            }
+            if !has_secret {
+                return Err(ApiError::invalid_parameter(
+                    "ALLOW_CLIENT_TOKEN_AUTH can not be selected if client does not have a \
+                     client secret.",
+                ));
+            }
+        }
     }
 
     // Read and write attributes name attributes of the pool.
@@ -346,7 +369,11 @@ async fn settle(
 }
 
 /// `<resource server identifier>/<scope name>`, with the scope declared on that server.
-async fn custom_scope_exists(app: &App, pool_id: &str, scope: &str) -> Result<bool, ApiError> {
+pub(crate) async fn custom_scope_exists(
+    app: &App,
+    pool_id: &str,
+    scope: &str,
+) -> Result<bool, ApiError> {
     let Some((identifier, name)) = scope.rsplit_once('/') else {
         return Ok(false);
     };

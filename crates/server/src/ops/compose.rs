@@ -111,7 +111,7 @@ async fn custom_message(
     let source = Source {
         trigger: Trigger::CustomMessage,
         source: &format!("CustomMessage_{}", occasion.name()),
-        user_name: &user.username,
+        user_name: Some(&user.username),
         client_id,
     };
     let request = json!({
@@ -187,7 +187,7 @@ async fn send_through_function(
         Source {
             trigger: sender,
             source: &format!("{prefix}_{}", occasion.name()),
-            user_name: &user.username,
+            user_name: Some(&user.username),
             client_id,
         },
         json!({

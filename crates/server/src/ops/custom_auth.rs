@@ -285,7 +285,7 @@ async fn run(
     let source = Source {
         trigger,
         source,
-        user_name: &subject.username,
+        user_name: Some(&subject.username),
         client_id: Some(&client_id),
     };
     triggers::run(app, pool, source, request)

@@ -11,6 +11,7 @@ pub(crate) mod auth_triggers;
 pub(crate) mod challenges;
 pub(crate) mod client_documents;
 mod client_secrets;
+pub(crate) mod client_tokens;
 mod clients;
 mod codes;
 mod compose;
@@ -82,6 +83,8 @@ operations! {
     RespondToAuthChallenge => challenges::respond_to_auth_challenge,
     AdminRespondToAuthChallenge => challenges::admin_respond_to_auth_challenge,
     GetTokensFromRefreshToken => tokens::get_tokens_from_refresh_token,
+    GetClientToken => client_tokens::get_client_token,
+    GetDerivedToken => client_tokens::get_derived_token,
     RevokeToken => tokens::revoke_token,
     GlobalSignOut => tokens::global_sign_out,
     AdminUserGlobalSignOut => tokens::admin_user_global_sign_out,

@@ -112,7 +112,7 @@ pub(crate) async fn pre_token_generation(
     let source = Source {
         trigger: Trigger::PreTokenGeneration,
         source: generation.source,
-        user_name: &user.username,
+        user_name: Some(&user.username),
         client_id: Some(&client_id),
     };
     let Some(response) = run(app, generation.pool, source, request).await? else {
@@ -136,6 +136,44 @@ pub(crate) async fn pre_token_generation(
     }
     if let Some(changes) = object(details.get("accessTokenGeneration"))? {
         add_claims(access, changes, Token::Access, true, &client_id)?;
+        suppress_claims(access, changes)?;
+        change_scopes(access, changes)?;
+    }
+    Ok(())
+}
+
+/// An M2M access token's PreTokenGeneration (`TokenGeneration_ClientCredentials`): only a
+/// `V3_0` function hears of it, about no user, and only its access token changes apply.
+pub(crate) async fn client_credentials_generation(
+    app: &App,
+    pool: &UserPoolType,
+    client_id: &str,
+    client_metadata: Option<&BTreeMap<String, String>>,
+    access: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
+    if !matches!(Trigger::PreTokenGeneration.function(pool), Some((_, "3"))) {
+        return Ok(());
+    }
+    let request = json!({
+        "userAttributes": {},
+        "groupConfiguration": null,
+        "scopes": scopes(access),
+        "clientMetadata": string_map(client_metadata),
+    });
+    let source = Source {
+        trigger: Trigger::PreTokenGeneration,
+        source: "TokenGeneration_ClientCredentials",
+        user_name: None,
+        client_id: Some(client_id),
+    };
+    let Some(response) = run(app, pool, source, request).await? else {
+        return Ok(());
+    };
+    let Some(details) = object(response.get("claimsAndScopeOverrideDetails"))? else {
+        return Ok(());
+    };
+    if let Some(changes) = object(details.get("accessTokenGeneration"))? {
+        add_claims(access, changes, Token::Access, true, client_id)?;
         suppress_claims(access, changes)?;
         change_scopes(access, changes)?;
     }

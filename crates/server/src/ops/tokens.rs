@@ -108,10 +108,26 @@ pub(crate) struct Claims {
     pub access: Map<String, Value>,
 }
 
-/// The one place a sign-in's or a refresh's claims are built, as Cognito's: attributes limited
-/// to the client's ReadAttributes, `cognito:groups` (and roles) when the user is in any group.
-/// What a PreTokenGeneration trigger changes, it changes here.
+/// A sign-in's or a refresh's claims: [`user_claims`], then what a PreTokenGeneration trigger
+/// changes in them.
 async fn claims(
+    app: &App,
+    generation: &Generation<'_>,
+    client: &UserPoolClientType,
+    user: &User,
+    origin: &Origin,
+    now: i64,
+    validities: (i64, i64),
+) -> Result<Claims, ApiError> {
+    let Claims { mut id, mut access } =
+        user_claims(app, generation, client, user, origin, now, validities).await?;
+    pre_token_generation(app, generation, client, user, &mut id, &mut access).await?;
+    Ok(Claims { id, access })
+}
+
+/// The one place a user's claims are built, as Cognito's: attributes limited to the client's
+/// ReadAttributes, `cognito:groups` (and roles) when the user is in any group.
+pub(crate) async fn user_claims(
     app: &App,
     generation: &Generation<'_>,
     client: &UserPoolClientType,
@@ -213,8 +229,6 @@ async fn claims(
     access.insert("iat".into(), json!(now));
     access.insert("jti".into(), json!(ids::uuid_v4(app.rng.as_ref())));
     access.insert("username".into(), json!(user.username));
-
-    pre_token_generation(app, generation, client, user, &mut id, &mut access).await?;
     Ok(Claims { id, access })
 }
 
@@ -294,34 +308,77 @@ pub(crate) async fn issue(
     })
 }
 
-fn invalid_access_token() -> ApiError {
-    ApiError::not_authorized("Invalid Access Token")
+/// The two kinds of token a user holds that this pool signs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum TokenUse {
+    Access,
+    Id,
 }
 
-/// The user an access token speaks for and the app client it was issued to, after every check
-/// Cognito makes: the pool still there, signature by the pool's access key (an ID token fails
-/// here), `token_use`, expiry, the user still there, revocation (its sign-in's refresh token
-/// family, GlobalSignOut, its app client deleted), and the user enabled, confirmed and not
-/// awaiting a password reset. Pool, user, sign-in and client come from one store read, made
-/// afresh for every request.
+impl TokenUse {
+    fn claim(self) -> &'static str {
+        match self {
+            Self::Access => "access",
+            Self::Id => "id",
+        }
+    }
+
+    fn invalid(self) -> ApiError {
+        ApiError::not_authorized(match self {
+            Self::Access => "Invalid Access Token",
+            Self::Id => "Invalid Id Token",
+        })
+    }
+
+    fn named(self) -> &'static str {
+        match self {
+            Self::Access => "Access Token",
+            Self::Id => "Id Token",
+        }
+    }
+}
+
+/// The user an access token speaks for and the app client it was issued to, for the
+/// operations that take one: [`verify`]'s checks, and the `aws.cognito.signin.user.admin`
+/// scope, which the API's sign-ins grant and an authorization server's grants have only when
+/// asked for.
 pub(crate) async fn authorize(
     app: &App,
     token: &str,
 ) -> Result<(User, Map<String, Value>, UserPoolClientType), ApiError> {
-    let (header, claims) = jwt::decode_unverified(token).map_err(|_| invalid_access_token())?;
+    verify(app, token, TokenUse::Access, Some(API_SCOPE)).await
+}
+
+/// The user a token of this server speaks for and the app client it was issued to, after every
+/// check Cognito makes: the pool still there, signature by the pool's key for that kind of
+/// token (an ID token fails as an access token and the other way round), `token_use`, expiry,
+/// the scope required (when one is), the user still there, revocation (its sign-in's refresh token family, GlobalSignOut, its app
+/// client deleted), and the user enabled, confirmed and not awaiting a password reset. Pool,
+/// user, sign-in and client come from one store read, made afresh for every request.
+pub(crate) async fn verify(
+    app: &App,
+    token: &str,
+    kind: TokenUse,
+    required_scope: Option<&str>,
+) -> Result<(User, Map<String, Value>, UserPoolClientType), ApiError> {
+    let (header, claims) = jwt::decode_unverified(token).map_err(|_| kind.invalid())?;
     let claim = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or("");
     let pool_id = Some(claim("iss"))
         .and_then(|iss| iss.rsplit('/').next())
         .filter(|p| !p.is_empty() && p.len() <= 55 && p.contains('_'))
         .filter(|p| claim("iss") == issuer(app, p))
-        .ok_or_else(invalid_access_token)?;
+        .ok_or_else(|| kind.invalid())?;
+    let client_claim = match kind {
+        TokenUse::Access => "client_id",
+        TokenUse::Id => "aud",
+    };
     let found = app
         .store
         .token_authorization(
             pool_id,
             claim("sub"),
             claim("origin_jti"),
-            claim("client_id"),
+            claim(client_claim),
         )
         .await
         .or_internal()?;
@@ -331,13 +388,28 @@ pub(crate) async fn authorize(
     }
     let keys = pool_keys(app, pool_id).await?;
     // Only now, with the signature checked, are the claims read above to be trusted.
-    jwt::check_signature(token, &header, &[&keys.access]).map_err(|_| invalid_access_token())?;
-    if claims.get("token_use").and_then(Value::as_str) != Some("access") {
-        return Err(invalid_access_token());
+    let key = match kind {
+        TokenUse::Access => &keys.access,
+        TokenUse::Id => &keys.id,
+    };
+    jwt::check_signature(token, &header, &[key]).map_err(|_| kind.invalid())?;
+    if claims.get("token_use").and_then(Value::as_str) != Some(kind.claim()) {
+        return Err(kind.invalid());
     }
     let exp = claims.get("exp").and_then(Value::as_f64).unwrap_or(0.0);
     if app.now() >= exp {
-        return Err(ApiError::not_authorized("Access Token has expired"));
+        return Err(ApiError::not_authorized(format!(
+            "{} has expired",
+            kind.named()
+        )));
+    }
+    if let Some(required) = required_scope {
+        let scope = claims.get("scope").and_then(Value::as_str).unwrap_or("");
+        if !scope.split(' ').any(|s| s == required) {
+            return Err(ApiError::not_authorized(
+                "Access Token does not have required scopes",
+            ));
+        }
     }
     let user = found
         .user
@@ -348,7 +420,10 @@ pub(crate) async fn authorize(
             .tokens_valid_after
             .is_some_and(|after| iat < after.floor())
     {
-        return Err(ApiError::not_authorized("Access Token has been revoked"));
+        return Err(ApiError::not_authorized(format!(
+            "{} has been revoked",
+            kind.named()
+        )));
     }
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
@@ -372,7 +447,7 @@ pub(crate) async fn authorize(
     // client, no restrictions".
     let client = found
         .client_doc
-        .ok_or_else(|| ApiError::not_authorized("Access Token has been revoked"))?;
+        .ok_or_else(|| ApiError::not_authorized(format!("{} has been revoked", kind.named())))?;
     let client = client_documents::settings(&client)?;
     Ok((user, claims, client))
 }
@@ -486,7 +561,7 @@ pub(crate) fn rotation_enabled(client: &UserPoolClientType) -> bool {
 }
 
 /// Checks the ClientSecret parameter of the token endpoints-style operations.
-fn check_plain_secret(
+pub(crate) fn check_plain_secret(
     stored: &StoredClient,
     client_id: &str,
     given: Option<&Sensitive<String>>,

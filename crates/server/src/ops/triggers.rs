@@ -104,7 +104,8 @@ pub(crate) struct Source<'a> {
     pub trigger: Trigger,
     /// The `triggerSource`: `PreSignUp_SignUp`, `TokenGeneration_RefreshTokens`, ...
     pub source: &'a str,
-    pub user_name: &'a str,
+    /// None for an event about no user (an M2M token's).
+    pub user_name: Option<&'a str>,
     /// The app client of the call; Cognito sends `CLIENT_ID_NOT_APPLICABLE` for admin calls
     /// that name none.
     pub client_id: Option<&'a str>,
@@ -293,7 +294,7 @@ pub(crate) async fn pre_sign_up(
     let source = Source {
         trigger: Trigger::PreSignUp,
         source,
-        user_name: &user.username,
+        user_name: Some(&user.username),
         client_id,
     };
     let Some(response) = run(app, pool, source, request).await? else {
@@ -334,7 +335,7 @@ pub(crate) async fn post_confirmation(
     let source = Source {
         trigger: Trigger::PostConfirmation,
         source,
-        user_name: &user.username,
+        user_name: Some(&user.username),
         client_id,
     };
     run(app, pool, source, request).await.map(drop)

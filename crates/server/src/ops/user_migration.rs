@@ -69,7 +69,7 @@ pub(crate) async fn migrate(
     let source = Source {
         trigger: Trigger::UserMigration,
         source,
-        user_name: username,
+        user_name: Some(username),
         client_id: Some(&client_id),
     };
     let response = match triggers::run(app, pool, source, request).await {

@@ -27,6 +27,7 @@ mod js_clients;
 mod js_mfa;
 mod lambdas;
 mod log_delivery;
+mod m2m;
 mod managed_login_branding;
 mod message_triggers;
 mod mfa;

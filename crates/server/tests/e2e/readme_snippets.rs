@@ -238,6 +238,20 @@ async fn readme_web_app_sign_in_runs() {
     assert!(tokens["refresh_token"].is_string());
 }
 
+#[tokio::test]
+async fn readme_m2m_token_runs() {
+    if clients().is_none() {
+        return;
+    }
+    let s = TestServer::start().await;
+    let out = run("m2m", &s.url(), &[], "").await;
+    let token: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(token["token_type"], "Bearer", "{out}");
+    let (_, claims) = crate::signin_support::decode(token["access_token"].as_str().unwrap());
+    assert_eq!(claims["scope"], "orders/read");
+    assert_eq!(claims["sub"], claims["client_id"]);
+}
+
 /// The provider block applies a pool (Terraform and its provider mirror as for the terraform
 /// tests, which skip without them).
 #[tokio::test(flavor = "multi_thread")]
