@@ -16,7 +16,7 @@ const ACCESS: &str = "urn:ietf:params:oauth:token-type:access_token";
 
 /// The OAuth fixture plus a resource server `orders` (read, write) and a worker client with a
 /// secret, client_credentials and `flows`: (client id, secret).
-async fn worker(o: &OAuth, flows: &[&str]) -> (String, String) {
+pub(crate) async fn worker(o: &OAuth, flows: &[&str]) -> (String, String) {
     let scope = |name: &str| {
         ResourceServerScopeType::builder()
             .scope_name(name)
@@ -269,8 +269,19 @@ async fn get_derived_token(o: &OAuth, input: Value) -> (u16, Value) {
     (status, response.json().await.unwrap())
 }
 
-#[tokio::test]
-async fn token_exchange_narrows_a_users_token_and_names_the_actor() {
+/// The OAuth fixture whose app client may also ask for `api/read`, a user `dana` signed in
+/// through the authorization server with it, and a service: an M2M client allowed to exchange
+/// tokens, with its own token (`orders/read`) as the actor.
+pub(crate) struct Exchange {
+    pub o: OAuth,
+    pub user_sub: String,
+    pub subject: String,
+    pub id: String,
+    pub secret: String,
+    pub actor: String,
+}
+
+pub(crate) async fn exchange_setup() -> Exchange {
     let o = OAuth::new().await;
     // The app's client may now ask for the fixture's resource server's scope.
     o.f.c
@@ -342,6 +353,26 @@ async fn token_exchange_narrows_a_users_token_and_names_the_actor() {
             .unwrap()
             .to_owned();
 
+    Exchange {
+        o,
+        user_sub: user.sub.clone(),
+        subject,
+        id,
+        secret,
+        actor,
+    }
+}
+
+#[tokio::test]
+async fn token_exchange_narrows_a_users_token_and_names_the_actor() {
+    let Exchange {
+        o,
+        user_sub,
+        subject,
+        id,
+        secret,
+        actor,
+    } = exchange_setup().await;
     // Impersonation through the API: bound to the resource server, its scopes only.
     let (status, body) = get_derived_token(
         &o,
@@ -355,7 +386,7 @@ async fn token_exchange_narrows_a_users_token_and_names_the_actor() {
     assert_eq!(body["ExpiresIn"], 3600);
     assert_eq!(body["Scopes"], json!(["api/read"]));
     let derived = decode(body["IssuedToken"].as_str().unwrap()).1;
-    assert_eq!(derived["sub"], user.sub.as_str());
+    assert_eq!(derived["sub"], user_sub.as_str());
     assert_eq!(derived["username"], "dana");
     assert_eq!(derived["client_id"], id.as_str());
     assert_eq!(derived["aud"], "api");

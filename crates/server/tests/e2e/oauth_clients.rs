@@ -1,6 +1,7 @@
-//! The authorization server with real OAuth 2.0 / OIDC clients: openid-client (Node, with
-//! aws-jwt-verify checking the tokens) and Authlib (Python). Needs `scripts/setup-test-clients`;
-//! skipped with a message without it, unless IRONPOOL_REQUIRE_CLIENTS=1.
+//! The authorization server with real OAuth 2.0 / OIDC clients, for users and for services
+//! (M2M): openid-client (Node, with aws-jwt-verify checking the tokens) and Authlib (Python).
+//! Needs `scripts/setup-test-clients`; skipped with a message without it, unless
+//! IRONPOOL_REQUIRE_CLIENTS=1.
 
 use crate::harness::venv_python;
 use crate::js_clients::{js_dir, node};
@@ -109,4 +110,64 @@ async fn authlib_signs_in_with_code_and_pkce_refreshes_and_revokes() {
     assert_eq!(v["refreshed"], true);
     assert_eq!(v["revoked"], 200);
     assert_eq!(v["after_revocation"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn openid_client_gets_machine_tokens_and_exchanges_a_users_token() {
+    let Some(dir) = js_dir() else { return };
+    let e = crate::m2m::exchange_setup().await;
+    let out = node(
+        &dir,
+        "m2m_client.mjs",
+        &[
+            ("ISSUER", e.o.base.as_str()),
+            ("CLIENT_ID", e.id.as_str()),
+            ("CLIENT_SECRET", e.secret.as_str()),
+            ("SUBJECT_TOKEN", e.subject.as_str()),
+        ],
+    )
+    .await;
+    assert_eq!(out["tokenType"], "bearer", "{out}");
+    assert_eq!(
+        out["sub"],
+        e.id.as_str(),
+        "aws-jwt-verify accepts the M2M token"
+    );
+    assert_eq!(out["scope"], "orders/read");
+    assert_eq!(out["refused"], "invalid_scope");
+    assert_eq!(
+        out["issuedTokenType"],
+        "urn:ietf:params:oauth:token-type:access_token"
+    );
+    assert_eq!(out["exchangedScope"], "api/read");
+    assert_eq!(out["act"], json!({"sub": e.id, "client_id": e.id}));
+}
+
+#[tokio::test]
+async fn authlib_gets_a_machine_token_with_a_resource_servers_scope() {
+    let Some(python) = venv_python("authlib") else {
+        return;
+    };
+    let o = OAuth::new().await;
+    let (id, secret) = crate::m2m::worker(&o, &[]).await;
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/py/authlib_m2m.py");
+    let out = tokio::process::Command::new(python)
+        .arg(script)
+        .env("ISSUER", &o.base)
+        .env("CLIENT_ID", &id)
+        .env("CLIENT_SECRET", &secret)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        v,
+        json!({"token_type": "Bearer", "sub": id, "scope": "orders/write", "refused": "invalid_scope"})
+    );
 }
