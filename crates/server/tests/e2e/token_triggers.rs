@@ -550,3 +550,91 @@ async fn a_device_sign_in_is_token_generation_authenticate_device() {
         json!({"step": "device"})
     );
 }
+
+#[tokio::test]
+async fn a_v3_function_hears_of_machine_tokens_and_changes_them() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        ExplicitAuthFlowsType, OAuthFlowType, ResourceServerScopeType,
+    };
+    let Some(l) = lambdas() else { return };
+    let f = l
+        .function(&answering(
+            r#"{claimsAndScopeOverrideDetails: {accessTokenGeneration: {
+                claimsToAddOrOverride: {tenant: event.request.clientMetadata.tenant, sub: "forged"},
+                scopesToAdd: ["orders/audit"], scopesToSuppress: ["orders/write"]},
+                idTokenGeneration: {claimsToAddOrOverride: {ignored: "yes"}}}}"#,
+        ))
+        .await;
+    let p = Pool::new(
+        l,
+        config(&f, PreTokenGenerationLambdaVersionType::V30),
+        false,
+        false,
+    )
+    .await;
+    let scope = |name: &str| {
+        ResourceServerScopeType::builder()
+            .scope_name(name)
+            .scope_description(name)
+            .build()
+            .unwrap()
+    };
+    p.c.create_resource_server()
+        .user_pool_id(&p.pool)
+        .identifier("orders")
+        .name("Orders")
+        .scopes(scope("read"))
+        .scopes(scope("write"))
+        .send()
+        .await
+        .unwrap();
+    let client =
+        p.c.create_user_pool_client()
+            .user_pool_id(&p.pool)
+            .client_name("worker")
+            .generate_secret(true)
+            .allowed_o_auth_flows_user_pool_client(true)
+            .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
+            .allowed_o_auth_scopes("orders/read")
+            .allowed_o_auth_scopes("orders/write")
+            .explicit_auth_flows(ExplicitAuthFlowsType::from("ALLOW_CLIENT_TOKEN_AUTH"))
+            .send()
+            .await
+            .unwrap();
+    let client = client.user_pool_client().unwrap();
+    let id = client.client_id().unwrap();
+    let token =
+        p.c.get_client_token()
+            .client_id(id)
+            .secret(client.client_secret().unwrap())
+            .client_metadata("tenant", "acme")
+            .send()
+            .await
+            .unwrap();
+    let access = decode(
+        token
+            .client_authentication_result()
+            .unwrap()
+            .access_token()
+            .unwrap(),
+    )
+    .1;
+    assert_eq!(access["tenant"], "acme");
+    assert_eq!(access["sub"], id, "sub is Cognito's");
+    assert_eq!(access["scope"], "orders/read orders/audit");
+    assert!(access.get("ignored").is_none());
+
+    let events = l.events(&f).await;
+    assert_eq!(events.len(), 1);
+    let e = &events[0];
+    assert_eq!(e["version"], "3");
+    assert_eq!(e["triggerSource"], "TokenGeneration_ClientCredentials");
+    assert_eq!(e["userName"], Value::Null);
+    assert_eq!(e["callerContext"]["clientId"], id);
+    assert_eq!(e["request"]["userAttributes"], json!({}));
+    assert_eq!(
+        e["request"]["scopes"],
+        json!(["orders/read", "orders/write"])
+    );
+    assert_eq!(e["request"]["clientMetadata"], json!({"tenant": "acme"}));
+}
