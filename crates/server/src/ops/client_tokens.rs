@@ -6,7 +6,7 @@
 use super::auth::{check_flow, find_client};
 use super::client_documents;
 use super::clients::custom_scope_exists;
-use super::token_triggers::{client_credentials_generation, Generation};
+use super::token_triggers::{client_credentials_generation, scopes, Generation};
 use super::tokens::{
     check_plain_secret, issuer, user_claims, validities, verify, Claims, Origin, TokenUse,
 };
@@ -180,16 +180,6 @@ fn own_token_use(
     }
 }
 
-fn scope_list(claims: &Map<String, Value>) -> Vec<String> {
-    claims
-        .get("scope")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
-}
-
 /// The claims of an actor token: signed by this pool for its kind, current. The actor may be a
 /// service (an M2M token) and so no user of the pool.
 async fn actor_claims(
@@ -288,7 +278,7 @@ pub(crate) async fn exchange(
 
     // Scopes: the subject's, narrowed to what is asked for and the client allows, and to the
     // resource server's.
-    let subject_scopes = scope_list(&subject);
+    let subject_scopes = scopes(&subject);
     let mut scopes: Vec<String> = match request.scopes.as_deref().filter(|s| !s.is_empty()) {
         None => subject_scopes,
         Some(asked) => {

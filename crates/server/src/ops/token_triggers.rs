@@ -180,8 +180,8 @@ pub(crate) async fn client_credentials_generation(
     Ok(())
 }
 
-/// The access token's scopes.
-fn scopes(access: &Map<String, Value>) -> Vec<String> {
+/// An access token's scopes.
+pub(crate) fn scopes(access: &Map<String, Value>) -> Vec<String> {
     access
         .get("scope")
         .and_then(Value::as_str)
