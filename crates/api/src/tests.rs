@@ -213,7 +213,9 @@ fn enum_helpers() {
     );
     assert_eq!(F::from_value("allow_user_srp_auth"), None);
     assert_eq!(F::default(), F::ALL[0]);
-    assert_eq!(F::ALL.len(), 11);
+    // The model's eleven and ALLOW_CLIENT_TOKEN_AUTH, which GetClientToken requires.
+    assert_eq!(F::ALL.len(), 12);
+    assert_eq!(F::ALL[11].as_str(), "ALLOW_CLIENT_TOKEN_AUTH");
 }
 
 #[test]

@@ -198,7 +198,7 @@ fn list_member_constraints_are_reported_on_the_list() {
          [ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH, \
          ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, \
          ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_AUTH, \
-         ALLOW_TOKEN_EXCHANGE_DELEGATION, ALLOW_TOKEN_EXCHANGE_IMPERSONATION]]; \
+         ALLOW_TOKEN_EXCHANGE_DELEGATION, ALLOW_TOKEN_EXCHANGE_IMPERSONATION, ALLOW_CLIENT_TOKEN_AUTH]]; \
          Value '[code, token]' at 'allowedOAuthFlows' failed to satisfy constraint: Member must \
          satisfy constraint: [Member must satisfy enum value set: [code, implicit, \
          client_credentials]]"
