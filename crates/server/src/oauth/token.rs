@@ -1,6 +1,7 @@
 //! `POST /oauth2/token`: authorization_code (single use, PKCE checked), refresh_token (with
-//! the client's rotation), client_credentials and token exchange (RFC 8693); the client authenticates with HTTP Basic or
-//! `client_id`/`client_secret` in the body. Failures are OAuth JSON errors.
+//! the client's rotation), client_credentials and token exchange (RFC 8693); the client
+//! authenticates with HTTP Basic or `client_id`/`client_secret` in the body. Failures are OAuth
+//! JSON errors.
 
 use super::grant::take_code;
 use super::site::Site;
@@ -204,8 +205,7 @@ pub(crate) async fn token(
                     Err(e) if e.code == ErrorCode::NotAuthorizedException => {
                         return bad("invalid_grant")
                     }
-                    Err(e) if e.code == ErrorCode::InternalErrorException => return internal(e),
-                    Err(e) => return oauth_error(StatusCode::BAD_REQUEST, &e.message),
+                    Err(e) => return api_failure(e),
                 };
             let openid = family
                 .scopes

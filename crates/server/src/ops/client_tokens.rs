@@ -6,7 +6,7 @@
 use super::auth::{check_flow, find_client};
 use super::client_documents;
 use super::clients::custom_scope_exists;
-use super::token_triggers::{client_credentials_generation, scopes, Generation};
+use super::token_triggers::{client_credentials_generation, scopes};
 use super::tokens::{
     check_plain_secret, issuer, user_claims, validities, verify, Claims, Origin, TokenUse,
 };
@@ -191,14 +191,10 @@ async fn actor_claims(
     let invalid = || ApiError::not_authorized("Invalid ActorToken");
     let (header, claims) = jwt::decode_unverified(token).map_err(|_| invalid())?;
     let keys = pool_keys(app, pool_id).await?;
-    let (key, token_use) = match kind {
-        TokenUse::Access => (&keys.access, "access"),
-        TokenUse::Id => (&keys.id, "id"),
-    };
-    jwt::check_signature(token, &header, &[key]).map_err(|_| invalid())?;
+    jwt::check_signature(token, &header, &[kind.key(&keys)]).map_err(|_| invalid())?;
     let iss = claims.get("iss").and_then(Value::as_str);
     if iss != Some(issuer(app, pool_id).as_str())
-        || claims.get("token_use").and_then(Value::as_str) != Some(token_use)
+        || claims.get("token_use").and_then(Value::as_str) != Some(kind.claim())
     {
         return Err(invalid());
     }
@@ -233,10 +229,7 @@ pub(crate) async fn exchange(
     )?;
     let (user, subject, _) = verify(app, &request.subject_token, subject_use, None).await?;
     if user.pool_id != pool_id {
-        return Err(ApiError::not_authorized(match subject_use {
-            TokenUse::Access => "Invalid Access Token",
-            TokenUse::Id => "Invalid Id Token",
-        }));
+        return Err(subject_use.invalid());
     }
     let act = match &request.actor {
         None => None,
@@ -316,17 +309,11 @@ pub(crate) async fn exchange(
             .unwrap_or(0),
         scopes: Some(scopes.join(" ")),
     };
-    let generation = Generation {
-        pool,
-        source: "TokenGeneration_TokenExchange",
-        client_metadata: None,
-        oauth: None,
-    };
     let now = app.now().floor() as i64;
     let (access_validity, id_validity, _) = validities(client);
-    let Claims { mut id, mut access } = user_claims(
+    let Claims { id, mut access } = user_claims(
         app,
-        &generation,
+        None,
         client,
         &user,
         &origin,
@@ -336,29 +323,23 @@ pub(crate) async fn exchange(
     .await?;
     let audience = request.audience.or(resource);
     let keys = pool_keys(app, pool_id).await?;
-    let (claims, key, expires_in) = match request.requested {
+    let (kind, mut claims, expires_in) = match request.requested {
         IssuedTokenTypeIdentifierType::AccessToken => {
             if scopes.is_empty() {
                 access.remove("scope");
             }
-            if let Some(audience) = audience {
-                access.insert("aud".into(), json!(audience));
-            }
-            (access, &keys.access, access_validity)
+            (TokenUse::Access, access, access_validity)
         }
-        IssuedTokenTypeIdentifierType::IdToken => {
-            if let Some(audience) = audience {
-                id.insert("aud".into(), json!(audience));
-            }
-            (id, &keys.id, id_validity)
-        }
+        IssuedTokenTypeIdentifierType::IdToken => (TokenUse::Id, id, id_validity),
     };
-    let mut claims = claims;
+    if let Some(audience) = audience {
+        claims.insert("aud".into(), json!(audience));
+    }
     if let Some(act) = act {
         claims.insert("act".into(), act);
     }
     Ok(Derived {
-        token: key.sign(&claims).or_internal()?,
+        token: kind.key(&keys).sign(&claims).or_internal()?,
         kind: request.requested,
         expires_in,
         scopes,

@@ -9,7 +9,7 @@ use super::token_triggers::{pre_token_generation, Generation};
 use super::user_pools::{get_pool, pool_not_found};
 use crate::app::{App, OrInternal};
 use crate::config::IssuerStyle;
-use crate::keys::pool_keys;
+use crate::keys::{pool_keys, PoolKeys};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine;
 use ironpool_api::types::*;
@@ -119,17 +119,19 @@ async fn claims(
     now: i64,
     validities: (i64, i64),
 ) -> Result<Claims, ApiError> {
+    let nonce = generation.oauth.and_then(|g| g.nonce.as_deref());
     let Claims { mut id, mut access } =
-        user_claims(app, generation, client, user, origin, now, validities).await?;
+        user_claims(app, nonce, client, user, origin, now, validities).await?;
     pre_token_generation(app, generation, client, user, &mut id, &mut access).await?;
     Ok(Claims { id, access })
 }
 
 /// The one place a user's claims are built, as Cognito's: attributes limited to the client's
-/// ReadAttributes, `cognito:groups` (and roles) when the user is in any group.
+/// ReadAttributes, `cognito:groups` (and roles) when the user is in any group; the ID token
+/// carries `nonce` when the authorization request had one.
 pub(crate) async fn user_claims(
     app: &App,
-    generation: &Generation<'_>,
+    nonce: Option<&str>,
     client: &UserPoolClientType,
     user: &User,
     origin: &Origin,
@@ -206,7 +208,7 @@ pub(crate) async fn user_claims(
     id.insert("exp".into(), json!(now + id_validity));
     id.insert("iat".into(), json!(now));
     id.insert("jti".into(), json!(ids::uuid_v4(app.rng.as_ref())));
-    if let Some(nonce) = generation.oauth.and_then(|g| g.nonce.as_ref()) {
+    if let Some(nonce) = nonce {
         id.insert("nonce".into(), json!(nonce));
     }
 
@@ -316,18 +318,27 @@ pub(crate) enum TokenUse {
 }
 
 impl TokenUse {
-    fn claim(self) -> &'static str {
+    /// Its `token_use` claim.
+    pub(crate) fn claim(self) -> &'static str {
         match self {
             Self::Access => "access",
             Self::Id => "id",
         }
     }
 
-    fn invalid(self) -> ApiError {
+    pub(crate) fn invalid(self) -> ApiError {
         ApiError::not_authorized(match self {
             Self::Access => "Invalid Access Token",
             Self::Id => "Invalid Id Token",
         })
+    }
+
+    /// The pool's key that signs this kind of token.
+    pub(crate) fn key(self, keys: &PoolKeys) -> &jwt::SigningKey {
+        match self {
+            Self::Access => &keys.access,
+            Self::Id => &keys.id,
+        }
     }
 
     fn named(self) -> &'static str {
@@ -352,9 +363,10 @@ pub(crate) async fn authorize(
 /// The user a token of this server speaks for and the app client it was issued to, after every
 /// check Cognito makes: the pool still there, signature by the pool's key for that kind of
 /// token (an ID token fails as an access token and the other way round), `token_use`, expiry,
-/// the scope required (when one is), the user still there, revocation (its sign-in's refresh token family, GlobalSignOut, its app
-/// client deleted), and the user enabled, confirmed and not awaiting a password reset. Pool,
-/// user, sign-in and client come from one store read, made afresh for every request.
+/// the scope required (when one is), the user still there, revocation (its sign-in's refresh
+/// token family, GlobalSignOut, its app client deleted), and the user enabled, confirmed and
+/// not awaiting a password reset. Pool, user, sign-in and client come from one store read, made
+/// afresh for every request.
 pub(crate) async fn verify(
     app: &App,
     token: &str,
@@ -388,11 +400,7 @@ pub(crate) async fn verify(
     }
     let keys = pool_keys(app, pool_id).await?;
     // Only now, with the signature checked, are the claims read above to be trusted.
-    let key = match kind {
-        TokenUse::Access => &keys.access,
-        TokenUse::Id => &keys.id,
-    };
-    jwt::check_signature(token, &header, &[key]).map_err(|_| kind.invalid())?;
+    jwt::check_signature(token, &header, &[kind.key(&keys)]).map_err(|_| kind.invalid())?;
     if claims.get("token_use").and_then(Value::as_str) != Some(kind.claim()) {
         return Err(kind.invalid());
     }
