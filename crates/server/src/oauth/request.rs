@@ -238,10 +238,12 @@ pub(crate) async fn check(app: &App, site: &Site, params: &Params) -> Result<Aut
                 }
             }
         }
-        // A client of one provider, not the user pool's own directory, goes to that provider.
+        // A client of one provider, not the user pool's own directory, goes to that provider;
+        // a client of several has the sign-in page offer them.
         (None, None) if !providers.iter().any(|p| p == "COGNITO") => match providers {
+            [] => return Err(refuse("unauthorized_client", None)),
             [only] => Some(only.clone()),
-            _ => return Err(refuse("unauthorized_client", None)),
+            _ => None,
         },
         (None, None) => None,
     };

@@ -281,3 +281,103 @@ async fn a_linked_provider_user_signs_in_as_the_pool_user_until_the_link_is_disa
         "UserNotFoundException"
     );
 }
+
+#[tokio::test]
+async fn the_sign_in_page_offers_a_button_for_each_provider_of_the_client() {
+    let (a, b) = pools(None).await;
+    let mut browser = Browser::new();
+    let (url, page) = browser.follow(&a.authorize_url(&[])).await;
+    assert!(page.body.contains("<form"), "{}", page.body);
+    let button = crate::oauth_support::html_unescape(
+        page.body
+            .split("class=\"idpButton-customizable\" href=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a provider button"),
+    );
+    assert!(
+        page.body.contains(">Continue with Corp</a>"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        query_param(&button, "identity_provider").as_deref(),
+        Some("Corp")
+    );
+    assert_eq!(query_param(&button, "state").as_deref(), Some("st4te"));
+    let pressed = browser
+        .get(
+            url::Url::parse(&url)
+                .unwrap()
+                .join(&button)
+                .unwrap()
+                .as_str(),
+        )
+        .await;
+    assert_eq!(pressed.status, 302, "{}", pressed.body);
+    assert!(
+        pressed
+            .location
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("{}/oauth2/authorize?", b.base)),
+        "{:?}",
+        pressed.location
+    );
+
+    // Without COGNITO and with two providers: only the buttons, in the page's language.
+    a.f.c
+        .create_identity_provider()
+        .user_pool_id(&a.f.pool)
+        .provider_name("Other")
+        .provider_type(IdentityProviderTypeType::Oidc)
+        .provider_details("client_id", "other-client")
+        .provider_details("authorize_scopes", "openid")
+        .provider_details("oidc_issuer", "http://other.localhost")
+        .provider_details("authorize_url", "http://other.localhost/authorize")
+        .provider_details("token_url", "http://other.localhost/token")
+        .provider_details("jwks_uri", "http://other.localhost/jwks")
+        .provider_details("attributes_url", "http://other.localhost/userinfo")
+        .provider_details("attributes_request_method", "GET")
+        .send()
+        .await
+        .unwrap();
+    a.f.c
+        .update_user_pool_domain()
+        .user_pool_id(&a.f.pool)
+        .domain(&a.domain)
+        .managed_login_version(2)
+        .send()
+        .await
+        .unwrap();
+    a.f.c
+        .update_user_pool_client()
+        .user_pool_id(&a.f.pool)
+        .client_id(&a.f.client_id)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("email")
+        .callback_urls(CALLBACK)
+        .supported_identity_providers("Corp")
+        .supported_identity_providers("Other")
+        .send()
+        .await
+        .unwrap();
+    let (_, page) = Browser::new()
+        .follow(&a.authorize_url(&[("lang", "fr")]))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains(">Continuer avec Corp</a>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(">Continuer avec Other</a>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<form"), "{}", page.body);
+    assert!(!page.body.contains("name=\"password\""), "{}", page.body);
+}

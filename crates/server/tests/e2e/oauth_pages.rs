@@ -422,3 +422,96 @@ async fn a_managed_login_domain_shows_the_clients_branding() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn the_pages_speak_the_language_lang_asks_for_and_a_cookie_keeps_it() {
+    let o = OAuth::new().await;
+    // The classic hosted UI (managed login version 1) is English whatever `lang` asks.
+    let (_, classic) = Browser::new()
+        .follow(&o.authorize_url(&[("lang", "ja")]))
+        .await;
+    assert!(
+        classic.body.contains("<html lang=\"en\">"),
+        "{}",
+        classic.body
+    );
+    assert!(
+        classic.body.contains("<h1>Sign in</h1>"),
+        "{}",
+        classic.body
+    );
+    o.f.c
+        .update_user_pool_domain()
+        .user_pool_id(&o.f.pool)
+        .domain(&o.domain)
+        .managed_login_version(2)
+        .send()
+        .await
+        .unwrap();
+    o.f.user(
+        "jun",
+        &[("email", "jun@example.com"), ("email_verified", "true")],
+    )
+    .await;
+
+    let mut browser = Browser::new();
+    let (url, page) = browser.follow(&o.authorize_url(&[("lang", "ja")])).await;
+    assert!(page.body.contains("<html lang=\"ja\">"), "{}", page.body);
+    assert!(page.body.contains("<h1>サインイン</h1>"), "{}", page.body);
+    assert!(page.body.contains(">ユーザー名</label>"), "{}", page.body);
+    assert!(
+        page.body.contains(">パスワードをお忘れですか?</a>"),
+        "{}",
+        page.body
+    );
+    assert_eq!(browser.cookies.get("lang").map(String::as_str), Some("ja"));
+    let wrong = browser
+        .submit(
+            &url,
+            &page,
+            &[("username", "jun"), ("password", "Wrong-pass-1")],
+        )
+        .await;
+    assert_eq!(
+        wrong.error().as_deref(),
+        Some("ユーザー名またはパスワードが正しくありません。")
+    );
+
+    // A later request without `lang` keeps the language; another `lang` changes it.
+    let (_, again) = browser.follow(&o.authorize_url(&[])).await;
+    assert!(again.body.contains("<h1>サインイン</h1>"), "{}", again.body);
+    let (url, _) = browser.follow(&o.authorize_url(&[("lang", "de")])).await;
+    assert_eq!(browser.cookies.get("lang").map(String::as_str), Some("de"));
+    let forgot_url = url.replace("/login?", "/forgotPassword?");
+    let forgot = browser.get(&forgot_url).await;
+    assert!(
+        forgot.body.contains("<h1>Passwort vergessen?</h1>"),
+        "{}",
+        forgot.body
+    );
+    let reset = browser
+        .submit(&forgot_url, &forgot, &[("username", "jun")])
+        .await;
+    assert!(
+        reset.body.contains(
+            "Wir haben einen Code an j***@e*** gesendet. Geben Sie ihn und Ihr neues Passwort ein."
+        ),
+        "{}",
+        reset.body
+    );
+    assert!(
+        reset.body.contains(">Neues Passwort</label>"),
+        "{}",
+        reset.body
+    );
+
+    // A language the pages do not speak is English.
+    let (_, unknown) = Browser::new()
+        .follow(&o.authorize_url(&[("lang", "xx")]))
+        .await;
+    assert!(
+        unknown.body.contains("<h1>Sign in</h1>"),
+        "{}",
+        unknown.body
+    );
+}

@@ -42,18 +42,59 @@ fn username_label(pool: &UserPoolType) -> &'static str {
     }
 }
 
-/// The sign-in form.
+/// How a sign-in button names an identity provider.
+fn provider_label(name: &str) -> &str {
+    match name {
+        "LoginWithAmazon" => "Amazon",
+        "SignInWithApple" => "Apple",
+        other => other,
+    }
+}
+
+/// The sign-in form: a button for each identity provider of the app client, and the user
+/// pool's own username and password where the client has COGNITO.
 pub(crate) fn sign_in_form(
     site: &Site,
     request: &AuthRequest,
     query: &str,
     username: &str,
 ) -> Form {
-    let mut links = vec![Link {
+    let supported = request
+        .client
+        .client
+        .supported_identity_providers
+        .as_deref()
+        .unwrap_or_default();
+    let mut params: Params = serde_urlencoded::from_str(query).unwrap_or_default();
+    let providers = supported
+        .iter()
+        .filter(|p| *p != "COGNITO")
+        .map(|name| {
+            params.identity_provider = Some(name.clone());
+            Link {
+                text: String::new(),
+                label: format!("Continue with {}", provider_label(name)),
+                href: format!(
+                    "{}?{}",
+                    site.at("/oauth2/authorize"),
+                    super::query_of(&params)
+                ),
+            }
+        })
+        .collect();
+    let mut page = Form {
+        title: "Sign in".into(),
+        providers,
+        ..Form::default()
+    };
+    if !supported.iter().any(|p| p == "COGNITO") {
+        return page;
+    }
+    page.links.push(Link {
         text: String::new(),
         label: "Forgot your password?".into(),
         href: format!("{}?{query}", site.at("/forgotPassword")),
-    }];
+    });
     let admin_only = site
         .pool
         .admin_create_user_config
@@ -61,25 +102,19 @@ pub(crate) fn sign_in_form(
         .and_then(|c| c.allow_admin_create_user_only)
         .unwrap_or(false);
     if !admin_only {
-        links.push(Link {
+        page.links.push(Link {
             text: "Need an account?".into(),
             label: "Sign up".into(),
             href: format!("{}?{query}", site.at("/signup")),
         });
     }
-    let _ = request;
-    Form {
-        title: "Sign in".into(),
-        action: format!("{}?{query}", site.at("/login")),
-        fields: vec![
-            Field::new("username", username_label(&site.pool), "text", "username")
-                .with_value(username),
-            Field::new("password", "Password", "password", "current-password"),
-        ],
-        submit: "Sign in".into(),
-        links,
-        ..Form::default()
-    }
+    page.action = format!("{}?{query}", site.at("/login"));
+    page.fields = vec![
+        Field::new("username", username_label(&site.pool), "text", "username").with_value(username),
+        Field::new("password", "Password", "password", "current-password"),
+    ];
+    page.submit = "Sign in".into();
+    page
 }
 
 /// `GET /login`.

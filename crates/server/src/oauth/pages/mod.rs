@@ -4,6 +4,7 @@
 //! CSRF token that must match the `XSRF-TOKEN` cookie (double submit).
 
 pub(crate) mod forgot;
+mod i18n;
 pub(crate) mod login;
 pub(crate) mod signup;
 
@@ -39,6 +40,15 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         // The templates are part of the binary: a syntax error fails the unit test below.
         let _ = env.add_template(name, source);
     }
+    // `{{ "text"|t }}`: a template's own text in the page's language.
+    env.add_filter("t", |state: &minijinja::State, text: String| {
+        let lang = state.lookup("lang");
+        i18n::translate(
+            lang.as_ref().and_then(|l| l.as_str()).unwrap_or("en"),
+            &text,
+        )
+        .unwrap_or(text)
+    });
     env
 });
 
@@ -108,6 +118,8 @@ pub(crate) struct Form {
     pub fields: Vec<Field>,
     pub submit: String,
     pub links: Vec<Link>,
+    /// Sign-in buttons of identity providers.
+    pub providers: Vec<Link>,
     pub qr: Option<String>,
     pub secret: Option<String>,
 }
@@ -265,7 +277,10 @@ pub(crate) async fn render(
     page: impl Serialize,
 ) -> Response {
     let (csrf, fresh) = csrf_token(app, headers);
-    let frame = frame(app, site, client_id, lang.unwrap_or("en"), &csrf).await;
+    let (lang, lang_cookie) = i18n::choose(site, lang, headers);
+    let frame = frame(app, site, client_id, lang, &csrf).await;
+    let mut page = serde_json::to_value(page).unwrap_or_default();
+    i18n::localize(lang, &mut page);
     let rendered = TEMPLATES
         .get_template(template)
         .and_then(|t| t.render(minijinja::context! { ..minijinja::Value::from_serialize(&frame), ..minijinja::Value::from_serialize(&page) }));
@@ -279,6 +294,9 @@ pub(crate) async fn render(
     let headers = response.headers_mut();
     if fresh {
         headers.append(header::SET_COOKIE, cookie(site, CSRF_COOKIE, &csrf, 86_400));
+    }
+    if let Some(lang_cookie) = lang_cookie {
+        headers.append(header::SET_COOKIE, lang_cookie);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
