@@ -129,6 +129,34 @@ pub fn jwks(keys: &[&SigningKey]) -> Value {
     json!({ "keys": keys.iter().map(|k| k.jwk()).collect::<Vec<_>>() })
 }
 
+/// An ES256 JWT signed with a P-256 private key given as PKCS#8, in PEM (a `.p8` file's text)
+/// or bare base64: how Sign in with Apple wants a client secret made from a developer's key.
+pub fn sign_es256(private_key: &str, kid: &str, claims: &Object) -> Result<String, JwtError> {
+    use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    let base64: String = private_key
+        .replace("\\n", "\n")
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .flat_map(|line| line.chars().filter(|c| !c.is_whitespace()))
+        .collect();
+    let der = STANDARD.decode(base64).map_err(|_| JwtError::Key)?;
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+        .map_err(|_| JwtError::Key)?;
+    let header = json!({ "alg": "ES256", "kid": kid });
+    let mut token = format!(
+        "{}.{}",
+        B64URL.encode(header.to_string()),
+        B64URL.encode(serde_json::to_vec(claims).map_err(|_| JwtError::Key)?)
+    );
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let signature = pair
+        .sign(&rng, token.as_bytes())
+        .map_err(|_| JwtError::Key)?;
+    token.push('.');
+    token.push_str(&B64URL.encode(signature.as_ref()));
+    Ok(token)
+}
+
 /// A token's parts before any check: header and claims.
 pub fn decode_unverified(token: &str) -> Result<(Object, Object), JwtError> {
     let mut parts = token.split('.');
@@ -213,6 +241,49 @@ pub fn verify_with_jwks(token: &str, jwks: &Value) -> Result<(Object, Object), J
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_es256_token_verifies_with_the_public_half_of_a_pem_key() {
+        use aws_lc_rs::signature::{
+            EcdsaKeyPair, KeyPair as _, UnparsedPublicKey, ECDSA_P256_SHA256_FIXED,
+            ECDSA_P256_SHA256_FIXED_SIGNING,
+        };
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let der = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let public = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der.as_ref())
+            .unwrap()
+            .public_key()
+            .as_ref()
+            .to_vec();
+        let body = STANDARD.encode(der.as_ref());
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let pem = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            lines.join("\n")
+        );
+        let claims = json!({ "iss": "TEAM123456", "sub": "com.example.app" });
+        for key in [pem.clone(), pem.replace('\n', "\\n"), body] {
+            let token = sign_es256(&key, "KEY1234567", claims.as_object().unwrap()).unwrap();
+            let (header, decoded) = decode_unverified(&token).unwrap();
+            assert_eq!(
+                Value::Object(header),
+                json!({ "alg": "ES256", "kid": "KEY1234567" })
+            );
+            assert_eq!(Value::Object(decoded), claims);
+            let (signed, signature) = token.rsplit_once('.').unwrap();
+            UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &public)
+                .verify(signed.as_bytes(), &B64URL.decode(signature).unwrap())
+                .unwrap();
+        }
+        assert_eq!(
+            sign_es256("not a key", "k", claims.as_object().unwrap()),
+            Err(JwtError::Key)
+        );
+    }
 
     #[test]
     fn tokens_verify_only_with_their_key_and_unaltered() {

@@ -16,7 +16,7 @@ use crate::ops::tokens::{issue, OAuthGrant};
 use crate::ops::triggers;
 use crate::ops::user_attributes::schema_entry;
 use crate::protocol;
-use axum::extract::{Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -169,15 +169,35 @@ pub(crate) async fn idp_response(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    answered(&app, &site, &headers, &query).await
+}
+
+/// `POST /oauth2/idpresponse`: the answer of a provider that posts it (Sign in with Apple's
+/// `form_post`).
+pub(crate) async fn idp_response_posted(
+    State(app): State<Arc<App>>,
+    site: Site,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    answered(&app, &site, &headers, &form).await
+}
+
+async fn answered(
+    app: &App,
+    site: &Site,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Response {
     let state = query.get("state").map(String::as_str).unwrap_or("");
-    let pending = match take_pending(&app, &site, state).await {
+    let pending = match take_pending(app, site, state).await {
         Ok(Some(p)) => p,
-        Ok(None) => return error_page(&app, &site, &headers, Some("invalid_request")).await,
+        Ok(None) => return error_page(app, site, headers, Some("invalid_request")).await,
         Err(e) => return protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
     };
-    let request = match check(&app, &site, &pending.params).await {
+    let request = match check(app, site, &pending.params).await {
         Ok(r) => r,
-        Err(refusal) => return refused(&app, &site, &headers, &pending.params, refusal).await,
+        Err(refusal) => return refused(app, site, headers, &pending.params, refusal).await,
     };
     let back = |description: &str| {
         let mut pairs = vec![
@@ -199,7 +219,7 @@ pub(crate) async fn idp_response(
     let Some(code) = query.get("code") else {
         return back("The identity provider sent no code.");
     };
-    match finish(&app, &site, &request, &pending, code).await {
+    match finish(app, site, &request, &pending, code).await {
         Ok(Ok(response)) => response,
         Ok(Err(oidc::Refused(why))) => back(&why),
         Err(e) if e.code == ironpool_api::ErrorCode::InternalErrorException => {
@@ -223,23 +243,22 @@ async fn finish(
     };
     let details = idp.provider_details.clone().unwrap_or_default();
     let redirect_uri = format!("{}/oauth2/idpresponse", site.url);
+    let mapping = idp.attribute_mapping.clone().unwrap_or_default();
+    let mapped: Vec<&str> = mapping.values().map(String::as_str).collect();
+    let answer = oidc::Answer {
+        code,
+        nonce: &pending.nonce,
+        redirect_uri: &redirect_uri,
+        mapped: &mapped,
+    };
     let claims = async {
         let endpoints = oidc::endpoints(app, &details).await?;
-        oidc::claims(
-            app,
-            &endpoints,
-            &details,
-            &redirect_uri,
-            code,
-            &pending.nonce,
-        )
-        .await
+        oidc::claims(app, &endpoints, &details, &answer).await
     };
     let claims = match claims.await {
         Ok(c) => c,
         Err(refused) => return Ok(Err(refused)),
     };
-    let mapping = idp.attribute_mapping.clone().unwrap_or_default();
     let user_claim = mapping.get("username").map_or("sub", String::as_str);
     let Some(user_id) = claims.get(user_claim).and_then(claim_text) else {
         let why = format!("The identity provider sent no {user_claim}.");

@@ -32,7 +32,10 @@ pub fn routes() -> Router<Arc<App>> {
             get(userinfo::user_info).post(userinfo::user_info),
         )
         .route("/oauth2/revoke", post(logout::revoke))
-        .route("/oauth2/idpresponse", get(federation::idp_response))
+        .route(
+            "/oauth2/idpresponse",
+            get(federation::idp_response).post(federation::idp_response_posted),
+        )
         .route("/saml2/idpresponse", post(saml::idp_response))
         .route("/saml2/metadata", get(saml::sp_metadata))
         .route("/saml2/logout", get(saml::logout))

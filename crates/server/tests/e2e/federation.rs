@@ -381,3 +381,44 @@ async fn the_sign_in_page_offers_a_button_for_each_provider_of_the_client() {
     assert!(!page.body.contains("<form"), "{}", page.body);
     assert!(!page.body.contains("name=\"password\""), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_provider_may_post_its_answer_as_sign_in_with_apple_does() {
+    let (a, b) = pools(None).await;
+    let at_provider = b.f.user("quinn", &[("email", "quinn@corp.example")]).await;
+    let mut browser = Browser::new();
+    let first = browser
+        .get(&a.authorize_url(&[("identity_provider", "Corp")]))
+        .await;
+    let back = browser
+        .sign_in(first.location.as_deref().unwrap(), "quinn", PASSWORD)
+        .await;
+    let (code, state) = (
+        query_param(&back, "code").unwrap(),
+        query_param(&back, "state").unwrap(),
+    );
+    let idp_response = format!("{}/oauth2/idpresponse", a.base);
+    let answer = browser
+        .post(&idp_response, &[("code", &code), ("state", &state)])
+        .await;
+    assert_eq!(answer.status, 302, "{}", answer.body);
+    let location = answer.location.unwrap();
+    assert!(
+        location.starts_with(&format!("{CALLBACK}?code=")),
+        "{location}"
+    );
+    let (status, tokens) = a
+        .redeem(&query_param(&location, "code").unwrap(), None)
+        .await;
+    assert_eq!(status, 200, "{tokens}");
+    let (_, id) = decode(tokens["id_token"].as_str().unwrap());
+    assert_eq!(
+        id["cognito:username"],
+        format!("Corp_{}", at_provider.sub).as_str()
+    );
+    // The state was used up: posting it again is refused.
+    let again = browser
+        .post(&idp_response, &[("code", &code), ("state", &state)])
+        .await;
+    assert_eq!(again.status, 400, "{}", again.body);
+}
