@@ -255,8 +255,8 @@ async fn finish(
         let endpoints = oidc::endpoints(app, &details).await?;
         oidc::claims(app, &endpoints, &details, &answer).await
     };
-    let claims = match claims.await {
-        Ok(c) => c,
+    let (claims, raw) = match claims.await {
+        Ok(told) => told,
         Err(refused) => return Ok(Err(refused)),
     };
     let user_claim = mapping.get("username").map_or("sub", String::as_str);
@@ -264,9 +264,20 @@ async fn finish(
         let why = format!("The identity provider sent no {user_claim}.");
         return Ok(Err(oidc::Refused(why)));
     };
-    signed_in(app, site, request, &idp, &user_id, &claims)
-        .await
-        .map(Ok)
+    let told = Federated {
+        user_id,
+        claims,
+        raw,
+    };
+    signed_in(app, site, request, &idp, &told).await.map(Ok)
+}
+
+/// What an identity provider told of its user: the user's id, the claims to map, and the
+/// attributes as the provider sent them (for the InboundFederation trigger).
+pub(crate) struct Federated {
+    pub user_id: String,
+    pub claims: Map<String, Value>,
+    pub raw: Value,
 }
 
 /// The end of a sign-in through a provider: its user in the pool, tokens, the SSO session.
@@ -275,10 +286,9 @@ pub(crate) async fn signed_in(
     site: &Site,
     request: &AuthRequest,
     idp: &IdentityProviderType,
-    user_id: &str,
-    claims: &Map<String, Value>,
+    told: &Federated,
 ) -> Result<Response, ApiError> {
-    let user = federated_user(app, site, request, idp, user_id, claims).await?;
+    let user = federated_user(app, site, request, idp, told).await?;
     let grant = OAuthGrant {
         scopes: request.scopes.clone(),
         nonce: request.nonce.clone(),
@@ -305,16 +315,26 @@ pub(crate) fn claim_text(value: &Value) -> Option<String> {
 }
 
 /// The pool's user for the provider's user: created on the first sign-in (after
-/// PreSignUp_ExternalProvider), its mapped attributes brought up to date on every one.
+/// PreSignUp_ExternalProvider), its mapped attributes (after the InboundFederation trigger)
+/// brought up to date on every one.
 async fn federated_user(
     app: &App,
     site: &Site,
     request: &AuthRequest,
     idp: &IdentityProviderType,
-    user_id: &str,
-    claims: &Map<String, Value>,
+    told: &Federated,
 ) -> Result<User, ApiError> {
     let provider = idp.provider_name.clone().unwrap_or_default();
+    let user_id = told.user_id.as_str();
+    let username = format!("{provider}_{user_id}");
+    let source = triggers::Source {
+        trigger: triggers::Trigger::InboundFederation,
+        source: "InboundFederation_ExternalProvider",
+        user_name: Some(&username),
+        client_id: Some(&request.client_id),
+    };
+    let transformed = triggers::inbound_federation(app, &site.pool, idp, source, &told.raw).await?;
+    let claims = transformed.as_ref().unwrap_or(&told.claims);
     let mapping = idp.attribute_mapping.clone().unwrap_or_default();
     let mut mapped = BTreeMap::new();
     for (attribute, claim) in &mapping {
@@ -325,7 +345,6 @@ async fn federated_user(
             mapped.insert(attribute.clone(), value);
         }
     }
-    let username = format!("{provider}_{user_id}");
     let pool_id = site.pool_id();
     if let Some(linked) = linked_user(app, pool_id, &provider, user_id).await? {
         crate::ops::auth::check_can_sign_in(&linked)?;

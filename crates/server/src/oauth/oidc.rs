@@ -159,13 +159,14 @@ pub(crate) struct Answer<'a> {
     pub mapped: &'a [&'a str],
 }
 
-/// The claims of the user the provider sent back.
+/// The claims of the user the provider sent back (the ID token's, then userInfo's), and
+/// what the provider told as it told it (`tokenResponse`, `idToken`, `userInfo`).
 pub(crate) async fn claims(
     app: &App,
     endpoints: &Endpoints,
     details: &BTreeMap<String, String>,
     answer: &Answer<'_>,
-) -> Result<Map<String, Value>, Refused> {
+) -> Result<(Map<String, Value>, Value), Refused> {
     let client_id = details.get("client_id").map_or("", String::as_str);
     let secret = client_secret(details, app.now() as i64)?;
     let mut form = vec![
@@ -216,6 +217,9 @@ pub(crate) async fn claims(
         )?;
         claims = verified;
     }
+    let mut raw = Map::new();
+    raw.insert("tokenResponse".into(), string_map(&tokens));
+    raw.insert("idToken".into(), string_map(&Value::Object(claims.clone())));
     if let (Some(url), Some(access)) = (&endpoints.userinfo, tokens["access_token"].as_str()) {
         let post = details.get("attributes_request_method").map(String::as_str) == Some("POST");
         let url = attributes_url(url, details, answer.mapped);
@@ -237,6 +241,7 @@ pub(crate) async fn claims(
                 {
                     return Err(refused("userInfo names another user than the ID token"));
                 }
+                raw.insert("userInfo".into(), string_map(&Value::Object(info.clone())));
                 for (k, v) in info {
                     claims.entry(k).or_insert(v);
                 }
@@ -246,7 +251,16 @@ pub(crate) async fn claims(
     if claims.is_empty() {
         return Err(refused("the provider told nothing of the user"));
     }
-    Ok(claims)
+    Ok((claims, Value::Object(raw)))
+}
+
+/// An object's values as strings (a trigger's `StringMap`).
+pub(crate) fn string_map(value: &Value) -> Value {
+    let map = value.as_object().cloned().unwrap_or_default();
+    map.into_iter()
+        .filter_map(|(k, v)| super::federation::claim_text(&v).map(|t| (k, Value::String(t))))
+        .collect::<Map<_, _>>()
+        .into()
 }
 
 /// An ID token's issuer, audience, nonce and expiry.

@@ -4,7 +4,9 @@
 //! XML ourselves; IdP-initiated where the provider allows it with IDPInit), the pool's SP
 //! metadata at `/saml2/metadata`, and `/saml2/logout`.
 
-use super::federation::{claim_text, keep_pending, provider, signed_in, take_pending, Pending};
+use super::federation::{
+    claim_text, keep_pending, provider, signed_in, take_pending, Federated, Pending,
+};
 use super::grant::{redirect, sso_cleared};
 use super::oidc::Refused;
 use super::pages::{error_page, refused};
@@ -195,15 +197,13 @@ pub(crate) async fn idp_response(
         return back("The identity provider may not start a sign-in (IDPInit is not set).");
     }
     match assertion(&app, &site, &idp, &form, request_id.as_deref()).await {
-        Ok((user_id, claims)) => {
-            match signed_in(&app, &site, &request, &idp, &user_id, &claims).await {
-                Ok(response) => response,
-                Err(e) if e.code == ironpool_api::ErrorCode::InternalErrorException => {
-                    protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR)
-                }
-                Err(e) => back(&e.message),
+        Ok(told) => match signed_in(&app, &site, &request, &idp, &told).await {
+            Ok(response) => response,
+            Err(e) if e.code == ironpool_api::ErrorCode::InternalErrorException => {
+                protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR)
             }
-        }
+            Err(e) => back(&e.message),
+        },
         Err(Refused(why)) => back(&why),
     }
 }
@@ -216,7 +216,7 @@ async fn assertion(
     idp: &IdentityProviderType,
     form: &HashMap<String, String>,
     request_id: Option<&str>,
-) -> Result<(String, Map<String, Value>), Refused> {
+) -> Result<Federated, Refused> {
     let encoded = form
         .get("SAMLResponse")
         .ok_or_else(|| Refused("no SAMLResponse was posted".into()))?;
@@ -245,7 +245,12 @@ async fn assertion(
             .ok_or_else(|| Refused(format!("the Assertion has no {attribute}")))?,
         None => assertion.name_id,
     };
-    Ok((user_id, claims))
+    let raw = serde_json::json!({ "samlResponse": super::oidc::string_map(&Value::Object(claims.clone())) });
+    Ok(Federated {
+        user_id,
+        claims,
+        raw,
+    })
 }
 
 /// `GET /saml2/metadata`: the pool's metadata as a service provider.

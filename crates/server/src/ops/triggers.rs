@@ -237,6 +237,34 @@ pub(crate) fn flag(response: &Map<String, Value>, name: &str) -> Result<bool, Ap
     }
 }
 
+/// InboundFederation (`InboundFederation_ExternalProvider`): the identity provider's raw
+/// attributes (`tokenResponse`, `idToken` and `userInfo` of an OIDC or social provider,
+/// `samlResponse` of a SAML one) shown to the function before they are mapped. Its
+/// `userAttributesToMap` replaces them (what it leaves out is dropped); empty or absent, the
+/// attributes stay as they came.
+pub(crate) async fn inbound_federation(
+    app: &App,
+    pool: &UserPoolType,
+    provider: &IdentityProviderType,
+    source: Source<'_>,
+    raw: &Value,
+) -> Result<Option<Map<String, Value>>, ApiError> {
+    let request = json!({
+        "providerName": provider.provider_name,
+        "providerType": provider.provider_type.map(|t| t.as_str().to_owned()),
+        "attributes": raw,
+    });
+    let Some(response) = run(app, pool, source, request).await? else {
+        return Ok(None);
+    };
+    match response.get("userAttributesToMap") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) if map.is_empty() => Ok(None),
+        Some(Value::Object(map)) if map.values().all(Value::is_string) => Ok(Some(map.clone())),
+        Some(_) => Err(unrecognizable()),
+    }
+}
+
 /// What a PreSignUp function decided.
 #[derive(Default)]
 pub(crate) struct SignUpDecision {

@@ -9,7 +9,15 @@ use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, OAuthFlow
 
 /// The app's pool (`a`) and the provider's (`b`, whose client sends users back to `a`).
 async fn pools(secret_given: Option<&str>) -> (OAuth, OAuth) {
-    let a = OAuth::new().await;
+    pools_on(crate::harness::test_config(), secret_given).await
+}
+
+/// [`pools`], the app's pool on a server of `config`.
+async fn pools_on(
+    config: ironpool_server::config::Config,
+    secret_given: Option<&str>,
+) -> (OAuth, OAuth) {
+    let a = OAuth::with_config(config, false, |b| b).await;
     let idp_response = format!("{}/oauth2/idpresponse", a.base);
     let b = OAuth::with(true, move |builder| {
         builder.set_callback_urls(Some(vec![idp_response]))
@@ -421,4 +429,83 @@ async fn a_provider_may_post_its_answer_as_sign_in_with_apple_does() {
         .post(&idp_response, &[("code", &code), ("state", &state)])
         .await;
     assert_eq!(again.status, 400, "{}", again.body);
+}
+
+#[tokio::test]
+async fn an_inbound_federation_function_transforms_what_the_provider_told() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        InboundFederationLambdaType, InboundFederationLambdaVersionType, LambdaConfigType,
+    };
+    let Some(l) = crate::lambdas::lambdas() else {
+        return;
+    };
+    let f = l
+        .function(&crate::triggers::answering(
+            r#"{userAttributesToMap: {
+                sub: event.request.attributes.idToken.sub,
+                email: event.request.attributes.userInfo.email.toUpperCase(),
+                name: "Via " + event.request.providerName}}"#,
+        ))
+        .await;
+    let (a, b) = pools_on(l.config(), None).await;
+    a.f.c
+        .update_user_pool()
+        .user_pool_id(&a.f.pool)
+        .lambda_config(
+            LambdaConfigType::builder()
+                .inbound_federation(
+                    InboundFederationLambdaType::builder()
+                        .lambda_arn(&f)
+                        .lambda_version(InboundFederationLambdaVersionType::V10)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let at_provider =
+        b.f.user("rae", &[("email", "rae@corp.example"), ("name", "Rae Roe")])
+            .await;
+    let mut browser = Browser::new();
+    let first = browser
+        .get(&a.authorize_url(&[
+            ("identity_provider", "Corp"),
+            ("scope", "openid email profile"),
+        ]))
+        .await;
+    let back = browser
+        .sign_in(first.location.as_deref().unwrap(), "rae", PASSWORD)
+        .await;
+    let (location, _) = browser.follow(&back).await;
+    let (status, tokens) = a
+        .redeem(&query_param(&location, "code").expect("a code"), None)
+        .await;
+    assert_eq!(status, 200, "{tokens}");
+    let (_, id) = decode(tokens["id_token"].as_str().unwrap());
+    let username = format!("Corp_{}", at_provider.sub);
+    assert_eq!(id["cognito:username"], username.as_str());
+    assert_eq!(id["email"], "RAE@CORP.EXAMPLE");
+    assert_eq!(id["name"], "Via Corp");
+
+    let events = l.events(&f).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0];
+    assert_eq!(event["triggerSource"], "InboundFederation_ExternalProvider");
+    assert_eq!(event["version"], "1");
+    assert_eq!(event["userPoolId"], a.f.pool.as_str());
+    assert_eq!(event["userName"], username.as_str());
+    assert_eq!(event["callerContext"]["clientId"], a.f.client_id.as_str());
+    let request = &event["request"];
+    assert_eq!(request["providerName"], "Corp");
+    assert_eq!(request["providerType"], "OIDC");
+    let told = &request["attributes"];
+    assert_eq!(told["idToken"]["sub"], at_provider.sub.as_str());
+    assert_eq!(told["idToken"]["email"], "rae@corp.example");
+    assert!(told["idToken"]["exp"].is_string(), "{told}");
+    assert_eq!(told["userInfo"]["name"], "Rae Roe");
+    assert_eq!(told["tokenResponse"]["token_type"], "Bearer");
+    assert!(told["tokenResponse"]["access_token"].is_string(), "{told}");
+    assert!(told.get("samlResponse").is_none(), "{told}");
 }

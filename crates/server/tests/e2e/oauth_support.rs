@@ -32,7 +32,18 @@ impl OAuth {
             aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
         ) -> aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
     ) -> Self {
-        let f = Fixture::with_client(|b| {
+        Self::with_config(crate::harness::test_config(), secret, customize).await
+    }
+
+    /// [`OAuth::with`] on a server of `config`.
+    pub async fn with_config(
+        config: ironpool_server::config::Config,
+        secret: bool,
+        customize: impl FnOnce(
+            aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
+        ) -> aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
+    ) -> Self {
+        let f = Fixture::with_config(config, |b| {
             customize(
                 b.generate_secret(secret)
                     .allowed_o_auth_flows_user_pool_client(true)

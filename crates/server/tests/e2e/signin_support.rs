@@ -40,9 +40,17 @@ impl Fixture {
             aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
         ) -> aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
     ) -> Self {
-        let mut app = App::from_config(crate::harness::test_config())
-            .await
-            .unwrap();
+        Self::with_config(crate::harness::test_config(), customize).await
+    }
+
+    /// [`Fixture::with_client`] on a server of `config`.
+    pub async fn with_config(
+        config: ironpool_server::config::Config,
+        customize: impl FnOnce(
+            aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
+        ) -> aws_sdk_cognitoidentityprovider::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder,
+    ) -> Self {
+        let mut app = App::from_config(config).await.unwrap();
         let clock = Arc::new(ManualClock::new(SystemTime::now()));
         app.clock = clock.clone();
         let server = Server::start(app).await.unwrap();
