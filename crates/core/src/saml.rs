@@ -160,6 +160,102 @@ pub fn redirect_encode(xml: &str) -> String {
     B64.encode(encoder.finish().unwrap_or_default())
 }
 
+/// The value of a redirect-binding `SAMLRequest` or `SAMLResponse`: base64, then INFLATE.
+pub fn redirect_decode(value: &str) -> Result<String, SamlError> {
+    use std::io::Read;
+    let bad = || SamlError("not a DEFLATE-encoded SAML message".into());
+    let compressed = B64
+        .decode(value.split_whitespace().collect::<String>())
+        .map_err(|_| bad())?;
+    let mut xml = String::new();
+    flate2::read::DeflateDecoder::new(compressed.as_slice())
+        .take(1 << 20)
+        .read_to_string(&mut xml)
+        .map_err(|_| bad())?;
+    Ok(xml)
+}
+
+/// The LogoutRequest a pool sends (unsigned) to end the user's session at the provider.
+pub fn logout_request(
+    id: &str,
+    now: f64,
+    destination: &str,
+    sp_entity_id: &str,
+    name_id: &str,
+    session_index: Option<&str>,
+) -> String {
+    let session = session_index
+        .map(|s| format!("<samlp:SessionIndex>{}</samlp:SessionIndex>", escape(s)))
+        .unwrap_or_default();
+    format!(
+        "<samlp:LogoutRequest xmlns:samlp=\"{NS_PROTOCOL}\" xmlns:saml=\"{NS_ASSERTION}\" \
+         ID=\"{}\" Version=\"2.0\" IssueInstant=\"{}\" Destination=\"{}\">\
+         <saml:Issuer>{}</saml:Issuer>\
+         <saml:NameID Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified\">{}</saml:NameID>\
+         {session}</samlp:LogoutRequest>",
+        escape(id),
+        instant(now),
+        escape(destination),
+        escape(sp_entity_id),
+        escape(name_id),
+    )
+}
+
+/// The LogoutResponse a pool sends (unsigned) when the provider ended the session.
+pub fn logout_response(
+    id: &str,
+    now: f64,
+    destination: &str,
+    in_response_to: &str,
+    sp_entity_id: &str,
+) -> String {
+    format!(
+        "<samlp:LogoutResponse xmlns:samlp=\"{NS_PROTOCOL}\" xmlns:saml=\"{NS_ASSERTION}\" \
+         ID=\"{}\" Version=\"2.0\" IssueInstant=\"{}\" Destination=\"{}\" InResponseTo=\"{}\">\
+         <saml:Issuer>{}</saml:Issuer>\
+         <samlp:Status><samlp:StatusCode Value=\"{SUCCESS}\"/></samlp:Status>\
+         </samlp:LogoutResponse>",
+        escape(id),
+        instant(now),
+        escape(destination),
+        escape(in_response_to),
+        escape(sp_entity_id),
+    )
+}
+
+/// What a pool reads of a provider's logout message: its element (`LogoutRequest` or
+/// `LogoutResponse`), ID, Issuer, InResponseTo and whether its status is Success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoutMessage {
+    pub element: String,
+    pub id: String,
+    pub issuer: Option<String>,
+    pub in_response_to: Option<String>,
+    pub success: bool,
+}
+
+/// Reads a LogoutRequest or LogoutResponse.
+pub fn read_logout(xml: &str) -> Result<LogoutMessage, SamlError> {
+    let doc = parse(xml)?;
+    let root = doc.root_element();
+    let element = root.tag_name().name();
+    if root.tag_name().namespace() != Some(NS_PROTOCOL)
+        || !matches!(element, "LogoutRequest" | "LogoutResponse")
+    {
+        return Err(SamlError(format!("not a logout message: {element}")));
+    }
+    let status = child(root, NS_PROTOCOL, "Status")
+        .and_then(|s| child(s, NS_PROTOCOL, "StatusCode"))
+        .and_then(|c| c.attribute("Value"));
+    Ok(LogoutMessage {
+        element: element.to_owned(),
+        id: root.attribute("ID").unwrap_or_default().to_owned(),
+        issuer: text(child(root, NS_ASSERTION, "Issuer")),
+        in_response_to: root.attribute("InResponseTo").map(str::to_owned),
+        success: status == Some(SUCCESS),
+    })
+}
+
 /// The SP metadata of a pool.
 pub fn sp_metadata(sp_entity_id: &str, acs: &str, logout: &str) -> String {
     format!(
@@ -369,6 +465,47 @@ pub fn read_assertion(xml: &str, expect: &Expect) -> Result<Assertion, SamlError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logout_messages_go_and_come_back_by_the_redirect_binding() {
+        let request = logout_request(
+            "_r1",
+            1_700_000_000.0,
+            "https://idp.example/slo",
+            "urn:amazon:cognito:sp:us-east-1_x",
+            "user<1>",
+            Some("s-9"),
+        );
+        let decoded = redirect_decode(&redirect_encode(&request)).unwrap();
+        assert_eq!(decoded, request);
+        assert!(decoded.contains("<saml:NameID Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified\">user&lt;1&gt;</saml:NameID>"));
+        assert!(decoded.contains("<samlp:SessionIndex>s-9</samlp:SessionIndex>"));
+        let read = read_logout(&decoded).unwrap();
+        assert_eq!(read.element, "LogoutRequest");
+        assert_eq!(read.id, "_r1");
+        assert_eq!(
+            read.issuer.as_deref(),
+            Some("urn:amazon:cognito:sp:us-east-1_x")
+        );
+        assert!(!read.success);
+
+        let response = logout_response(
+            "_a2",
+            1_700_000_000.0,
+            "https://idp.example/slo",
+            "_r1",
+            "sp",
+        );
+        let read = read_logout(&response).unwrap();
+        assert_eq!(read.element, "LogoutResponse");
+        assert_eq!(read.in_response_to.as_deref(), Some("_r1"));
+        assert!(read.success);
+        assert!(read_logout(
+            "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"/>"
+        )
+        .is_err());
+        assert!(redirect_decode("not base64!").is_err());
+    }
 
     const METADATA: &str = r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com/idp">
       <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">

@@ -4,7 +4,7 @@
 //! EXTERNAL_PROVIDER, with the provider's claims mapped by AttributeMapping and the
 //! `identities` attribute; then the sign-in ends as any other, with a code or tokens.
 
-use super::grant::{complete, new_sso, redirect};
+use super::grant::{complete, new_sso, redirect, SamlLogin};
 use super::oidc;
 use super::pages::{error_page, refused};
 use super::request::{check, with_params, AuthRequest, Params, ResponseType};
@@ -40,9 +40,12 @@ pub(crate) struct Pending {
     pub params: Params,
     pub provider: String,
     pub nonce: String,
-    /// The ID of a SAML AuthnRequest.
+    /// The ID of a SAML AuthnRequest (or LogoutRequest).
     #[serde(default)]
     pub request_id: Option<String>,
+    /// Where a SAML single logout ends.
+    #[serde(default)]
+    pub after_logout: Option<String>,
 }
 
 fn state_hash(state: &str) -> String {
@@ -104,6 +107,7 @@ pub(crate) async fn start(
         provider: name.to_owned(),
         nonce: nonce.clone(),
         request_id: None,
+        after_logout: None,
     };
     let state = keep_pending(app, site, &pending).await?;
     let redirect_uri = format!("{}/oauth2/idpresponse", site.url);
@@ -268,6 +272,7 @@ async fn finish(
         user_id,
         claims,
         raw,
+        saml: None,
     };
     signed_in(app, site, request, &idp, &told).await.map(Ok)
 }
@@ -278,6 +283,8 @@ pub(crate) struct Federated {
     pub user_id: String,
     pub claims: Map<String, Value>,
     pub raw: Value,
+    /// A SAML provider's NameID and SessionIndex.
+    pub saml: Option<(String, Option<String>)>,
 }
 
 /// The end of a sign-in through a provider: its user in the pool, tokens, the SSO session.
@@ -301,7 +308,15 @@ pub(crate) async fn signed_in(
         oauth: Some(&grant),
     };
     let result = issue(app, &generation, &request.client.client, &user, None).await?;
-    let sso = new_sso(app, &user.username, &user.sub);
+    let mut sso = new_sso(app, &user.username, &user.sub);
+    sso.saml = told
+        .saml
+        .as_ref()
+        .map(|(name_id, session_index)| SamlLogin {
+            provider: idp.provider_name.clone().unwrap_or_default(),
+            name_id: name_id.clone(),
+            session_index: session_index.clone(),
+        });
     complete(app, site, request, result, sso).await
 }
 

@@ -112,13 +112,23 @@ pub(crate) async fn take_code(
         .and_then(|plain| serde_json::from_slice(&plain).ok()))
 }
 
-/// The SSO session: who signed in, when, until when.
+/// The SSO session: who signed in, when, until when, and through which SAML provider.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Sso {
     pub username: String,
     pub sub: String,
     pub auth_time: i64,
     pub expires: i64,
+    #[serde(default)]
+    pub saml: Option<SamlLogin>,
+}
+
+/// A sign-in through a SAML provider, for its single logout.
+#[derive(Serialize, Deserialize, Clone)]
+pub(crate) struct SamlLogin {
+    pub provider: String,
+    pub name_id: String,
+    pub session_index: Option<String>,
 }
 
 fn sso_context(pool_id: &str) -> String {
@@ -245,5 +255,6 @@ pub(crate) fn new_sso(app: &App, username: &str, sub: &str) -> Sso {
         sub: sub.to_owned(),
         auth_time: now,
         expires: now + SSO_SECONDS,
+        saml: None,
     }
 }

@@ -1,9 +1,10 @@
-//! `GET /logout` (ends the SSO session: back to a `logout_uri` of the client's LogoutURLs, or,
-//! with `redirect_uri` and `response_type`, to the sign-in page again) and
+//! `GET /logout` (ends the SSO session, and a SAML provider's through its single logout where
+//! its IDPSignout is set: back to a `logout_uri` of the client's LogoutURLs, or, with
+//! `redirect_uri` and `response_type`, to the sign-in page again) and
 //! `POST /oauth2/revoke` (RevokeToken's endpoint: a refresh token and all that its sign-in
 //! issued).
 
-use super::grant::{redirect, sso_cleared};
+use super::grant::{redirect, sso_cleared, sso_session};
 use super::pages::{error_page, query_of};
 use super::request::Params;
 use super::site::Site;
@@ -44,8 +45,7 @@ pub(crate) async fn logout(
         },
         None => return error_page(&app, &site, &headers, Some("invalid_request")).await,
     };
-    let cleared = vec![sso_cleared(&site)];
-    if let Some(uri) = params.logout_uri.as_deref() {
+    let target = if let Some(uri) = params.logout_uri.as_deref() {
         let listed = client
             .logout_ur_ls
             .as_deref()
@@ -55,19 +55,27 @@ pub(crate) async fn logout(
         if !listed {
             return error_page(&app, &site, &headers, Some("redirect_mismatch")).await;
         }
-        return redirect(uri, cleared);
+        uri.to_owned()
+    } else {
+        // Signing in again: the parameters of an authorization request.
+        let mut authorize: Params =
+            serde_json::from_value(serde_json::json!(params.authorize)).unwrap_or_default();
+        authorize.client_id = params.client_id.clone();
+        if authorize.redirect_uri.is_none() || authorize.response_type.is_none() {
+            return error_page(&app, &site, &headers, Some("invalid_request")).await;
+        }
+        format!("{}?{}", site.at("/login"), query_of(&authorize))
+    };
+    let cleared = vec![sso_cleared(&site)];
+    // A user of a SAML provider whose IDPSignout is set signs out there too, first.
+    if let Some(login) = sso_session(&app, &site, &headers).and_then(|sso| sso.saml) {
+        match super::saml::single_logout(&app, &site, &login, &target).await {
+            Ok(Some(location)) => return redirect(&location, cleared),
+            Ok(None) => {}
+            Err(e) => return crate::protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
+        }
     }
-    // Signing in again: the parameters of an authorization request.
-    let mut authorize: Params =
-        serde_json::from_value(serde_json::json!(params.authorize)).unwrap_or_default();
-    authorize.client_id = params.client_id.clone();
-    if authorize.redirect_uri.is_none() || authorize.response_type.is_none() {
-        return error_page(&app, &site, &headers, Some("invalid_request")).await;
-    }
-    redirect(
-        &format!("{}?{}", site.at("/login"), query_of(&authorize)),
-        cleared,
-    )
+    redirect(&target, cleared)
 }
 
 /// `POST /oauth2/revoke`: `token` (a refresh token), the client by HTTP Basic or `client_id`

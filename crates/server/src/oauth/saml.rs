@@ -2,26 +2,29 @@
 //! sign-in's state as RelayState), the Response posted to `/saml2/idpresponse` (its signature
 //! verified by xmlsec with the certificate of the provider's metadata, never by reading the
 //! XML ourselves; IdP-initiated where the provider allows it with IDPInit), the pool's SP
-//! metadata at `/saml2/metadata`, and `/saml2/logout`.
+//! metadata at `/saml2/metadata`, and single logout: `/logout` sends a LogoutRequest to a
+//! provider whose IDPSignout is set, and `/saml2/logout` takes its LogoutResponse, or its own
+//! LogoutRequest, which it answers.
 
 use super::federation::{
     claim_text, keep_pending, provider, signed_in, take_pending, Federated, Pending,
 };
-use super::grant::{redirect, sso_cleared};
+use super::grant::{redirect, sso_cleared, SamlLogin};
 use super::oidc::Refused;
 use super::pages::{error_page, refused};
 use super::request::{check, with_params, Params, ResponseType};
 use super::site::Site;
-use crate::app::App;
+use crate::app::{App, OrInternal};
 use crate::protocol;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use ironpool_api::types::IdentityProviderType;
+use ironpool_api::types::{IdentityProviderType, IdentityProviderTypeType};
 use ironpool_api::ApiError;
 use ironpool_core::saml::{self, IdpMetadata};
+use ironpool_store::{Kind, ResourcesExt};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -74,14 +77,13 @@ pub(crate) async fn start(
             "the provider's metadata has no SSO service with the HTTP-Redirect binding".into(),
         )));
     };
-    let mut raw = [0u8; 16];
-    app.rng.fill(&mut raw);
-    let id = format!("_{}", hex::encode(raw));
+    let id = message_id(app);
     let pending = Pending {
         params: params.clone(),
         provider: name.to_owned(),
         nonce: String::new(),
         request_id: Some(id.clone()),
+        after_logout: None,
     };
     let state = keep_pending(app, site, &pending).await?;
     let xml = saml::authn_request(&id, app.now(), &sso, &acs(site), &sp_entity_id(site));
@@ -243,13 +245,14 @@ async fn assertion(
             .get(attribute)
             .and_then(claim_text)
             .ok_or_else(|| Refused(format!("the Assertion has no {attribute}")))?,
-        None => assertion.name_id,
+        None => assertion.name_id.clone(),
     };
     let raw = serde_json::json!({ "samlResponse": super::oidc::string_map(&Value::Object(claims.clone())) });
     Ok(Federated {
         user_id,
         claims,
         raw,
+        saml: Some((assertion.name_id, assertion.session_index)),
     })
 }
 
@@ -267,16 +270,151 @@ pub(crate) async fn sp_metadata(site: Site) -> Response {
         .into_response()
 }
 
-/// `GET /saml2/logout`: the provider ends the session; so does the managed login's.
-pub(crate) async fn logout(site: Site) -> Response {
+/// Where `/logout` sends a user who signed in through a SAML provider whose IDPSignout is
+/// set: to its single logout service with a LogoutRequest (redirect binding), the logout to
+/// end at `target` when the provider answers at `/saml2/logout`.
+pub(crate) async fn single_logout(
+    app: &App,
+    site: &Site,
+    login: &SamlLogin,
+    target: &str,
+) -> Result<Option<String>, ApiError> {
+    let Some(idp) = provider(app, site.pool_id(), &login.provider).await? else {
+        return Ok(None);
+    };
+    let details = idp.provider_details.clone().unwrap_or_default();
+    if details.get("IDPSignout").map(String::as_str) != Some("true") {
+        return Ok(None);
+    }
+    let Ok(Some(slo)) = metadata(app, &details).await.map(|m| m.slo_redirect) else {
+        return Ok(None);
+    };
+    let id = message_id(app);
+    let pending = Pending {
+        params: Params::default(),
+        provider: login.provider.clone(),
+        nonce: String::new(),
+        request_id: Some(id.clone()),
+        after_logout: Some(target.to_owned()),
+    };
+    let state = keep_pending(app, site, &pending).await?;
+    let xml = saml::logout_request(
+        &id,
+        app.now(),
+        &slo,
+        &sp_entity_id(site),
+        &login.name_id,
+        login.session_index.as_deref(),
+    );
+    Ok(Some(with_params(
+        &slo,
+        false,
+        &[
+            ("SAMLRequest", &saml::redirect_encode(&xml)),
+            ("RelayState", &state),
+        ],
+    )))
+}
+
+/// A new SAML message ID.
+fn message_id(app: &App) -> String {
+    let mut raw = [0u8; 16];
+    app.rng.fill(&mut raw);
+    format!("_{}", hex::encode(raw))
+}
+
+/// `GET /saml2/logout`: the provider's LogoutResponse ends the single logout this pool began
+/// (on to where `/logout` was to go); its LogoutRequest ends the session here and is
+/// answered with a LogoutResponse; without either, the session ends here.
+pub(crate) async fn logout(
+    State(app): State<Arc<App>>,
+    site: Site,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let cleared = vec![sso_cleared(&site)];
+    if let Some(encoded) = query.get("SAMLResponse") {
+        let state = query.get("RelayState").map(String::as_str).unwrap_or("");
+        let pending = match take_pending(&app, &site, state).await {
+            Ok(p) => p,
+            Err(e) => return protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
+        };
+        let answered = saml::redirect_decode(encoded)
+            .and_then(|xml| saml::read_logout(&xml))
+            .ok()
+            .filter(|m| m.element == "LogoutResponse");
+        if let (Some(pending), Some(message)) = (pending, answered) {
+            if let Some(target) = pending.after_logout.filter(|_| {
+                message.in_response_to.is_some() && message.in_response_to == pending.request_id
+            }) {
+                return redirect(&target, cleared);
+            }
+        }
+        return error_page(&app, &site, &headers, Some("invalid_request")).await;
+    }
+    if let Some(encoded) = query.get("SAMLRequest") {
+        match idp_logout(&app, &site, encoded, query.get("RelayState")).await {
+            Ok(Some(location)) => return redirect(&location, cleared),
+            Ok(None) => {}
+            Err(e) => return protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
     let mut response = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         "You are signed out.",
     )
         .into_response();
+    for cookie in cleared {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     response
-        .headers_mut()
-        .append(header::SET_COOKIE, sso_cleared(&site));
-    response
+}
+
+/// The LogoutResponse to a provider's LogoutRequest: where it goes (the provider's single
+/// logout service, found by the request's Issuer), if the provider is one of the pool's.
+async fn idp_logout(
+    app: &App,
+    site: &Site,
+    encoded: &str,
+    relay_state: Option<&String>,
+) -> Result<Option<String>, ApiError> {
+    let Ok(request) = saml::redirect_decode(encoded).and_then(|xml| saml::read_logout(&xml)) else {
+        return Ok(None);
+    };
+    if request.element != "LogoutRequest" {
+        return Ok(None);
+    }
+    let providers: Vec<(String, IdentityProviderType)> = app
+        .store
+        .list(Kind::IdentityProvider, site.pool_id(), None, 1000)
+        .await
+        .or_internal()?;
+    for (_, idp) in providers {
+        if idp.provider_type != Some(IdentityProviderTypeType::Saml) {
+            continue;
+        }
+        let details = idp.provider_details.clone().unwrap_or_default();
+        let Ok(metadata) = metadata(app, &details).await else {
+            continue;
+        };
+        if Some(&metadata.entity_id) != request.issuer.as_ref() {
+            continue;
+        }
+        let Some(slo) = metadata.slo_redirect else {
+            return Ok(None);
+        };
+        let xml = saml::logout_response(
+            &message_id(app),
+            app.now(),
+            &slo,
+            &request.id,
+            &sp_entity_id(site),
+        );
+        let mut pairs = vec![("SAMLResponse", saml::redirect_encode(&xml))];
+        pairs.extend(relay_state.map(|r| ("RelayState", r.clone())));
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        return Ok(Some(with_params(&slo, false, &pairs)));
+    }
+    Ok(None)
 }

@@ -1,11 +1,12 @@
 //! Signing in through a SAML 2.0 identity provider run by pysaml2 (signing with xmlsec1): the
 //! AuthnRequest by the redirect binding, the signed Response posted back, a tampered Response
-//! refused, and a sign-in the provider starts, allowed only with IDPInit. Needs
+//! refused, a sign-in the provider starts, allowed only with IDPInit, and single logout both
+//! ways. Needs
 //! `scripts/setup-test-clients` (pysaml2 in .venv, Debian's xmlsec1); skipped with a message
 //! without them, unless IRONPOOL_REQUIRE_CLIENTS=1.
 
 use crate::harness::venv_python;
-use crate::oauth_support::{html_unescape, query_param, Browser, OAuth, Page, CALLBACK};
+use crate::oauth_support::{html_unescape, query_param, Browser, OAuth, Page, CALLBACK, LOGOUT};
 use crate::signin_support::decode;
 use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, OAuthFlowType};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -88,6 +89,7 @@ async fn setup(python: PathBuf, idp_init: bool) -> (OAuth, Idp) {
         .allowed_o_auth_scopes("openid")
         .allowed_o_auth_scopes("email")
         .callback_urls(CALLBACK)
+        .logout_urls(LOGOUT)
         .supported_identity_providers("COGNITO")
         .supported_identity_providers("CorpSAML")
         .send()
@@ -209,4 +211,125 @@ async fn a_sign_in_the_idp_starts_needs_idp_init() {
             );
         }
     }
+}
+
+/// Signs in through the IdP in `browser` (the SSO session is then the IdP's user's).
+async fn saml_sign_in(o: &OAuth, browser: &mut Browser) {
+    let authorize = o.authorize_url(&[("identity_provider", "CorpSAML")]);
+    let to_idp = browser.get(&authorize).await.location.unwrap();
+    let (action, fields) = posted_form(&browser.get(&to_idp).await);
+    let back = post(browser, &action, &fields).await;
+    assert!(
+        back.location
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("{CALLBACK}?code=")),
+        "{:?}",
+        back.location
+    );
+    assert!(browser.cookies.contains_key("cognito"));
+}
+
+#[tokio::test]
+async fn signing_out_signs_out_at_the_idp_and_the_idp_may_sign_out_here() {
+    let Some(python) = ready() else { return };
+    let (o, idp) = setup(python, false).await;
+    o.f.c
+        .update_identity_provider()
+        .user_pool_id(&o.f.pool)
+        .provider_name("CorpSAML")
+        .provider_details("MetadataFile", &idp.metadata)
+        .provider_details("IDPSignout", "true")
+        .send()
+        .await
+        .unwrap();
+    let mut browser = Browser::new();
+    saml_sign_in(&o, &mut browser).await;
+
+    // /logout: a LogoutRequest to the IdP, whose LogoutResponse ends at the logout URI.
+    let logout = url::Url::parse_with_params(
+        &format!("{}/logout", o.base),
+        &[
+            ("client_id", o.f.client_id.as_str()),
+            ("logout_uri", LOGOUT),
+        ],
+    )
+    .unwrap();
+    let out = browser.get(logout.as_str()).await;
+    assert_eq!(out.status, 302, "{}", out.body);
+    let to_idp = out.location.unwrap();
+    assert!(
+        to_idp.starts_with(&format!("{}/slo?SAMLRequest=", idp.url)),
+        "{to_idp}"
+    );
+    assert!(!browser.cookies.contains_key("cognito"));
+    let answered = browser.get(&to_idp).await;
+    assert_eq!(answered.status, 302, "{}", answered.body);
+    let back = answered.location.unwrap();
+    assert!(
+        back.starts_with(&format!("{}/saml2/logout?SAMLResponse=", o.base)),
+        "{back}"
+    );
+    let done = browser.get(&back).await;
+    assert_eq!(done.location.as_deref(), Some(LOGOUT), "{}", done.body);
+    let logouts: serde_json::Value = reqwest::get(format!("{}/_logouts", idp.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(logouts.as_array().unwrap().len(), 1, "{logouts}");
+    assert_eq!(logouts[0]["name_id"], "saml-user-1");
+    assert_eq!(
+        logouts[0]["issuer"],
+        format!("urn:amazon:cognito:sp:{}", o.f.pool).as_str()
+    );
+    assert_eq!(
+        logouts[0]["session_index"].as_array().unwrap().len(),
+        1,
+        "{logouts}"
+    );
+    // The LogoutResponse is good once.
+    assert_eq!(browser.get(&back).await.status, 400);
+
+    // The IdP ends the session: the LogoutRequest is answered with a LogoutResponse.
+    let mut browser = Browser::new();
+    saml_sign_in(&o, &mut browser).await;
+    let start = url::Url::parse_with_params(
+        &format!("{}/initiate_logout", idp.url),
+        &[("sp", format!("urn:amazon:cognito:sp:{}", o.f.pool))],
+    )
+    .unwrap();
+    let request = browser.get(start.as_str()).await.location.unwrap();
+    assert!(
+        request.starts_with(&format!("{}/saml2/logout?SAMLRequest=", o.base)),
+        "{request}"
+    );
+    let answer = browser.get(&request).await;
+    assert_eq!(answer.status, 302, "{}", answer.body);
+    let to_idp = answer.location.unwrap();
+    assert!(
+        to_idp.starts_with(&format!("{}/slo?SAMLResponse=", idp.url)),
+        "{to_idp}"
+    );
+    assert_eq!(
+        query_param(&to_idp, "RelayState").as_deref(),
+        Some("idp-relay")
+    );
+    let response = ironpool_core::saml::read_logout(
+        &ironpool_core::saml::redirect_decode(&query_param(&to_idp, "SAMLResponse").unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let sent = ironpool_core::saml::redirect_decode(&query_param(&request, "SAMLRequest").unwrap())
+        .unwrap();
+    let sent = ironpool_core::saml::read_logout(&sent).unwrap();
+    assert_eq!(response.element, "LogoutResponse");
+    assert!(response.success);
+    assert_eq!(response.in_response_to.as_deref(), Some(sent.id.as_str()));
+    assert_eq!(
+        response.issuer,
+        Some(format!("urn:amazon:cognito:sp:{}", o.f.pool))
+    );
+    assert!(!browser.cookies.contains_key("cognito"));
 }

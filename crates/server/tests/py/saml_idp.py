@@ -3,6 +3,10 @@ tests. It signs in one user without asking (NameID saml-user-1) and answers:
   GET /sso?SAMLRequest=..&RelayState=..   an AuthnRequest (redirect binding): an auto-post form
                                           with the signed Response for the request's ACS;
   GET /initiate?acs=..&sp=..              an IdP-initiated Response for `acs`.
+  GET /slo?SAMLRequest=..&RelayState=..   a LogoutRequest (redirect binding), parsed by pysaml2
+                                          and answered with a LogoutResponse (a redirect);
+  GET /initiate_logout?sp=..              a LogoutRequest of the IdP's for saml-user-1 (a redirect);
+  GET /_logouts                           the NameID and SessionIndex of each LogoutRequest.
 Prints one JSON line {"port": .., "metadata": ".."} when it listens.
 Input from the environment: SP_METADATA (the pool's SP metadata XML)."""
 
@@ -74,6 +78,7 @@ config.load(
 )
 idp = Server(config=config)
 IDENTITY = {"email": ["sam@saml.example"], "displayName": ["Sam L"]}
+LOGOUTS = []
 
 
 def response_form(in_response_to, acs, sp, relay_state):
@@ -110,6 +115,31 @@ class Handler(BaseHTTPRequestHandler):
                 )
             elif url.path == "/initiate":
                 html = response_form(None, query["acs"], query["sp"], "")
+            elif url.path == "/slo":
+                request = idp.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
+                message = request.message
+                LOGOUTS.append({
+                    "name_id": message.name_id.text,
+                    "session_index": [s.text for s in message.session_index],
+                    "issuer": message.issuer.text,
+                })
+                response = idp.create_logout_response(message, [BINDING_HTTP_REDIRECT])
+                destination = idp.response_args(message, [BINDING_HTTP_REDIRECT])["destination"]
+                args = idp.apply_binding(
+                    BINDING_HTTP_REDIRECT, str(response), destination, query.get("RelayState", ""), response=True
+                )
+                return self.redirect(args)
+            elif url.path == "/initiate_logout":
+                destination = idp.metadata.single_logout_service(query["sp"], BINDING_HTTP_REDIRECT, "spsso")[0]["location"]
+                _, request = idp.create_logout_request(
+                    destination,
+                    query["sp"],
+                    name_id=NameID(format=NAMEID_FORMAT_UNSPECIFIED, text="saml-user-1"),
+                )
+                args = idp.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination, "idp-relay")
+                return self.redirect(args)
+            elif url.path == "/_logouts":
+                html = json.dumps(LOGOUTS)
             else:
                 self.send_error(404)
                 return
@@ -123,6 +153,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("content-type", "text/html")
         self.end_headers()
         self.wfile.write(body)
+
+    def redirect(self, args):
+        location = dict(args["headers"])["Location"]
+        self.send_response(302)
+        self.send_header("location", location)
+        self.end_headers()
 
 
 httpd.RequestHandlerClass = Handler
