@@ -295,7 +295,7 @@ pub(crate) async fn signed_in(
     idp: &IdentityProviderType,
     told: &Federated,
 ) -> Result<Response, ApiError> {
-    let user = federated_user(app, site, request, idp, told).await?;
+    let user = federated_user(app, &site.pool, &request.client_id, idp, told).await?;
     let grant = OAuthGrant {
         scopes: request.scopes.clone(),
         nonce: request.nonce.clone(),
@@ -332,10 +332,10 @@ pub(crate) fn claim_text(value: &Value) -> Option<String> {
 /// The pool's user for the provider's user: created on the first sign-in (after
 /// PreSignUp_ExternalProvider), its mapped attributes (after the InboundFederation trigger)
 /// brought up to date on every one.
-async fn federated_user(
+pub(crate) async fn federated_user(
     app: &App,
-    site: &Site,
-    request: &AuthRequest,
+    pool: &UserPoolType,
+    client_id: &str,
     idp: &IdentityProviderType,
     told: &Federated,
 ) -> Result<User, ApiError> {
@@ -346,21 +346,21 @@ async fn federated_user(
         trigger: triggers::Trigger::InboundFederation,
         source: "InboundFederation_ExternalProvider",
         user_name: Some(&username),
-        client_id: Some(&request.client_id),
+        client_id: Some(client_id),
     };
-    let transformed = triggers::inbound_federation(app, &site.pool, idp, source, &told.raw).await?;
+    let transformed = triggers::inbound_federation(app, pool, idp, source, &told.raw).await?;
     let claims = transformed.as_ref().unwrap_or(&told.claims);
     let mapping = idp.attribute_mapping.clone().unwrap_or_default();
     let mut mapped = BTreeMap::new();
     for (attribute, claim) in &mapping {
-        if attribute == "username" || schema_entry(&site.pool, attribute).is_none() {
+        if attribute == "username" || schema_entry(pool, attribute).is_none() {
             continue;
         }
         if let Some(value) = claims.get(claim).and_then(claim_text) {
             mapped.insert(attribute.clone(), value);
         }
     }
-    let pool_id = site.pool_id();
+    let pool_id = pool.id.as_deref().unwrap_or_default();
     if let Some(linked) = linked_user(app, pool_id, &provider, user_id).await? {
         crate::ops::auth::check_can_sign_in(&linked)?;
         return Ok(linked);
@@ -411,10 +411,10 @@ async fn federated_user(
         );
         triggers::pre_sign_up(
             app,
-            &site.pool,
+            pool,
             "PreSignUp_ExternalProvider",
             &user,
-            Some(&request.client_id),
+            Some(client_id),
             None,
         )
         .await?;

@@ -4,10 +4,10 @@
 //! that cannot choose a host, under the pool's issuer URL (`<public URL>/<pool id>/...`).
 
 mod authorize;
-mod federation;
+pub(crate) mod federation;
 mod grant;
 mod logout;
-mod oidc;
+pub(crate) mod oidc;
 mod pages;
 mod request;
 mod saml;

@@ -213,7 +213,7 @@ pub(crate) async fn claims(
             &verified,
             endpoints.issuer.as_deref(),
             client_id,
-            answer.nonce,
+            Some(answer.nonce),
         )?;
         claims = verified;
     }
@@ -263,13 +263,33 @@ pub(crate) fn string_map(value: &Value) -> Value {
         .into()
 }
 
-/// An ID token's issuer, audience, nonce and expiry.
+/// The claims of an ID token the provider issued to its client (the pool) and the user
+/// presents (for token exchange): verified against its JWKS, issuer, audience and expiry.
+pub(crate) async fn presented_id_token(
+    app: &App,
+    endpoints: &Endpoints,
+    details: &BTreeMap<String, String>,
+    token: &str,
+) -> Result<Map<String, Value>, Refused> {
+    let jwks_uri = endpoints
+        .jwks
+        .as_deref()
+        .ok_or_else(|| refused("the provider has no jwks_uri"))?;
+    let jwks = get_json(app, jwks_uri).await?;
+    let (_, verified) = jwt::verify_with_jwks(token, &jwks)
+        .map_err(|_| refused("the ID token's signature does not verify"))?;
+    let client_id = details.get("client_id").map_or("", String::as_str);
+    check_id_token(app, &verified, endpoints.issuer.as_deref(), client_id, None)?;
+    Ok(verified)
+}
+
+/// An ID token's issuer, audience, nonce (when the pool sent one) and expiry.
 fn check_id_token(
     app: &App,
     claims: &Map<String, Value>,
     issuer: Option<&str>,
     client_id: &str,
-    nonce: &str,
+    nonce: Option<&str>,
 ) -> Result<(), Refused> {
     let text = |k: &str| claims.get(k).and_then(Value::as_str);
     if let Some(issuer) = issuer {
@@ -285,7 +305,7 @@ fn check_id_token(
     if !audience_holds {
         return Err(refused("the ID token is for another client"));
     }
-    if text("nonce") != Some(nonce) {
+    if nonce.is_some_and(|nonce| text("nonce") != Some(nonce)) {
         return Err(refused("the ID token's nonce does not match"));
     }
     let exp = claims.get("exp").and_then(Value::as_f64).unwrap_or(0.0);

@@ -8,7 +8,8 @@ use super::client_documents;
 use super::clients::custom_scope_exists;
 use super::token_triggers::{client_credentials_generation, scopes};
 use super::tokens::{
-    check_plain_secret, issuer, user_claims, validities, verify, Claims, Origin, TokenUse,
+    check_plain_secret, issuer, sign_in_family, user_claims, validities, verify, Claims, Origin,
+    TokenUse,
 };
 use super::user_pools::get_pool;
 use crate::app::{App, OrInternal};
@@ -222,15 +223,20 @@ pub(crate) async fn exchange(
             "You can't request both Audiences and Resources in the same request.",
         ));
     }
-    let subject_use = own_token_use(
-        &request.subject_token_type,
-        request.subject_provider.as_ref(),
-        "SubjectToken",
-    )?;
-    let (user, subject, _) = verify(app, &request.subject_token, subject_use, None).await?;
-    if user.pool_id != pool_id {
-        return Err(subject_use.invalid());
-    }
+    let (user, subject, subject_use) = match &request.subject_provider {
+        None => {
+            let subject_use = own_token_use(&request.subject_token_type, None, "SubjectToken")?;
+            let (user, subject, _) = verify(app, &request.subject_token, subject_use, None).await?;
+            if user.pool_id != pool_id {
+                return Err(subject_use.invalid());
+            }
+            (user, subject, subject_use)
+        }
+        Some(provider) => {
+            let (user, subject) = provider_subject(app, pool, client, provider, &request).await?;
+            (user, subject, TokenUse::Id)
+        }
+    };
     let act = match &request.actor {
         None => None,
         Some((token, kind, provider)) => {
@@ -297,20 +303,29 @@ pub(crate) async fn exchange(
         }
     }
 
-    let origin = Origin {
-        origin_jti: subject
-            .get("origin_jti")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        auth_time: subject
-            .get("auth_time")
-            .and_then(Value::as_i64)
-            .unwrap_or(0),
-        scopes: Some(scopes.join(" ")),
-    };
     let now = app.now().floor() as i64;
-    let (access_validity, id_validity, _) = validities(client);
+    let (access_validity, id_validity, refresh_validity) = validities(client);
+    let origin = match subject.get("origin_jti").and_then(Value::as_str) {
+        Some(origin_jti) => Origin {
+            origin_jti: origin_jti.to_owned(),
+            auth_time: subject
+                .get("auth_time")
+                .and_then(Value::as_i64)
+                .unwrap_or(0),
+            scopes: Some(scopes.join(" ")),
+        },
+        // A provider's token: a sign-in of its own, which revocation and sign-out end.
+        None => {
+            let origin = Origin {
+                origin_jti: ids::uuid_v4(app.rng.as_ref()),
+                auth_time: now,
+                scopes: Some(scopes.join(" ")),
+            };
+            // Its refresh token is not handed out: a token exchange issues none.
+            sign_in_family(app, client, &user, &origin, now + refresh_validity).await?;
+            origin
+        }
+    };
     let Claims { id, mut access } = user_claims(
         app,
         None,
@@ -344,6 +359,63 @@ pub(crate) async fn exchange(
         expires_in,
         scopes,
     })
+}
+
+/// The user a provider's ID token names (SubjectTokenProviderName): the token verified
+/// against the provider's keys, issuer and the pool's client ID at the provider, and its user
+/// the pool's user of that provider, made or brought up to date as a sign-in through the
+/// provider would.
+async fn provider_subject(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    name: &str,
+    request: &Exchange,
+) -> Result<(ironpool_store::User, Map<String, Value>), ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let idp: Option<IdentityProviderType> = app
+        .store
+        .get(Kind::IdentityProvider, pool_id, name)
+        .await
+        .or_internal()?;
+    let Some(idp) = idp else {
+        return Err(ApiError::invalid_parameter(format!(
+            "SubjectTokenProviderName {name} is not an identity provider of this user pool."
+        )));
+    };
+    let saml = idp.provider_type == Some(IdentityProviderTypeType::Saml);
+    if saml || request.subject_token_type != TokenTypeIdentifierType::IdToken {
+        return Err(ApiError::invalid_parameter(
+            "A SubjectToken of an identity provider must be an ID token of an OIDC or social \
+             provider.",
+        ));
+    }
+    let details = idp.provider_details.clone().unwrap_or_default();
+    let invalid = |why: String| ApiError::not_authorized(format!("Invalid SubjectToken: {why}"));
+    let endpoints = crate::oauth::oidc::endpoints(app, &details)
+        .await
+        .map_err(|r| invalid(r.0))?;
+    let mut claims =
+        crate::oauth::oidc::presented_id_token(app, &endpoints, &details, &request.subject_token)
+            .await
+            .map_err(|r| invalid(r.0))?;
+    // Only this pool's tokens carry an `act` it vouches for.
+    claims.remove("act");
+    let mapping = idp.attribute_mapping.clone().unwrap_or_default();
+    let user_claim = mapping.get("username").map_or("sub", String::as_str);
+    let user_id = claims
+        .get(user_claim)
+        .and_then(crate::oauth::federation::claim_text)
+        .ok_or_else(|| invalid(format!("the ID token has no {user_claim}")))?;
+    let told = crate::oauth::federation::Federated {
+        user_id,
+        claims: claims.clone(),
+        raw: json!({ "idToken": crate::oauth::oidc::string_map(&Value::Object(claims.clone())) }),
+        saml: None,
+    };
+    let client_id = client_documents::client_id_of(client);
+    let user = crate::oauth::federation::federated_user(app, pool, &client_id, &idp, &told).await?;
+    Ok((user, claims))
 }
 
 /// RFC 8693 token exchange through the API.

@@ -75,6 +75,35 @@ pub(crate) fn refresh_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Starts the refresh token family of a sign-in (a durable write): the tokens of `origin`
+/// are valid while it is, and its refresh token (returned) renews them until `expires_at`.
+pub(crate) async fn sign_in_family(
+    app: &App,
+    client: &UserPoolClientType,
+    user: &User,
+    origin: &Origin,
+    expires_at: i64,
+) -> Result<String, ApiError> {
+    let token = new_refresh_token(app);
+    let family = RefreshToken {
+        pool_id: user.pool_id.clone(),
+        origin_jti: origin.origin_jti.clone(),
+        client_id: client_documents::client_id_of(client),
+        username: user.username.clone(),
+        sub: user.sub.clone(),
+        auth_time: origin.auth_time as f64,
+        expires_at: expires_at as f64,
+        revoked: false,
+        scopes: origin.scopes.clone(),
+        superseded_until: None,
+    };
+    app.store
+        .create_refresh_token(&family, &refresh_hash(&token))
+        .await
+        .or_internal()?;
+    Ok(token)
+}
+
 /// The sign-in a set of tokens belongs to.
 pub(crate) struct Origin {
     pub origin_jti: String,
@@ -244,7 +273,6 @@ pub(crate) async fn issue(
     origin: Option<Origin>,
 ) -> Result<AuthenticationResultType, ApiError> {
     let pool_id = user.pool_id.as_str();
-    let client_id = client_documents::client_id_of(client);
     let keys = pool_keys(app, pool_id).await?;
     let now = app.now().floor() as i64;
     let (access_validity, id_validity, refresh_validity) = validities(client);
@@ -271,23 +299,7 @@ pub(crate) async fn issue(
         if !new_sign_in {
             return Ok(None);
         }
-        let token = new_refresh_token(app);
-        let family = RefreshToken {
-            pool_id: pool_id.to_owned(),
-            origin_jti: origin.origin_jti.clone(),
-            client_id: client_id.clone(),
-            username: user.username.clone(),
-            sub: user.sub.clone(),
-            auth_time: origin.auth_time as f64,
-            expires_at: (now + refresh_validity) as f64,
-            revoked: false,
-            scopes: origin.scopes.clone(),
-            superseded_until: None,
-        };
-        app.store
-            .create_refresh_token(&family, &refresh_hash(&token))
-            .await
-            .or_internal()?;
+        let token = sign_in_family(app, client, user, &origin, now + refresh_validity).await?;
         Ok(Some(Sensitive(token)))
     };
     let sign = async {

@@ -509,3 +509,115 @@ async fn an_inbound_federation_function_transforms_what_the_provider_told() {
     assert!(told["tokenResponse"]["access_token"].is_string(), "{told}");
     assert!(told.get("samlResponse").is_none(), "{told}");
 }
+
+#[tokio::test]
+async fn a_providers_id_token_is_exchanged_for_a_token_of_its_user_in_the_pool() {
+    use crate::m2m::{get_derived_token, worker};
+    use serde_json::json;
+    let (a, b) = pools(None).await;
+    let at_provider =
+        b.f.user("sol", &[("email", "sol@corp.example"), ("name", "Sol Ray")])
+            .await;
+    // The user's ID token from the provider, for the client the pool is at the provider.
+    let back_to_pool = format!("{}/oauth2/idpresponse", a.base);
+    let authorize = b.authorize_url(&[
+        ("scope", "openid email profile"),
+        ("redirect_uri", &back_to_pool),
+    ]);
+    let location = Browser::new().sign_in(&authorize, "sol", PASSWORD).await;
+    let code = query_param(&location, "code").expect("a code");
+    let (_, tokens) = b
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", &back_to_pool),
+            ("client_id", &b.f.client_id),
+        ])
+        .await;
+    let id_token = tokens["id_token"].as_str().unwrap().to_owned();
+    let (id, secret) = worker(&a, &["ALLOW_TOKEN_EXCHANGE_IMPERSONATION"]).await;
+    let exchange = |token: &str, kind: &str, provider: &str| {
+        json!({"ClientId": id, "ClientSecret": secret, "SubjectToken": token,
+            "SubjectTokenType": kind, "SubjectTokenProviderName": provider,
+            "Scopes": ["orders/read"]})
+    };
+
+    let (status, body) = get_derived_token(&a, exchange(&id_token, "ID_TOKEN", "Corp")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["Scopes"], json!(["orders/read"]));
+    let derived = decode(body["IssuedToken"].as_str().unwrap()).1;
+    let username = format!("Corp_{}", at_provider.sub);
+    assert_eq!(derived["username"], username.as_str());
+    assert_eq!(derived["client_id"], id.as_str());
+    assert_eq!(derived["scope"], "orders/read");
+    assert_eq!(derived["token_use"], "access");
+    let user =
+        a.f.c
+            .admin_get_user()
+            .user_pool_id(&a.f.pool)
+            .username(&username)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(user.user_status().unwrap().as_str(), "EXTERNAL_PROVIDER");
+    let sub = user
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .and_then(|a| a.value())
+        .unwrap();
+    assert_eq!(derived["sub"], sub);
+    assert_eq!(
+        user.user_attributes()
+            .iter()
+            .find(|a| a.name() == "email")
+            .and_then(|a| a.value()),
+        Some("sol@corp.example")
+    );
+
+    // A token whose content was changed, one of no provider of the pool, or a SAML2 subject.
+    let (head, rest) = id_token.split_once('.').unwrap();
+    let (_, signature) = rest.split_once('.').unwrap();
+    let mut claims = decode(&id_token).1;
+    claims["sub"] = json!("someone-else");
+    let forged = format!(
+        "{head}.{}.{signature}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            claims.to_string()
+        )
+    );
+    let (status, body) = get_derived_token(&a, exchange(&forged, "ID_TOKEN", "Corp")).await;
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("NotAuthorizedException"))
+    );
+    assert_eq!(
+        body["message"],
+        "Invalid SubjectToken: the ID token's signature does not verify"
+    );
+    let (status, body) = get_derived_token(&a, exchange(&id_token, "ID_TOKEN", "Nobody")).await;
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("InvalidParameterException")),
+        "{body}"
+    );
+    let (status, body) = get_derived_token(&a, exchange(&id_token, "SAML2", "Corp")).await;
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("InvalidParameterException")),
+        "{body}"
+    );
+    // The pool's own tokens are still told apart: the provider's token without its name.
+    let (status, body) = get_derived_token(
+        &a,
+        json!({"ClientId": id, "ClientSecret": secret, "SubjectToken": id_token,
+            "SubjectTokenType": "ID_TOKEN"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["__type"].as_str()),
+        (400, Some("NotAuthorizedException")),
+        "{body}"
+    );
+}

@@ -253,7 +253,7 @@ async fn machine_tokens_come_from_get_client_token_and_the_client_credentials_gr
 }
 
 /// GetDerivedToken as the wire sends it (no SDK release has the operation yet).
-async fn get_derived_token(o: &OAuth, input: Value) -> (u16, Value) {
+pub(crate) async fn get_derived_token(o: &OAuth, input: Value) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(o.f.url())
         .header("content-type", "application/x-amz-json-1.1")
