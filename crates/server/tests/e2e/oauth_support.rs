@@ -60,7 +60,9 @@ impl OAuth {
             )
         })
         .await;
-        let domain = format!("app-{}", f.pool.rsplit('_').next().unwrap().to_lowercase());
+        // A random pool ID may spell a word Cognito reserves in domains (aws, amazon, cognito).
+        let domain = format!("app-{}", f.pool.rsplit('_').next().unwrap().to_lowercase())
+            .replace("aws", "a-ws");
         f.c.create_user_pool_domain()
             .user_pool_id(&f.pool)
             .domain(&domain)
