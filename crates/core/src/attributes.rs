@@ -27,7 +27,12 @@ pub fn mask_phone(phone: &str) -> String {
 
 /// A six-digit code.
 pub fn code(rng: &dyn Rng) -> String {
-    random_string(rng, b"0123456789", 6)
+    code_of(rng, 6)
+}
+
+/// A code of `digits` digits (eight for a passwordless sign-in).
+pub fn code_of(rng: &dyn Rng, digits: usize) -> String {
+    random_string(rng, b"0123456789", digits)
 }
 
 /// `template` with `{username}` and `{####}` replaced.

@@ -58,7 +58,13 @@ pub const CATEGORIES: &[(&str, f64, &[Operation])] = {
         (
             "UserRead",
             120.0,
-            &[AdminGetUser, GetUser, GetUserAttributeVerificationCode],
+            &[
+                AdminGetUser,
+                AdminGetUserAuthFactors,
+                GetUser,
+                GetUserAttributeVerificationCode,
+                GetUserAuthFactors,
+            ],
         ),
         (
             "UserUpdate",

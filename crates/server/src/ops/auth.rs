@@ -1,6 +1,6 @@
 //! Sign-in: InitiateAuth and AdminInitiateAuth (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH
 //! and its old name ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH/REFRESH_TOKEN,
-//! CUSTOM_AUTH through `custom_auth`), and
+//! CUSTOM_AUTH through `custom_auth`, USER_AUTH through `user_auth`), and
 //! what every sign-in step shares: the client's flows and secret, finding the user by name or
 //! alias, the password check with lockout. Challenges, Sessions and the end of a sign-in are
 //! the pipeline's (`sign_in`).
@@ -12,6 +12,7 @@ use super::clients::{client_not_found, get_client};
 use super::custom_auth::{self, ChallengeResult};
 use super::sign_in::{after_password, srp_user_id, start_session, Outcome, Pending, SessionDoc};
 use super::tokens;
+use super::user_auth;
 use super::user_migration::{migrate, Migration};
 use super::user_pools::get_pool;
 use crate::app::{App, OrInternal};
@@ -62,6 +63,7 @@ pub(crate) fn check_flow(client: &UserPoolClientType, flow: &str) -> Result<(), 
         "CUSTOM_AUTH" => flows
             .iter()
             .any(|f| matches!(f, F::AllowCustomAuth | F::CustomAuthFlowOnly)),
+        "USER_AUTH" => flows.contains(&F::AllowUserAuth),
         "CLIENT_TOKEN_AUTH" => flows.contains(&F::AllowClientTokenAuth),
         "TOKEN_EXCHANGE_IMPERSONATION" => flows.contains(&F::AllowTokenExchangeImpersonation),
         "TOKEN_EXCHANGE_DELEGATION" => flows.contains(&F::AllowTokenExchangeDelegation),
@@ -351,10 +353,38 @@ pub(crate) async fn password_auth(
     check_can_sign_in(&user)?;
     check_not_locked(app, &user)?;
     pre_authentication(app, pool, client, username, Some(&user)).await?;
+    check_password(app, pool, client, user, password, device_key).await
+}
+
+/// The password of a user found, allowed to sign in, not locked out and past
+/// PreAuthentication; then what follows it.
+pub(crate) async fn check_password(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    user: User,
+    password: &str,
+    device_key: Option<&str>,
+) -> Result<Outcome, ApiError> {
     if !password_matches(app, &user, password)? {
         return Err(failed_password(app, user).await);
     }
     after_password(app, pool, client, user, device_key).await
+}
+
+/// A wrong password for a user that does not exist: the same verifier work, the same write
+/// (a decoy's) and the same refusal as for one that does.
+pub(crate) async fn no_such_password(
+    app: &App,
+    pool_id: &str,
+    username: &str,
+    password: &str,
+) -> ApiError {
+    let dummy = simulated_verifier(app, pool_id, username);
+    let _ = dummy.matches(srp::pool_name(pool_id), username, password);
+    let decoy = auth_events::decoy(app, pool_id, username);
+    let (written, ()) = tokio::join!(decoy_write(app, pool_id, username, true), decoy);
+    written.err().unwrap_or_else(incorrect)
 }
 
 /// A value derived from the master key, stable for one (pool, name): what a simulated SRP
@@ -402,23 +432,24 @@ fn invalid_srp_a() -> ApiError {
 /// USER_SRP_AUTH: the PASSWORD_VERIFIER challenge (SALT, SRP_B, SECRET_BLOCK,
 /// USER_ID_FOR_SRP, USERNAME); simulated, identically shaped and costing the same, for unknown
 /// users when the client hides user existence. SRP_A is checked before anything is stored.
-/// In the custom flow, `custom` is the history the answer continues.
+/// In the custom flow, `custom` is the history the answer continues; PreAuthentication runs
+/// unless the sign-in ran it as it started (a custom flow, or USER_AUTH: `pre_authenticated`).
 pub(crate) async fn srp_auth(
     app: &App,
     pool: &UserPoolType,
     client: &UserPoolClientType,
-    username: &str,
-    srp_a: &str,
+    (username, srp_a): (&str, &str),
     custom: Option<Vec<ChallengeResult>>,
+    pre_authenticated: bool,
 ) -> Result<Outcome, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
+    let pre_authenticate = custom.is_none() && !pre_authenticated;
     srp::parse_a(srp_a).map_err(|_| invalid_srp_a())?;
     let user = find_sign_in_user(app, pool, username).await?;
     let (doc_username, srp_user_id, verifier, simulated) = match &user {
         Some(user) => {
             check_can_sign_in(user)?;
-            // A custom flow ran PreAuthentication when it started.
-            if custom.is_none() {
+            if pre_authenticate {
                 pre_authentication(app, pool, client, username, Some(user)).await?;
             }
             let Some(verifier) = open_verifier(app, user) else {
@@ -427,7 +458,7 @@ pub(crate) async fn srp_auth(
             (user.username.clone(), srp_user_id(user), verifier, false)
         }
         None if hides_existence(client) => {
-            if custom.is_none() {
+            if pre_authenticate {
                 pre_authentication(app, pool, client, username, None).await?;
             }
             let shown = simulated_username(app, pool, username);
@@ -526,6 +557,7 @@ async fn initiate(
             | AuthFlowType::CustomAuth
             | AuthFlowType::RefreshTokenAuth
             | AuthFlowType::RefreshToken
+            | AuthFlowType::UserAuth
     );
     let admin_flow = matches!(
         flow,
@@ -535,6 +567,7 @@ async fn initiate(
             | AuthFlowType::CustomAuth
             | AuthFlowType::RefreshTokenAuth
             | AuthFlowType::RefreshToken
+            | AuthFlowType::UserAuth
     );
     if (admin && !admin_flow) || (!admin && !user_flow) {
         return Err(ApiError::invalid_parameter(
@@ -558,9 +591,10 @@ async fn initiate(
     match flow {
         AuthFlowType::UserSrpAuth => {
             let srp_a = params.get("SRP_A").ok_or_else(|| missing("SRP_A"))?;
-            srp_auth(app, &pool, client, username, srp_a, None).await
+            srp_auth(app, &pool, client, (username, srp_a), None, false).await
         }
         AuthFlowType::CustomAuth => custom_auth::start(app, &pool, client, username, &params).await,
+        AuthFlowType::UserAuth => user_auth::start(app, &pool, client, username, &params).await,
         _ => {
             let password = params.get("PASSWORD").ok_or_else(|| missing("PASSWORD"))?;
             let device_key = params.get("DEVICE_KEY").map(String::as_str);

@@ -1,6 +1,7 @@
 //! RespondToAuthChallenge and AdminRespondToAuthChallenge: PASSWORD_VERIFIER (the SRP proof,
 //! really verified), NEW_PASSWORD_REQUIRED (a FORCE_CHANGE_PASSWORD user's first sign-in),
-//! the MFA challenges (`mfa_sign_in`) and CUSTOM_CHALLENGE (`custom_auth`).
+//! the MFA and one-time code challenges (`mfa_sign_in`), CUSTOM_CHALLENGE (`custom_auth`) and
+//! USER_AUTH's SELECT_CHALLENGE (`user_auth`).
 
 use super::auth::{
     check_can_sign_in, check_not_locked, check_secret_hash, decoy_write, failed_password,
@@ -20,6 +21,7 @@ use super::sign_in::{
 use super::user_attributes::{
     apply_changes, check, check_required, send_verification_codes, Write,
 };
+use super::user_auth;
 use super::user_pools::get_pool;
 use super::users::{check_policy, set_password};
 use crate::app::{App, OrInternal};
@@ -58,7 +60,15 @@ pub(crate) async fn respond(
             let session = session.ok_or_else(|| missing("Session"))?;
             new_password_required(app, &pool, client, client_id, &session, &responses).await
         }
+        ChallengeNameType::SelectChallenge
+        | ChallengeNameType::Password
+        | ChallengeNameType::PasswordSrp => {
+            let session = session.ok_or_else(|| missing("Session"))?;
+            let doc = take_session(app, pool_id, client_id, &session).await?;
+            user_auth::respond(app, &pool, client, challenge, doc, &responses).await
+        }
         ChallengeNameType::SmsMfa
+        | ChallengeNameType::SmsOtp
         | ChallengeNameType::SoftwareTokenMfa
         | ChallengeNameType::EmailOtp
         | ChallengeNameType::SelectMfaType

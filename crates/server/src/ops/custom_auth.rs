@@ -120,7 +120,7 @@ pub(crate) async fn start(
     let next = define(app, pool, client, &subject, &history).await?;
     if next == Next::PasswordVerifier {
         let srp_a = srp_a.ok_or_else(unrecognizable)?;
-        return srp_auth(app, pool, client, username, srp_a, Some(history)).await;
+        return srp_auth(app, pool, client, (username, srp_a), Some(history), true).await;
     }
     proceed(app, pool, client, subject, history, next, device_key).await
 }

@@ -10,7 +10,7 @@
 //! - A code is good for 3 minutes and one answer: a wrong one ends the session (the user signs
 //!   in again) and counts toward the user's lockout, as a wrong password does.
 
-use super::auth::{count_failure, missing};
+use super::auth::{count_failure, decoy_write, missing};
 use super::auth_events::{self, Event};
 use super::client_documents::client_id_of;
 use super::compose::{compose_and_send, Draft, Occasion};
@@ -168,11 +168,20 @@ async fn setup_challenge(
     })
 }
 
-fn code_mac(app: &App, user: &User, code: &str) -> String {
-    app.master_key.mac(
-        &format!("mfa-code:{}:{}", user.pool_id, user.sub),
-        code.as_bytes(),
-    )
+/// The MAC a session keeps of a code sent to the user `sub` of `pool_id`.
+fn code_mac(app: &App, (pool_id, sub): (&str, &str), code: &str) -> String {
+    app.master_key
+        .mac(&format!("mfa-code:{pool_id}:{sub}"), code.as_bytes())
+}
+
+/// The response that carries the code of a code challenge.
+fn code_field(challenge: ChallengeNameType) -> Option<&'static str> {
+    match challenge {
+        ChallengeNameType::SmsMfa => Some("SMS_MFA_CODE"),
+        ChallengeNameType::SmsOtp => Some("SMS_OTP_CODE"),
+        ChallengeNameType::EmailOtp => Some("EMAIL_OTP_CODE"),
+        _ => None,
+    }
 }
 
 /// The challenge of one factor; SMS and email codes are sent now.
@@ -196,39 +205,32 @@ async fn factor_challenge(
             )
         }
         SMS_MFA => {
-            let phone = user.attribute("phone_number").unwrap_or_default();
-            let template = pool
-                .sms_authentication_message
-                .clone()
-                .unwrap_or_else(|| DEFAULT_SMS_MESSAGE.into());
-            let to = (DeliveryMediumType::Sms, phone);
-            let code_mac = send(app, (pool, client), user, to, None, template).await?;
-            parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), "SMS".into());
-            parameters.insert("CODE_DELIVERY_DESTINATION".into(), mask_phone(phone));
-            let sent_at = app.now();
+            let (code_mac, sent_at) = send_code(
+                app,
+                (pool, client),
+                user,
+                (state, DeliveryMediumType::Sms),
+                false,
+            )
+            .await?;
+            delivery_parameters(&mut parameters, user, DeliveryMediumType::Sms);
             (
                 ChallengeNameType::SmsMfa,
                 Pending::SmsMfa { code_mac, sent_at },
             )
         }
         _ => {
-            let email = user.attribute("email").unwrap_or_default();
-            let config = state.email.clone().unwrap_or_default();
-            let template = config
-                .message
-                .unwrap_or_else(|| DEFAULT_EMAIL_MESSAGE.into());
-            let subject = config
-                .subject
-                .unwrap_or_else(|| DEFAULT_EMAIL_SUBJECT.into());
-            let to = (DeliveryMediumType::Email, email);
-            let code_mac = send(app, (pool, client), user, to, Some(subject), template).await?;
-            parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), "EMAIL".into());
-            parameters.insert("CODE_DELIVERY_DESTINATION".into(), mask_email(email));
-            let sent_at = app.now();
-            (
-                ChallengeNameType::EmailOtp,
-                Pending::EmailOtp { code_mac, sent_at },
-            )
+            let medium = DeliveryMediumType::Email;
+            let (code_mac, sent_at) =
+                send_code(app, (pool, client), user, (state, medium), false).await?;
+            delivery_parameters(&mut parameters, user, medium);
+            let pending = Pending::EmailOtp {
+                code_mac,
+                sent_at,
+                first_factor: false,
+                simulated: false,
+            };
+            (ChallengeNameType::EmailOtp, pending)
         }
     };
     Ok(Outcome::Challenge {
@@ -238,19 +240,69 @@ async fn factor_challenge(
     })
 }
 
-/// Sends a new code (`medium`, to `destination`) from `template`; returns its MAC.
-async fn send(
+/// CODE_DELIVERY_DELIVERY_MEDIUM and CODE_DELIVERY_DESTINATION (masked) of a code sent to the
+/// user's phone number or email address.
+pub(crate) fn delivery_parameters(
+    parameters: &mut BTreeMap<String, String>,
+    user: &User,
+    medium: DeliveryMediumType,
+) {
+    let (name, destination) = match medium {
+        DeliveryMediumType::Sms => (
+            "SMS",
+            mask_phone(user.attribute("phone_number").unwrap_or_default()),
+        ),
+        DeliveryMediumType::Email => (
+            "EMAIL",
+            mask_email(user.attribute("email").unwrap_or_default()),
+        ),
+    };
+    parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), name.into());
+    parameters.insert("CODE_DELIVERY_DESTINATION".into(), destination);
+}
+
+/// Sends a new sign-in code by text message (the pool's SmsAuthenticationMessage) or email
+/// (the email MFA template) to the user's phone number or email address: six digits for MFA,
+/// eight for a passwordless sign-in (`first_factor`). Returns its MAC and when it was sent.
+pub(crate) async fn send_code(
     app: &App,
     (pool, client): (&UserPoolType, &UserPoolClientType),
     user: &User,
-    (medium, destination): (DeliveryMediumType, &str),
-    subject: Option<String>,
-    template: String,
-) -> Result<String, ApiError> {
-    let code = attributes::code(app.rng.as_ref());
-    let mac = code_mac(app, user, &code);
+    (state, medium): (&MfaState, DeliveryMediumType),
+    first_factor: bool,
+) -> Result<(String, f64), ApiError> {
+    let (digits, purpose) = if first_factor {
+        (8, "sign_in")
+    } else {
+        (6, "mfa")
+    };
+    let (destination, subject, template) = match medium {
+        DeliveryMediumType::Sms => (
+            user.attribute("phone_number").unwrap_or_default(),
+            None,
+            pool.sms_authentication_message
+                .clone()
+                .unwrap_or_else(|| DEFAULT_SMS_MESSAGE.into()),
+        ),
+        DeliveryMediumType::Email => {
+            let config = state.email.clone().unwrap_or_default();
+            (
+                user.attribute("email").unwrap_or_default(),
+                Some(
+                    config
+                        .subject
+                        .unwrap_or_else(|| DEFAULT_EMAIL_SUBJECT.into()),
+                ),
+                config
+                    .message
+                    .unwrap_or_else(|| DEFAULT_EMAIL_MESSAGE.into()),
+            )
+        }
+    };
+    let code = attributes::code_of(app.rng.as_ref(), digits);
+    let mac = code_mac(app, (&user.pool_id, &user.sub), &code);
     let draft = Draft {
-        purpose: "mfa",
+        purpose,
         medium,
         destination: destination.to_owned(),
         subject,
@@ -267,7 +319,7 @@ async fn send(
         draft,
     )
     .await?;
-    Ok(mac)
+    Ok((mac, app.now()))
 }
 
 /// A wrong MFA code: counted toward lockout, as a wrong password is, and recorded.
@@ -294,6 +346,15 @@ pub(crate) async fn respond(
     let pool_id = pool.id.as_deref().unwrap_or_default();
     let invalid_session = || ApiError::not_authorized("Invalid session for the user.");
     let get = |name: &str| responses.get(name).ok_or_else(|| missing(name));
+    if doc.pending.simulated() {
+        // Nobody to sign in: the same check, an equivalent write, and the same refusal.
+        let field = code_field(challenge).ok_or_else(invalid_session)?;
+        let _ = code_mac(app, (pool_id, &doc.username), get(field)?);
+        let decoy = auth_events::decoy(app, pool_id, &doc.username);
+        let (written, ()) = tokio::join!(decoy_write(app, pool_id, &doc.username, true), decoy);
+        written?;
+        return Err(code_mismatch("Invalid code or auth state for the user."));
+    }
     let user = session_user(app, client, pool_id, &doc).await?;
     let device_key = doc.from_device.as_deref();
     match (challenge, &doc.pending) {
@@ -305,19 +366,23 @@ pub(crate) async fn respond(
             },
         )
         | (
+            ChallengeNameType::SmsOtp,
+            Pending::SmsOtp {
+                code_mac: mac,
+                sent_at,
+                ..
+            },
+        )
+        | (
             ChallengeNameType::EmailOtp,
             Pending::EmailOtp {
                 code_mac: mac,
                 sent_at,
+                ..
             },
         ) => {
-            let field = if challenge == ChallengeNameType::SmsMfa {
-                "SMS_MFA_CODE"
-            } else {
-                "EMAIL_OTP_CODE"
-            };
-            let code = get(field)?;
-            let good: bool = code_mac(app, &user, code)
+            let code = get(code_field(challenge).ok_or_else(invalid_session)?)?;
+            let good: bool = code_mac(app, (pool_id, &user.sub), code)
                 .as_bytes()
                 .ct_eq(mac.as_bytes())
                 .into();
@@ -331,7 +396,16 @@ pub(crate) async fn respond(
                     "Your code has expired, please sign in again.",
                 ));
             }
-            finish_sign_in(app, pool, client, &user, device_key, true).await
+            // A passwordless first factor stands in for MFA.
+            let mfa = matches!(
+                doc.pending,
+                Pending::SmsMfa { .. }
+                    | Pending::EmailOtp {
+                        first_factor: false,
+                        ..
+                    }
+            );
+            finish_sign_in(app, pool, client, &user, device_key, mfa).await
         }
         (ChallengeNameType::SoftwareTokenMfa, Pending::SoftwareTokenMfa) => {
             let code = get("SOFTWARE_TOKEN_MFA_CODE")?;

@@ -7,6 +7,7 @@ mod admin_users;
 mod app_client_ref;
 pub(crate) mod auth;
 mod auth_events;
+mod auth_factors;
 pub(crate) mod auth_triggers;
 pub(crate) mod challenges;
 pub(crate) mod client_documents;
@@ -42,6 +43,7 @@ pub(crate) mod tokens;
 pub(crate) mod triggers;
 pub(crate) mod ui_customization;
 pub(crate) mod user_attributes;
+mod user_auth;
 mod user_groups;
 pub(crate) mod user_mfa;
 mod user_migration;
@@ -89,6 +91,8 @@ operations! {
     GlobalSignOut => tokens::global_sign_out,
     AdminUserGlobalSignOut => tokens::admin_user_global_sign_out,
     GetUser => self_user::get_user,
+    GetUserAuthFactors => auth_factors::get_user_auth_factors,
+    AdminGetUserAuthFactors => auth_factors::admin_get_user_auth_factors,
     ChangePassword => self_user::change_password,
     DeleteUser => self_user::delete_user,
     ConfirmDevice => devices::confirm_device,

@@ -34,6 +34,11 @@ pub(crate) enum Outcome {
         session: Option<String>,
         parameters: BTreeMap<String, String>,
     },
+    /// USER_AUTH's SELECT_CHALLENGE: the first factors the user may pick from.
+    Select {
+        session: String,
+        available: Vec<ChallengeNameType>,
+    },
     /// Signed in.
     Authenticated(AuthenticationResultType),
 }
@@ -50,6 +55,13 @@ macro_rules! sign_in_responses {
                         challenge_parameters: Some(parameters),
                         authentication_result: None,
                         available_challenges: None,
+                    },
+                    Outcome::Select { session, available } => Self {
+                        challenge_name: Some(ChallengeNameType::SelectChallenge),
+                        session: Some(Sensitive(session)),
+                        challenge_parameters: Some(BTreeMap::new()),
+                        authentication_result: None,
+                        available_challenges: Some(available),
                     },
                     Outcome::Authenticated(result) => Self {
                         challenge_name: None,
@@ -109,9 +121,33 @@ pub(crate) enum Pending {
     /// A code sent by text message (its MAC, and when it was sent).
     #[serde(rename = "SMS_MFA")]
     SmsMfa { code_mac: String, sent_at: f64 },
-    /// A code sent by email.
+    /// A code sent by email: a second factor, or a passwordless first one (USER_AUTH), which
+    /// needs no MFA after it; `simulated` for a user that does not exist.
     #[serde(rename = "EMAIL_OTP")]
-    EmailOtp { code_mac: String, sent_at: f64 },
+    EmailOtp {
+        code_mac: String,
+        sent_at: f64,
+        #[serde(default)]
+        first_factor: bool,
+        #[serde(default)]
+        simulated: bool,
+    },
+    /// A passwordless sign-in's code sent by text message (USER_AUTH).
+    #[serde(rename = "SMS_OTP")]
+    SmsOtp {
+        code_mac: String,
+        sent_at: f64,
+        #[serde(default)]
+        simulated: bool,
+    },
+    /// USER_AUTH without a preferred challenge: the first factors the user may pick from
+    /// (challenge names); `simulated` for a user that does not exist.
+    #[serde(rename = "SELECT_CHALLENGE")]
+    SelectChallenge {
+        choices: Vec<String>,
+        #[serde(default)]
+        simulated: bool,
+    },
     /// A CUSTOM_CHALLENGE of the custom flow: the challenges answered before it, what
     /// CreateAuthChallenge made of it, and whether the user does not exist.
     #[serde(rename = "CUSTOM_CHALLENGE")]
@@ -134,6 +170,20 @@ pub(crate) enum Pending {
         srp_b: String,
         srp_a: String,
     },
+}
+
+impl Pending {
+    /// Whether the challenge is shown for a user that does not exist (and must fail).
+    pub fn simulated(&self) -> bool {
+        match self {
+            Self::PasswordVerifier { simulated, .. }
+            | Self::EmailOtp { simulated, .. }
+            | Self::SmsOtp { simulated, .. }
+            | Self::SelectChallenge { simulated, .. } => *simulated,
+            Self::CustomChallenge { user_not_found, .. } => *user_not_found,
+            _ => false,
+        }
+    }
 }
 
 /// What a Session remembers (sealed before it is stored).

@@ -24,7 +24,7 @@
 //! StringAttributeConstraints {} on a String attribute given none).
 
 use ironpool_api::types::*;
-use ironpool_api::ApiError;
+use ironpool_api::{ApiError, ErrorCode};
 
 /// Cognito's limit on custom attributes in one pool.
 pub(crate) const MAX_CUSTOM_ATTRIBUTES: usize = 50;
@@ -402,6 +402,36 @@ pub(crate) fn default_sign_in_policy(pool: &mut UserPoolType) {
         .get_or_insert_with(|| SignInPolicyType {
             allowed_first_auth_factors: Some(vec![AuthFactorType::Password]),
         });
+}
+
+/// The rules of a pool's first factors, once its settings and tier are known: PASSWORD is
+/// always among them, SOFTWARE_TOKEN never (it is only a second factor), and passwordless
+/// factors (codes, passkeys) need the Essentials tier or higher.
+pub(crate) fn check_sign_in_policy(pool: &UserPoolType) -> Result<(), ApiError> {
+    let factors = pool
+        .policies
+        .as_ref()
+        .and_then(|p| p.sign_in_policy.as_ref())
+        .and_then(|s| s.allowed_first_auth_factors.as_deref())
+        .unwrap_or(&[AuthFactorType::Password]);
+    if factors.contains(&AuthFactorType::SoftwareToken) {
+        return Err(invalid(
+            "SOFTWARE_TOKEN is not a valid first authentication factor.",
+        ));
+    }
+    if !factors.contains(&AuthFactorType::Password) {
+        return Err(invalid(
+            "PASSWORD must be one of the AllowedFirstAuthFactors of the SignInPolicy.",
+        ));
+    }
+    let passwordless = factors.iter().any(|f| *f != AuthFactorType::Password);
+    if passwordless && pool.user_pool_tier == Some(UserPoolTierType::Lite) {
+        return Err(ApiError::new(
+            ErrorCode::FeatureUnavailableInTierException,
+            "Passwordless sign-in (EMAIL_OTP, SMS_OTP, WEB_AUTHN) is not available in the LITE tier. Upgrade the user pool to the ESSENTIALS or PLUS tier.",
+        ));
+    }
+    Ok(())
 }
 
 /// Writes `s` onto `pool`, each setting left out taking its default. Settings Cognito keeps

@@ -150,6 +150,7 @@ pub async fn create_user_pool(
         ..Default::default()
     };
     config::apply(&mut pool, settings);
+    config::check_sign_in_policy(&pool)?;
     // A fresh random id; a collision is astronomically rare but costs only a retry.
     loop {
         let id = ids::user_pool_id(app.rng.as_ref(), region);
@@ -217,6 +218,7 @@ pub async fn update_user_pool(
             pool.name = Some(name.clone());
         }
         config::apply(pool, settings.clone());
+        config::check_sign_in_policy(pool)?;
         pool.last_modified_date = Some(app.now());
         Ok(())
     })

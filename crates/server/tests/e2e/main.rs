@@ -68,6 +68,7 @@ mod token_ops;
 mod token_triggers;
 mod triggers;
 mod ui_customization;
+mod user_auth;
 mod user_existence;
 mod user_groups;
 mod user_migration;

@@ -482,6 +482,10 @@ pub(crate) async fn submit(
                 }
             }
         }
+        // The pages sign in with a password; they never start choice-based sign-in.
+        Ok(Outcome::Select { .. }) => {
+            protocol::error_response(ApiError::internal(), StatusCode::INTERNAL_SERVER_ERROR)
+        }
         Err(e) if e.code == ironpool_api::ErrorCode::InternalErrorException => {
             protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR)
         }
