@@ -1,15 +1,17 @@
 //! MFA as the browser-side clients meet it, on a server with the real clock (their codes come
 //! from otpauth at the real time): Amplify v6 sets up TOTP during sign-in and from a signed-in
 //! session and answers TOTP, SMS and email challenges; amazon-cognito-identity-js sets up a
-//! software token on mfaSetup and answers totpRequired and mfaRequired. Skipped without the
+//! software token on mfaSetup and answers totpRequired and mfaRequired; Amplify signs in with
+//! each choice-based (USER_AUTH) first factor. Skipped without the
 //! JS clients, as `js_clients` is.
 
 use crate::harness::{client_with, pool, TestServer};
 use crate::js_clients::{js_dir, node};
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, EmailConfigurationType, EmailMfaConfigType, EmailSendingAccountType,
-    ExplicitAuthFlowsType, MessageActionType, SmsConfigurationType, SmsMfaConfigType,
-    SoftwareTokenMfaConfigType, UserPoolMfaType,
+    AttributeType, AuthFactorType, EmailConfigurationType, EmailMfaConfigType,
+    EmailSendingAccountType, ExplicitAuthFlowsType, MessageActionType, SignInPolicyType,
+    SmsConfigurationType, SmsMfaConfigType, SoftwareTokenMfaConfigType, UserPoolMfaType,
+    UserPoolPolicyType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 
@@ -194,4 +196,76 @@ async fn amplify_and_identity_js_pass_every_mfa_challenge() {
     );
     let r = run("identity_js_mfa.mjs", on, on_client, "sid", "sms").await;
     assert_eq!(r["steps"], serde_json::json!(["SMS_MFA", "tokens"]), "{r}");
+}
+
+#[tokio::test]
+async fn amplify_signs_in_with_every_choice_based_first_factor() {
+    let Some(dir) = js_dir() else { return };
+    let s = TestServer::start().await;
+    let c = s.client();
+    let p = pool(&c).await;
+    c.update_user_pool()
+        .user_pool_id(&p)
+        .policies(
+            UserPoolPolicyType::builder()
+                .sign_in_policy(
+                    SignInPolicyType::builder()
+                        .allowed_first_auth_factors(AuthFactorType::Password)
+                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
+                        .allowed_first_auth_factors(AuthFactorType::SmsOtp)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let client = client_with(&c, &p, |b| {
+        b.explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+    })
+    .await;
+    let attributes = [
+        ("email", "uma@example.com"),
+        ("phone_number", "+15555550123"),
+    ];
+    user(&c, &p, "uma", &attributes).await;
+    let r = node(
+        &dir,
+        "amplify_user_auth.mjs",
+        &[
+            ("ENDPOINT", s.url().as_str()),
+            ("POOL_ID", p.as_str()),
+            ("CLIENT_ID", client.as_str()),
+            ("USERNAME", "uma"),
+            ("PASSWORD", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(
+        r["steps"],
+        serde_json::json!([
+            "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
+            "DONE",
+            "user:uma",
+            "CONFIRM_SIGN_IN_WITH_SMS_CODE",
+            "DONE",
+            "user:uma",
+            "DONE",
+            "user:uma",
+            "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION",
+            "available:PASSWORD,PASSWORD_SRP,EMAIL_OTP,SMS_OTP",
+            "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
+            "DONE",
+            "user:uma",
+            "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION",
+            "CONFIRM_SIGN_IN_WITH_PASSWORD",
+            "DONE",
+            "user:uma",
+            "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
+            "wrong:CodeMismatchException"
+        ]),
+        "{r}"
+    );
 }

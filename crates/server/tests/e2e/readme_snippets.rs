@@ -13,7 +13,7 @@ const README: &str = include_str!("../../../../README.md");
 const ADDRESS: &str = "http://127.0.0.1:9229";
 
 /// Every marked snippet, each run by one of the tests below.
-const SNIPPETS: [&str; 15] = [
+const SNIPPETS: [&str; 16] = [
     "cli",
     "terraform",
     "boto3",
@@ -26,6 +26,7 @@ const SNIPPETS: [&str; 15] = [
     "jwt-verify-fetcher",
     "pycognito-aws",
     "totp",
+    "passwordless",
     "triggers",
     "web-app",
     "m2m",
@@ -174,6 +175,30 @@ async fn readme_totp_sign_in_runs() {
         .await
         .unwrap();
     assert!(r.authentication_result().is_none());
+}
+
+#[tokio::test]
+async fn readme_passwordless_sign_in_runs() {
+    if clients().is_none() {
+        return;
+    }
+    let s = TestServer::start().await;
+    let url = s.url();
+    let [pool, client, access] = sign_up_demo(&url).await;
+    let env = [
+        ("POOL", pool.as_str()),
+        ("CLIENT", client.as_str()),
+        ("ACCESS", access.as_str()),
+        ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", url.as_str()),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+    ];
+    let out = run("passwordless", &url, &env, "").await;
+    assert!(out.ends_with("Bearer\n"), "{out}");
+    // The code was single use: sent once, the session spent.
+    let codes = s.server.app().outbox.list(Some(&pool), Some("alice"));
+    assert_eq!(codes.iter().filter(|m| m.purpose == "sign_in").count(), 1);
 }
 
 #[tokio::test]
