@@ -540,7 +540,7 @@ async fn initiate(
     pool_id: &str,
     stored: &StoredClient,
     client_id: &str,
-    flow: AuthFlowType,
+    (flow, session): (AuthFlowType, Option<&str>),
     params: BTreeMap<String, String>,
     admin: bool,
 ) -> Result<Outcome, ApiError> {
@@ -594,7 +594,10 @@ async fn initiate(
             srp_auth(app, &pool, client, (username, srp_a), None, false).await
         }
         AuthFlowType::CustomAuth => custom_auth::start(app, &pool, client, username, &params).await,
-        AuthFlowType::UserAuth => user_auth::start(app, &pool, client, username, &params).await,
+        AuthFlowType::UserAuth => {
+            let named = (username.as_str(), session);
+            user_auth::start(app, &pool, client, named, &params).await
+        }
         _ => {
             let password = params.get("PASSWORD").ok_or_else(|| missing("PASSWORD"))?;
             let device_key = params.get("DEVICE_KEY").map(String::as_str);
@@ -617,7 +620,10 @@ pub async fn initiate_auth(
         &pool_id,
         &stored,
         client_id,
-        input.auth_flow,
+        (
+            input.auth_flow,
+            input.session.as_ref().map(|s| s.expose().as_str()),
+        ),
         params,
         false,
     )
@@ -639,7 +645,10 @@ pub async fn admin_initiate_auth(
         &input.user_pool_id,
         &stored,
         client_id,
-        input.auth_flow,
+        (
+            input.auth_flow,
+            input.session.as_ref().map(|s| s.expose().as_str()),
+        ),
         params,
         true,
     )

@@ -140,6 +140,13 @@ pub(crate) enum Pending {
         #[serde(default)]
         simulated: bool,
     },
+    /// A sign-up that signs in once confirmed: SignUp's Session, for ConfirmSignUp.
+    #[serde(rename = "SIGN_UP")]
+    SignUp,
+    /// A sign-up confirmed with its code, which stands in for a first factor: ConfirmSignUp's
+    /// Session, for InitiateAuth's USER_AUTH.
+    #[serde(rename = "SIGN_UP_CONFIRMED")]
+    SignUpConfirmed,
     /// USER_AUTH without a preferred challenge: the first factors the user may pick from
     /// (challenge names); `simulated` for a user that does not exist.
     #[serde(rename = "SELECT_CHALLENGE")]

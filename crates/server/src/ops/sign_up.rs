@@ -5,14 +5,16 @@ use super::admin_users::{
     cannot_confirm, cannot_reset_in_state, create_conflict, new_identity, no_recovery_destination,
 };
 use super::auth::{
-    check_secret_hash, decoy_write, find_client, hides_existence, sign_in_attributes,
+    check_flow, check_secret_hash, decoy_write, find_client, hides_existence, sign_in_attributes,
 };
 use super::auth_events::{self, Event};
 use super::client_documents::{client_id_of, StoredClient};
 use super::codes::{self, Purpose};
 use super::compose::Occasion;
+use super::sign_in::{start_session, take_session, Pending, SessionDoc};
 use super::triggers;
 use super::user_attributes::{self as attrs, Write};
+use super::user_auth;
 use super::user_migration::{migrate, Migration};
 use super::user_pools::get_pool;
 use super::users::{
@@ -119,7 +121,11 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         .as_ref()
         .map(|p| p.expose().clone())
         .unwrap_or_default();
-    check_policy(&pool, &pw)?;
+    // Without a password, where the pool signs users in with codes.
+    let passwordless = pw.is_empty() && user_auth::signs_in_without_password(&pool);
+    if !passwordless {
+        check_policy(&pool, &pw)?;
+    }
     let pool_id = pool.id.clone().unwrap_or_default();
     let status = UserStatusType::Unconfirmed;
     let mut user = User::new(
@@ -149,7 +155,9 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
     if decision.auto_confirm_user {
         user.status = UserStatusType::Confirmed;
     }
-    set_password(app, &pool, &mut user, &pw, false)?;
+    if !passwordless {
+        set_password(app, &pool, &mut user, &pw, false)?;
+    }
     if let Err(c) = app
         .store
         .create_user_if_absent(&user, false)
@@ -173,7 +181,7 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
             user_confirmed: true,
             code_delivery_details: None,
             user_sub: sub,
-            session: None,
+            session: sign_up_session(app, &client, &user, Pending::SignUpConfirmed).await?,
         });
     }
     let (details, ()) = tokio::join!(
@@ -190,8 +198,30 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> Result<SignUpResponse, 
         user_confirmed: false,
         code_delivery_details: details,
         user_sub: sub,
-        session: None,
+        session: sign_up_session(app, &client, &user, Pending::SignUp).await?,
     })
+}
+
+/// The Session that carries a sign-up on to a sign-in (`pending`: to ConfirmSignUp, or,
+/// confirmed, to USER_AUTH), for clients that sign in with USER_AUTH.
+async fn sign_up_session(
+    app: &App,
+    client: &StoredClient,
+    user: &User,
+    pending: Pending,
+) -> Result<Option<Sensitive<String>>, ApiError> {
+    if check_flow(&client.client, "USER_AUTH").is_err() {
+        return Ok(None);
+    }
+    let doc = SessionDoc {
+        client_id: client_id_of(&client.client),
+        username: user.username.clone(),
+        srp_user_id: user.username.clone(),
+        from_device: None,
+        pending,
+    };
+    let (id, _) = start_session(app, &user.pool_id, &client.client, &doc).await?;
+    Ok(Some(Sensitive(id)))
 }
 
 /// The code is single use and lives 24 hours; confirming verifies the attribute it was sent
@@ -257,7 +287,19 @@ pub async fn confirm_sign_up(
         Some(input.client_id.expose()),
     )
     .await?;
-    Ok(ConfirmSignUpResponse { session: None })
+    // SignUp's Session becomes one that signs the confirmed user in.
+    let session = match &input.session {
+        None => None,
+        Some(id) => {
+            let client_id = input.client_id.expose();
+            let doc = take_session(app, &confirmed.pool_id, client_id, id.expose()).await?;
+            if !matches!(doc.pending, Pending::SignUp) || doc.username != confirmed.username {
+                return Err(ApiError::not_authorized("Invalid session for the user."));
+            }
+            sign_up_session(app, &client, &confirmed, Pending::SignUpConfirmed).await?
+        }
+    };
+    Ok(ConfirmSignUpResponse { session })
 }
 
 /// A new code replaces the old one; a confirmed user gets "User is already confirmed.". A

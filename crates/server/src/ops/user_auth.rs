@@ -21,7 +21,10 @@ use super::auth_triggers::pre_authentication;
 use super::client_documents::client_id_of;
 use super::mfa;
 use super::mfa_sign_in::{delivery_parameters, send_code};
-use super::sign_in::{session_user, srp_user_id, start_session, Outcome, Pending, SessionDoc};
+use super::sign_in::{
+    finish_sign_in, session_user, srp_user_id, start_session, take_session, Outcome, Pending,
+    SessionDoc,
+};
 use crate::app::App;
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
@@ -36,6 +39,13 @@ pub(crate) fn allowed_factors(pool: &UserPoolType) -> Vec<AuthFactorType> {
         .and_then(|p| p.sign_in_policy.as_ref())
         .and_then(|s| s.allowed_first_auth_factors.clone())
         .unwrap_or_else(|| vec![AuthFactorType::Password])
+}
+
+/// Whether users of the pool may have no password: it signs them in with codes.
+pub(crate) fn signs_in_without_password(pool: &UserPoolType) -> bool {
+    allowed_factors(pool)
+        .iter()
+        .any(|f| matches!(f, AuthFactorType::EmailOtp | AuthFactorType::SmsOtp))
 }
 
 /// Whether the user has what `factor` needs: a password, an email address, a phone number, a
@@ -87,14 +97,18 @@ fn is_first_factor(challenge: ChallengeNameType) -> bool {
     )
 }
 
-/// InitiateAuth and AdminInitiateAuth with USER_AUTH, for `username` (SECRET_HASH checked).
+/// InitiateAuth and AdminInitiateAuth with USER_AUTH, for `username` (SECRET_HASH checked);
+/// with ConfirmSignUp's `session`, the confirmed sign-up signs the user in.
 pub(crate) async fn start(
     app: &App,
     pool: &UserPoolType,
     client: &UserPoolClientType,
-    username: &str,
+    (username, session): (&str, Option<&str>),
     params: &BTreeMap<String, String>,
 ) -> Result<Outcome, ApiError> {
+    if let Some(id) = session {
+        return after_sign_up(app, pool, client, username, id).await;
+    }
     let preferred = match params.get("PREFERRED_CHALLENGE") {
         None => None,
         Some(name) => Some(
@@ -144,6 +158,27 @@ pub(crate) async fn start(
         Some(choice) => begin(app, pool, client, user, choice, params).await,
         None => select(app, client, &user, available).await,
     }
+}
+
+/// USER_AUTH with ConfirmSignUp's Session: the code that confirmed the sign-up was the first
+/// factor; once, within the session's validity, for the user it confirmed.
+async fn after_sign_up(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    username: &str,
+    id: &str,
+) -> Result<Outcome, ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let doc = take_session(app, pool_id, &client_id_of(client), id).await?;
+    let named = find_sign_in_user(app, pool, username).await?;
+    let same = named.is_some_and(|u| u.username == doc.username);
+    if !matches!(doc.pending, Pending::SignUpConfirmed) || !same {
+        return Err(ApiError::not_authorized("Invalid session for the user."));
+    }
+    let user = session_user(app, client, pool_id, &doc).await?;
+    pre_authentication(app, pool, client, username, Some(&user)).await?;
+    finish_sign_in(app, pool, client, &user, None, false).await
 }
 
 /// SELECT_CHALLENGE: a session that remembers what the user may pick.

@@ -2,15 +2,16 @@
 //! from the pool's SignInPolicy and what each user has, PREFERRED_CHALLENGE, passwordless
 //! email and SMS codes (eight digits, single use, three minutes, counted toward lockout), MFA
 //! after a password but not after a code, GetUserAuthFactors and AdminGetUserAuthFactors, the
-//! client's flow, the tier and policy rules, and unknown users.
+//! client's flow, the tier and policy rules, unknown users, and a passwordless sign-up that
+//! signs in with its confirmation.
 
 use crate::harness::err;
 use crate::signin_support::{decode, timestamp_now, Fixture, SrpClient, PASSWORD};
 use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType,
+    AttributeType, AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType,
     PreventUserExistenceErrorTypes, SignInPolicyType, SmsConfigurationType, SmsMfaConfigType,
-    UserPoolMfaType, UserPoolPolicyType, UserPoolTierType,
+    UserPoolMfaType, UserPoolPolicyType, UserPoolTierType, VerifiedAttributeType,
 };
 use std::collections::HashMap;
 
@@ -657,4 +658,107 @@ async fn unknown_users_get_challenges_shaped_as_real_ones_that_fail() {
             "User does not exist.".into()
         ))
     );
+}
+
+#[tokio::test]
+async fn a_passwordless_sign_up_signs_in_with_its_confirmation_session() {
+    let f = fixture(&[F::Password, F::EmailOtp], false).await;
+    f.c.update_user_pool()
+        .user_pool_id(&f.pool)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .policies(
+            UserPoolPolicyType::builder()
+                .sign_in_policy(
+                    SignInPolicyType::builder()
+                        .allowed_first_auth_factors(F::Password)
+                        .allowed_first_auth_factors(F::EmailOtp)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let email = AttributeType::builder()
+        .name("email")
+        .value("hana@example.com")
+        .build()
+        .unwrap();
+    let up =
+        f.c.sign_up()
+            .client_id(&f.client_id)
+            .username("hana")
+            .user_attributes(email)
+            .send()
+            .await
+            .unwrap();
+    assert!(!up.user_confirmed());
+    let session = up.session().expect("a sign-up session").to_owned();
+    let code = f
+        .app()
+        .outbox
+        .list(Some(&f.pool), Some("hana"))
+        .into_iter()
+        .find(|m| m.purpose == "sign_up")
+        .unwrap()
+        .code;
+    let confirmed =
+        f.c.confirm_sign_up()
+            .client_id(&f.client_id)
+            .username("hana")
+            .confirmation_code(code)
+            .session(&session)
+            .send()
+            .await
+            .unwrap();
+    let session = confirmed.session().expect("a sign-in session").to_owned();
+    let sign_in = |session: String| {
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", "hana")
+            .session(session)
+            .send()
+    };
+    let r = sign_in(session.clone()).await.unwrap();
+    let token = r.authentication_result().unwrap().access_token().unwrap();
+    assert_eq!(username_of(token), "hana");
+    assert_eq!(
+        sign_in(session).await.map_err(err).unwrap_err(),
+        (
+            "NotAuthorizedException".into(),
+            "Invalid session for the user, session is expired.".into()
+        )
+    );
+
+    // No password: codes are the user's only factor.
+    let factors =
+        f.c.admin_get_user_auth_factors()
+            .user_pool_id(&f.pool)
+            .username("hana")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(factors.configured_user_auth_factors(), [F::EmailOtp]);
+    let s = start(&f, "hana", &[]).await.unwrap();
+    assert_eq!(s.available, [C::EmailOtp]);
+    let s = start(
+        &f,
+        "hana",
+        &[("PREFERRED_CHALLENGE", "PASSWORD"), ("PASSWORD", "")],
+    )
+    .await;
+    assert_eq!(s.unwrap_err().0, "NotAuthorizedException");
+
+    // A pool that signs in only with passwords needs one.
+    set_factors(&f, &[F::Password], None).await.unwrap();
+    let e =
+        f.c.sign_up()
+            .client_id(&f.client_id)
+            .username("ivan")
+            .send()
+            .await
+            .map_err(err)
+            .unwrap_err();
+    assert_eq!(e.0, "InvalidPasswordException");
 }
