@@ -287,18 +287,17 @@ pub async fn confirm_sign_up(
         Some(input.client_id.expose()),
     )
     .await?;
-    // SignUp's Session becomes one that signs the confirmed user in.
-    let session = match &input.session {
-        None => None,
-        Some(id) => {
-            let client_id = input.client_id.expose();
-            let doc = take_session(app, &confirmed.pool_id, client_id, id.expose()).await?;
-            if !matches!(doc.pending, Pending::SignUp) || doc.username != confirmed.username {
-                return Err(ApiError::not_authorized("Invalid session for the user."));
-            }
-            sign_up_session(app, &client, &confirmed, Pending::SignUpConfirmed).await?
+    // The code stands in for a first factor: a Session that signs the confirmed user in (as
+    // Amplify's autoSignIn expects, whether or not SignUp's Session came along; one that did
+    // must be that sign-up's).
+    if let Some(id) = &input.session {
+        let client_id = input.client_id.expose();
+        let doc = take_session(app, &confirmed.pool_id, client_id, id.expose()).await?;
+        if !matches!(doc.pending, Pending::SignUp) || doc.username != confirmed.username {
+            return Err(ApiError::not_authorized("Invalid session for the user."));
         }
-    };
+    }
+    let session = sign_up_session(app, &client, &confirmed, Pending::SignUpConfirmed).await?;
     Ok(ConfirmSignUpResponse { session })
 }
 

@@ -11,7 +11,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFactorType, EmailConfigurationType, EmailMfaConfigType,
     EmailSendingAccountType, ExplicitAuthFlowsType, MessageActionType, SignInPolicyType,
     SmsConfigurationType, SmsMfaConfigType, SoftwareTokenMfaConfigType, UserPoolMfaType,
-    UserPoolPolicyType,
+    UserPoolPolicyType, VerifiedAttributeType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 
@@ -204,19 +204,18 @@ async fn amplify_signs_in_with_every_choice_based_first_factor() {
     let s = TestServer::start().await;
     let c = s.client();
     let p = pool(&c).await;
-    c.update_user_pool()
-        .user_pool_id(&p)
-        .policies(
-            UserPoolPolicyType::builder()
-                .sign_in_policy(
-                    SignInPolicyType::builder()
-                        .allowed_first_auth_factors(AuthFactorType::Password)
-                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
-                        .allowed_first_auth_factors(AuthFactorType::SmsOtp)
-                        .build(),
-                )
+    let first_factors = UserPoolPolicyType::builder()
+        .sign_in_policy(
+            SignInPolicyType::builder()
+                .allowed_first_auth_factors(AuthFactorType::Password)
+                .allowed_first_auth_factors(AuthFactorType::EmailOtp)
+                .allowed_first_auth_factors(AuthFactorType::SmsOtp)
                 .build(),
         )
+        .build();
+    c.update_user_pool()
+        .user_pool_id(&p)
+        .policies(first_factors.clone())
         .send()
         .await
         .unwrap();
@@ -265,6 +264,39 @@ async fn amplify_signs_in_with_every_choice_based_first_factor() {
             "user:uma",
             "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
             "wrong:CodeMismatchException"
+        ]),
+        "{r}"
+    );
+
+    // A sign-up without a password, signed in by its confirmation (autoSignIn).
+    c.update_user_pool()
+        .user_pool_id(&p)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .policies(first_factors.clone())
+        .send()
+        .await
+        .unwrap();
+    let r = node(
+        &dir,
+        "amplify_user_auth.mjs",
+        &[
+            ("ENDPOINT", s.url().as_str()),
+            ("POOL_ID", p.as_str()),
+            ("CLIENT_ID", client.as_str()),
+            ("USERNAME", "vic"),
+            ("MODE", "signup"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        r["steps"],
+        serde_json::json!([
+            "CONFIRM_SIGN_UP",
+            "COMPLETE_AUTO_SIGN_IN",
+            "DONE",
+            "user:vic",
+            "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION",
+            "available:EMAIL_OTP"
         ]),
         "{r}"
     );

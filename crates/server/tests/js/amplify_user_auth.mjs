@@ -1,10 +1,19 @@
 // Choice-based sign-in (USER_AUTH) with Amplify v6: a preferred EMAIL_OTP, SMS_OTP and
 // PASSWORD_SRP challenge, and the first-factor selection answered with EMAIL_OTP and with
-// PASSWORD; codes read from Ironpool's outbox. Prints one JSON line:
+// PASSWORD; with MODE=signup, a sign-up without a password that signs in with autoSignIn after
+// its confirmation. Codes are read from Ironpool's outbox. Prints one JSON line:
 // {"ok":true,"steps":[...]} or {"ok":false,"steps":[...],"name":..,"message":..}. Input from the
-// environment: ENDPOINT, POOL_ID, CLIENT_ID, USERNAME, PASSWORD.
+// environment: ENDPOINT, POOL_ID, CLIENT_ID, USERNAME, PASSWORD, MODE.
 import { Amplify } from "aws-amplify";
-import { confirmSignIn, fetchAuthSession, signIn, signOut } from "aws-amplify/auth";
+import {
+  autoSignIn,
+  confirmSignIn,
+  confirmSignUp,
+  fetchAuthSession,
+  signIn,
+  signOut,
+  signUp,
+} from "aws-amplify/auth";
 
 const env = process.env;
 Amplify.configure({
@@ -22,10 +31,10 @@ const step = (r) => {
   steps.push(r.nextStep.signInStep);
   return r;
 };
-const outboxCode = async () => {
+const outboxCode = async (purpose = "sign_in") => {
   const url = `${env.ENDPOINT}/_ironpool/outbox?pool=${env.POOL_ID}&username=${env.USERNAME}`;
   const messages = await (await fetch(url)).json();
-  return messages.find((m) => m.purpose === "sign_in").code;
+  return messages.find((m) => m.purpose === purpose).code;
 };
 const userAuth = (preferredChallenge, password) =>
   signIn({
@@ -39,7 +48,32 @@ const signedInAs = async () => {
   await signOut();
 };
 
+const signUpAndIn = async () => {
+  const up = await signUp({
+    username: env.USERNAME,
+    options: {
+      userAttributes: { email: `${env.USERNAME}@example.com` },
+      autoSignIn: { authFlowType: "USER_AUTH" },
+    },
+  });
+  steps.push(up.nextStep.signUpStep);
+  const confirmed = await confirmSignUp({
+    username: env.USERNAME,
+    confirmationCode: await outboxCode("sign_up"),
+  });
+  steps.push(confirmed.nextStep.signUpStep);
+  step(await autoSignIn());
+  await signedInAs();
+  const r = step(await userAuth());
+  steps.push(`available:${r.nextStep.availableChallenges.join(",")}`);
+};
+
 try {
+  if (env.MODE === "signup") {
+    await signUpAndIn();
+    console.log(JSON.stringify({ ok: true, steps }));
+    process.exit(0);
+  }
   step(await userAuth("EMAIL_OTP"));
   step(await confirmSignIn({ challengeResponse: await outboxCode() }));
   await signedInAs();
