@@ -43,7 +43,7 @@ pub(crate) mod tokens;
 pub(crate) mod triggers;
 pub(crate) mod ui_customization;
 pub(crate) mod user_attributes;
-mod user_auth;
+pub(crate) mod user_auth;
 mod user_groups;
 pub(crate) mod user_mfa;
 mod user_migration;

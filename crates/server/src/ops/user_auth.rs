@@ -48,6 +48,13 @@ pub(crate) fn signs_in_without_password(pool: &UserPoolType) -> bool {
         .any(|f| matches!(f, AuthFactorType::EmailOtp | AuthFactorType::SmsOtp))
 }
 
+/// Whether users of the pool may sign in with more than a password.
+pub(crate) fn offers_choice(pool: &UserPoolType) -> bool {
+    allowed_factors(pool)
+        .iter()
+        .any(|f| *f != AuthFactorType::Password)
+}
+
 /// Whether the user has what `factor` needs: a password, an email address, a phone number, a
 /// passkey.
 fn user_has(user: &User, factor: AuthFactorType) -> bool {

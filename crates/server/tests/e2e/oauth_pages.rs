@@ -515,3 +515,111 @@ async fn the_pages_speak_the_language_lang_asks_for_and_a_cookie_keeps_it() {
         unknown.body
     );
 }
+
+#[tokio::test]
+async fn managed_login_signs_in_by_choice_where_the_pool_allows_codes() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AuthFactorType, SignInPolicyType, UserPoolPolicyType,
+    };
+    let o = OAuth::new().await;
+    o.f.c
+        .update_user_pool_domain()
+        .user_pool_id(&o.f.pool)
+        .domain(&o.domain)
+        .managed_login_version(2)
+        .send()
+        .await
+        .unwrap();
+    o.f.c
+        .update_user_pool()
+        .user_pool_id(&o.f.pool)
+        .policies(
+            UserPoolPolicyType::builder()
+                .sign_in_policy(
+                    SignInPolicyType::builder()
+                        .allowed_first_auth_factors(AuthFactorType::Password)
+                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    o.f.user("kai", &[("email", "kai@example.com")]).await;
+
+    // The username first, then the choice; an email code signs in.
+    let mut browser = Browser::new();
+    let (url, page) = browser.follow(&o.authorize_url(&[])).await;
+    assert!(!page.body.contains("name=\"password\""), "{}", page.body);
+    let choice = browser.submit(&url, &page, &[("username", "kai")]).await;
+    assert!(
+        choice.body.contains("value=\"EMAIL_OTP\""),
+        "{}",
+        choice.body
+    );
+    assert!(
+        choice.body.contains("value=\"PASSWORD\""),
+        "{}",
+        choice.body
+    );
+    assert!(!choice.body.contains("PASSWORD_SRP"), "{}", choice.body);
+    let code_page = browser
+        .submit(&url, &choice, &[("answer", "EMAIL_OTP")])
+        .await;
+    assert!(
+        code_page
+            .body
+            .contains("We emailed a code to k***@e***. Enter it below."),
+        "{}",
+        code_page.body
+    );
+    let code =
+        o.f.app()
+            .outbox
+            .list(Some(&o.f.pool), Some("kai"))
+            .into_iter()
+            .find(|m| m.purpose == "sign_in")
+            .unwrap()
+            .code;
+    let done = browser.submit(&url, &code_page, &[("code", &code)]).await;
+    assert_eq!(done.status, 302, "{}", done.body);
+    assert!(done.location.unwrap().starts_with(CALLBACK));
+
+    // The password, chosen, has a page of its own for the same session.
+    let mut browser = Browser::new();
+    let (url, page) = browser.follow(&o.authorize_url(&[])).await;
+    let choice = browser.submit(&url, &page, &[("username", "kai")]).await;
+    let password_page = browser
+        .submit(&url, &choice, &[("answer", "PASSWORD")])
+        .await;
+    assert!(
+        password_page.body.contains("name=\"password\""),
+        "{}",
+        password_page.body
+    );
+    let wrong = browser
+        .submit(
+            &url,
+            &password_page,
+            &[("answer", "PASSWORD"), ("password", "Wrong-pass-1")],
+        )
+        .await;
+    assert_eq!(
+        wrong.error().as_deref(),
+        Some("Incorrect username or password.")
+    );
+    let (url, page) = browser.follow(&o.authorize_url(&[])).await;
+    let choice = browser.submit(&url, &page, &[("username", "kai")]).await;
+    let password_page = browser
+        .submit(&url, &choice, &[("answer", "PASSWORD")])
+        .await;
+    let done = browser
+        .submit(
+            &url,
+            &password_page,
+            &[("answer", "PASSWORD"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(done.status, 302, "{}", done.body);
+}

@@ -1,7 +1,9 @@
 //! `/login`: the sign-in form, then each challenge the sign-in pipeline asks for (new
 //! password, the MFA codes, choosing a factor, setting up an authenticator app), through the
 //! same steps as InitiateAuth and RespondToAuthChallenge; at the end, back to the app with a
-//! code or tokens and an SSO session.
+//! code or tokens and an SSO session. On managed login (version 2) pages of a pool whose users
+//! may sign in without a password, the form asks for the username and the sign-in is
+//! choice-based (USER_AUTH): a password, a code by email or text message, or a passkey.
 
 use super::{call, csrf_holds, form, refused, Choice, Field, Form, Link, CSRF_MESSAGE};
 use crate::app::App;
@@ -14,6 +16,7 @@ use crate::ops::challenges::respond;
 use crate::ops::client_documents::StoredClient;
 use crate::ops::sign_in::Outcome;
 use crate::ops::tokens::OAuthGrant;
+use crate::ops::user_auth;
 use crate::ops::user_mfa::{associate_software_token, verify_software_token};
 use crate::protocol;
 use crate::request_context::RequestContext;
@@ -114,7 +117,81 @@ pub(crate) fn sign_in_form(
         Field::new("password", "Password", "password", "current-password"),
     ];
     page.submit = "Sign in".into();
+    if by_choice(site) {
+        page.fields.truncate(1);
+        page.submit = "Continue".into();
+    }
     page
+}
+
+/// Whether the pages sign in by choice (USER_AUTH): managed login, version 2, of a pool whose
+/// users may sign in with more than a password.
+fn by_choice(site: &Site) -> bool {
+    site.managed_login_version >= 2 && user_auth::offers_choice(&site.pool)
+}
+
+/// The first factors a user may choose on the pages (SRP is for SDKs).
+fn choice_page(
+    site: &Site,
+    query: &str,
+    (session, available): (String, Vec<ChallengeNameType>),
+    username: &str,
+) -> Form {
+    let choices = available
+        .into_iter()
+        .filter_map(|c| {
+            let label = match c {
+                ChallengeNameType::Password => "Password",
+                ChallengeNameType::EmailOtp => "Email",
+                ChallengeNameType::SmsOtp => "Text message",
+                ChallengeNameType::WebAuthn => "Passkey",
+                _ => return None,
+            };
+            Some(Choice {
+                value: c.as_str().to_owned(),
+                label: label.into(),
+            })
+        })
+        .collect();
+    Form {
+        title: "Sign in".into(),
+        action: format!("{}?{query}", site.at("/login")),
+        fields: vec![Field {
+            name: "answer".into(),
+            label: "Sign in with".into(),
+            choices,
+            ..Field::default()
+        }],
+        hidden: vec![
+            ("challenge".into(), "SELECT_CHALLENGE".into()),
+            ("session".into(), session),
+            ("username".into(), username.to_owned()),
+        ],
+        submit: "Continue".into(),
+        ..Form::default()
+    }
+}
+
+/// The password of a choice-based sign-in, answered with SELECT_CHALLENGE's session.
+fn password_page(site: &Site, query: &str, session: &str, username: &str) -> Form {
+    Form {
+        title: "Sign in".into(),
+        action: format!("{}?{query}", site.at("/login")),
+        fields: vec![Field::new(
+            "password",
+            "Password",
+            "password",
+            "current-password",
+        )],
+        hidden: vec![
+            ("challenge".into(), "SELECT_CHALLENGE".into()),
+            ("answer".into(), "PASSWORD".into()),
+            ("session".into(), session.to_owned()),
+            ("username".into(), username.to_owned()),
+        ],
+        submit: "Sign in".into(),
+        ..Form::default()
+    }
 }
 
 /// `GET /login`.
@@ -180,6 +257,18 @@ async fn challenge_page(
                 "We emailed a code to {destination}. Enter it below."
             ));
             page.fields = vec![Field::code("code", "Code")];
+        }
+        // Passwordless first factors.
+        ChallengeNameType::SmsOtp => {
+            page.title = "Sign in".into();
+            page.description = Some(format!(
+                "We texted a code to {destination}. Enter it below."
+            ));
+            page.fields = vec![Field::code("code", "Code")];
+        }
+        ChallengeNameType::WebAuthn => {
+            page.title = "Sign in".into();
+            page.passkey = parameters.get("CREDENTIAL_REQUEST_OPTIONS").cloned();
         }
         ChallengeNameType::SelectMfaType => {
             page.title = "Choose how to verify".into();
@@ -302,6 +391,20 @@ fn responses(
         ChallengeNameType::EmailOtp => {
             responses.insert("EMAIL_OTP_CODE".into(), code);
         }
+        ChallengeNameType::SmsOtp => {
+            responses.insert("SMS_OTP_CODE".into(), code);
+        }
+        ChallengeNameType::WebAuthn => {
+            let credential = form.get("credential").cloned().unwrap_or_default();
+            responses.insert("CREDENTIAL".into(), credential);
+        }
+        ChallengeNameType::SelectChallenge => {
+            for (field, name) in [("answer", "ANSWER"), ("password", "PASSWORD")] {
+                if let Some(value) = form.get(field) {
+                    responses.insert(name.into(), value.clone());
+                }
+            }
+        }
         ChallengeNameType::SelectMfaType => {
             let answer = form.get("answer").cloned().unwrap_or_default();
             responses.insert("ANSWER".into(), answer);
@@ -344,6 +447,12 @@ async fn step(
         oauth: Some(grant),
     };
     let Some(name) = challenge else {
+        if by_choice(site) && !form.contains_key("password") {
+            check_input(Operation::InitiateAuth, username, "-")?;
+            let (named, none) = ((username, None), BTreeMap::new());
+            let start = user_auth::start(app, &site.pool, &client.client, named, &none);
+            return call.scope(start).await;
+        }
         let password = form.get("password").map(String::as_str).unwrap_or("");
         check_input(Operation::InitiateAuth, username, password)?;
         return call
@@ -443,6 +552,15 @@ pub(crate) async fn submit(
     let challenge = posted
         .get("challenge")
         .and_then(|c| serde_json::from_value::<ChallengeNameType>(json!(c)).ok());
+    // The password chosen: its page, for the same session.
+    if challenge == Some(ChallengeNameType::SelectChallenge)
+        && posted.get("answer").map(String::as_str) == Some("PASSWORD")
+        && !posted.contains_key("password")
+    {
+        let session = posted.get("session").map(String::as_str).unwrap_or("");
+        let page = password_page(&site, &query, session, &username);
+        return form(&app, &site, &headers, &request, lang, page).await;
+    }
     let context = RequestContext::of(Some(peer), &headers, &Value::Null);
     let outcome = context
         .scope(step(&app, &site, &request, &posted, challenge))
@@ -482,9 +600,9 @@ pub(crate) async fn submit(
                 }
             }
         }
-        // The pages sign in with a password; they never start choice-based sign-in.
-        Ok(Outcome::Select { .. }) => {
-            protocol::error_response(ApiError::internal(), StatusCode::INTERNAL_SERVER_ERROR)
+        Ok(Outcome::Select { session, available }) => {
+            let page = choice_page(&site, &query, (session, available), &username);
+            form(&app, &site, &headers, &request, lang, page).await
         }
         Err(e) if e.code == ironpool_api::ErrorCode::InternalErrorException => {
             protocol::error_response(e, StatusCode::INTERNAL_SERVER_ERROR)

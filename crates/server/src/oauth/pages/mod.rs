@@ -122,6 +122,8 @@ pub(crate) struct Form {
     pub providers: Vec<Link>,
     pub qr: Option<String>,
     pub secret: Option<String>,
+    /// A passkey sign-in: the WebAuthn request options (JSON) the page hands the browser.
+    pub passkey: Option<String>,
 }
 
 /// What every page shows of the pool: its name, and the UI customization (CSS, logo) of the
