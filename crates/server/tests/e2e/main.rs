@@ -75,3 +75,4 @@ mod user_names;
 mod user_pools;
 mod users;
 mod validation;
+mod web_authn;
