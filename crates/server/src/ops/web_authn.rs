@@ -587,3 +587,7 @@ fn check_assertion(
         .map_err(|_| "assertion does not verify")?;
     Ok((index, result))
 }
+
+#[cfg(test)]
+#[path = "web_authn_tests.rs"]
+mod tests;

@@ -58,6 +58,7 @@ mod signin_support;
 mod signing_certificate;
 mod sigv4;
 mod smtp;
+mod soft_authenticator;
 mod srp;
 mod terms;
 mod terraform;
