@@ -27,7 +27,7 @@ pub use sqlite::SqliteStore;
 pub use tokens::{AuthSession, RefreshToken, SigningKeys, TokenAuthorization, Tokens};
 pub use users::{
     CodeOutcome, CodePurpose, FilterOp, PasswordRecord, User, UserConflict, UserFilter, UserMfa,
-    Users, MAX_CODE_FAILURES,
+    Users, WebAuthnCredential, MAX_CODE_FAILURES,
 };
 
 use async_trait::async_trait;

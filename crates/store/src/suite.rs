@@ -324,6 +324,8 @@ pub(crate) fn user(name: &str, attrs: &[(&str, &str)]) -> User {
         tokens_valid_after: None,
         pending_attributes: Default::default(),
         mfa: Default::default(),
+        web_authn: vec![],
+        pending_web_authn: None,
         version: 0,
     }
 }
@@ -505,6 +507,36 @@ pub async fn user_updates_are_versioned(store: &dyn Store) {
     assert!(store.delete_user(UP, "U").await.unwrap());
     assert!(!store.delete_user(UP, "u").await.unwrap());
     assert_eq!(store.update_user(&now).await.unwrap(), Ok(false), "gone");
+}
+
+/// Passkeys and a pending registration ride on the user document and come back as written.
+pub async fn user_passkeys_round_trip(store: &dyn Store) {
+    users_pool(store).await;
+    let mut u = user("p", &[]);
+    u.web_authn.push(crate::WebAuthnCredential {
+        credential_id: "AQID".into(),
+        credential: r#"{"cred_id":"AQID","counter":7}"#.into(),
+        friendly_name: "Security key".into(),
+        relying_party_id: "example.com".into(),
+        authenticator_attachment: Some("cross-platform".into()),
+        transports: vec!["usb".into(), "nfc".into()],
+        created_at: 12.5,
+    });
+    u.pending_web_authn = Some("sealed-state".into());
+    store
+        .create_user_if_absent(&u, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut got = store.get_user(UP, "p").await.unwrap().unwrap();
+    assert_eq!(got.web_authn, u.web_authn);
+    assert_eq!(got.pending_web_authn.as_deref(), Some("sealed-state"));
+    got.web_authn.clear();
+    got.pending_web_authn = None;
+    assert_eq!(store.update_user(&got).await.unwrap(), Ok(true));
+    let back = store.get_user(UP, "p").await.unwrap().unwrap();
+    assert!(back.web_authn.is_empty());
+    assert_eq!(back.pending_web_authn, None);
 }
 
 pub async fn users_list_by_filter_in_pages(store: &dyn Store) {
@@ -802,6 +834,7 @@ macro_rules! backend_suite {
             users_are_unique_by_username_under_the_pool_case_rule,
             verified_aliases_belong_to_one_user,
             user_updates_are_versioned,
+            user_passkeys_round_trip,
             users_list_by_filter_in_pages,
             group_membership_goes_with_user_group_and_pool,
             codes_are_single_use_and_expire,

@@ -51,6 +51,13 @@ pub struct User {
     /// The user's second factors.
     #[serde(default, skip_serializing_if = "UserMfa::is_empty")]
     pub mfa: UserMfa,
+    /// The user's passkeys, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub web_authn: Vec<WebAuthnCredential>,
+    /// The registration ceremony StartWebAuthnRegistration began, sealed with the master key
+    /// (context `webauthn-registration:{pool_id}:{sub}`): single use, replaced by a new start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_web_authn: Option<String>,
     /// Optimistic concurrency: `update_user` succeeds only if the stored version is this one,
     /// and stores `version + 1`. Set by the store; 0 on a user not yet created.
     #[serde(default)]
@@ -82,6 +89,8 @@ impl User {
             tokens_valid_after: None,
             pending_attributes: BTreeMap::new(),
             mfa: UserMfa::default(),
+            web_authn: Vec::new(),
+            pending_web_authn: None,
             version: 0,
         }
     }
@@ -139,6 +148,23 @@ impl UserMfa {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
+}
+
+/// A registered passkey.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebAuthnCredential {
+    /// The credential ID, base64url without padding (as ListWebAuthnCredentials shows it).
+    pub credential_id: String,
+    /// The WebAuthn library's record of the credential (public key, signature counter, flags,
+    /// attestation), as its own JSON: public data, no secret.
+    pub credential: String,
+    pub friendly_name: String,
+    pub relying_party_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticator_attachment: Option<String>,
+    #[serde(default)]
+    pub transports: Vec<String>,
+    pub created_at: f64,
 }
 
 /// A password as kept: the SRP verifier sealed with the master key

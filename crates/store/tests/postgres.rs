@@ -23,6 +23,8 @@ fn user(name: &str, n: usize) -> User {
         attributes: Default::default(),
         pending_attributes: Default::default(),
         mfa: Default::default(),
+        web_authn: vec![],
+        pending_web_authn: None,
         status: Default::default(),
         enabled: true,
         created: 0.0,

@@ -101,6 +101,8 @@ async fn list_users_filters_on_100k_users() {
             tokens_valid_after: None,
             pending_attributes: Default::default(),
             mfa: Default::default(),
+            web_authn: vec![],
+            pending_web_authn: None,
             version: 0,
         };
         store

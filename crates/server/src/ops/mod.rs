@@ -52,6 +52,7 @@ pub(crate) mod user_pools;
 mod user_sessions;
 mod users;
 pub(crate) mod versioned;
+pub(crate) mod web_authn;
 
 use crate::app::{App, OrInternal};
 use ironpool_api::{generated::operations::op, ApiError, ErrorCode, Operation, OperationShape};
@@ -203,6 +204,10 @@ operations! {
     AdminListUserAuthEvents => auth_events::admin_list_user_auth_events,
     UpdateAuthEventFeedback => auth_events::update_auth_event_feedback,
     AdminUpdateAuthEventFeedback => auth_events::admin_update_auth_event_feedback,
+    StartWebAuthnRegistration => web_authn::start_web_authn_registration,
+    CompleteWebAuthnRegistration => web_authn::complete_web_authn_registration,
+    ListWebAuthnCredentials => web_authn::list_web_authn_credentials,
+    DeleteWebAuthnCredential => web_authn::delete_web_authn_credential,
 }
 
 async fn call<'a, O, F, Fut>(

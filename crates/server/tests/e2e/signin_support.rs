@@ -161,6 +161,8 @@ impl Fixture {
             tokens_valid_after: None,
             pending_attributes: Default::default(),
             mfa: Default::default(),
+            web_authn: vec![],
+            pending_web_authn: None,
             version: 0,
         };
         app.store
