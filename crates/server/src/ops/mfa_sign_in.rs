@@ -123,7 +123,8 @@ fn base_parameters(user: &User) -> BTreeMap<String, String> {
     parameters
 }
 
-async fn session(
+/// A new session of `user` waiting for `pending`.
+pub(crate) async fn session(
     app: &App,
     client: &UserPoolClientType,
     user: &User,

@@ -20,10 +20,9 @@ use super::auth::{
 use super::auth_triggers::pre_authentication;
 use super::client_documents::client_id_of;
 use super::mfa;
-use super::mfa_sign_in::{delivery_parameters, send_code};
+use super::mfa_sign_in::{delivery_parameters, send_code, session};
 use super::sign_in::{
-    finish_sign_in, session_user, srp_user_id, start_session, take_session, Outcome, Pending,
-    SessionDoc,
+    finish_sign_in, session_user, start_session, take_session, Outcome, Pending, SessionDoc,
 };
 use crate::app::App;
 use ironpool_api::types::*;
@@ -202,24 +201,8 @@ async fn select(
         choices: available.iter().map(|c| c.as_str().to_owned()).collect(),
         simulated: false,
     };
-    let session = session(app, client, user, pending).await?;
+    let session = session(app, client, user, None, pending).await?;
     Ok(Outcome::Select { session, available })
-}
-
-async fn session(
-    app: &App,
-    client: &UserPoolClientType,
-    user: &User,
-    pending: Pending,
-) -> Result<String, ApiError> {
-    let doc = SessionDoc {
-        client_id: client_id_of(client),
-        username: user.username.clone(),
-        srp_user_id: srp_user_id(user),
-        from_device: None,
-        pending,
-    };
-    Ok(start_session(app, &user.pool_id, client, &doc).await?.0)
 }
 
 /// Starts the challenge `choice` for `user`: a password or SRP_A in `responses` is checked or
@@ -271,7 +254,7 @@ async fn begin(
             };
             Ok(Outcome::Challenge {
                 name: choice,
-                session: Some(session(app, client, &user, pending).await?),
+                session: Some(session(app, client, &user, None, pending).await?),
                 parameters,
             })
         }
