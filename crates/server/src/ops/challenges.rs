@@ -1,7 +1,7 @@
 //! RespondToAuthChallenge and AdminRespondToAuthChallenge: PASSWORD_VERIFIER (the SRP proof,
 //! really verified), NEW_PASSWORD_REQUIRED (a FORCE_CHANGE_PASSWORD user's first sign-in),
 //! the MFA and one-time code challenges (`mfa_sign_in`), CUSTOM_CHALLENGE (`custom_auth`) and
-//! USER_AUTH's SELECT_CHALLENGE (`user_auth`).
+//! USER_AUTH's SELECT_CHALLENGE and WEB_AUTHN (`user_auth`).
 
 use super::auth::{
     check_can_sign_in, check_not_locked, check_secret_hash, decoy_write, failed_password,
@@ -62,7 +62,8 @@ pub(crate) async fn respond(
         }
         ChallengeNameType::SelectChallenge
         | ChallengeNameType::Password
-        | ChallengeNameType::PasswordSrp => {
+        | ChallengeNameType::PasswordSrp
+        | ChallengeNameType::WebAuthn => {
             let session = session.ok_or_else(|| missing("Session"))?;
             let doc = take_session(app, pool_id, client_id, &session).await?;
             user_auth::respond(app, &pool, client, challenge, doc, &responses).await

@@ -155,6 +155,14 @@ pub(crate) enum Pending {
         #[serde(default)]
         simulated: bool,
     },
+    /// A passkey sign-in (USER_AUTH): the WebAuthn ceremony's state for the assertion check
+    /// (empty when `simulated`, for a user that does not exist).
+    #[serde(rename = "WEB_AUTHN")]
+    WebAuthn {
+        state: String,
+        #[serde(default)]
+        simulated: bool,
+    },
     /// A CUSTOM_CHALLENGE of the custom flow: the challenges answered before it, what
     /// CreateAuthChallenge made of it, and whether the user does not exist.
     #[serde(rename = "CUSTOM_CHALLENGE")]
@@ -186,7 +194,8 @@ impl Pending {
             Self::PasswordVerifier { simulated, .. }
             | Self::EmailOtp { simulated, .. }
             | Self::SmsOtp { simulated, .. }
-            | Self::SelectChallenge { simulated, .. } => *simulated,
+            | Self::SelectChallenge { simulated, .. }
+            | Self::WebAuthn { simulated, .. } => *simulated,
             Self::CustomChallenge { user_not_found, .. } => *user_not_found,
             _ => false,
         }

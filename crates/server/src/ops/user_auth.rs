@@ -14,9 +14,10 @@
 //!   challenges, simulated, that fail as wrong answers do.
 
 use super::auth::{
-    check_can_sign_in, check_not_locked, check_password, find_sign_in_user, hides_existence,
-    missing, no_such_password, password_auth, srp_auth, unknown_user,
+    check_can_sign_in, check_not_locked, check_password, decoy_write, find_sign_in_user,
+    hides_existence, incorrect, missing, no_such_password, password_auth, srp_auth, unknown_user,
 };
+use super::auth_events;
 use super::auth_triggers::pre_authentication;
 use super::client_documents::client_id_of;
 use super::mfa;
@@ -24,6 +25,7 @@ use super::mfa_sign_in::{delivery_parameters, send_code, session};
 use super::sign_in::{
     finish_sign_in, session_user, start_session, take_session, Outcome, Pending, SessionDoc,
 };
+use super::web_authn;
 use crate::app::App;
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
@@ -61,7 +63,8 @@ fn user_has(user: &User, factor: AuthFactorType) -> bool {
         AuthFactorType::Password => user.password.is_some(),
         AuthFactorType::EmailOtp => user.attribute("email").is_some(),
         AuthFactorType::SmsOtp => user.attribute("phone_number").is_some(),
-        AuthFactorType::WebAuthn | AuthFactorType::SoftwareToken => false,
+        AuthFactorType::WebAuthn => !user.web_authn.is_empty(),
+        AuthFactorType::SoftwareToken => false,
     }
 }
 
@@ -206,7 +209,7 @@ async fn select(
 }
 
 /// Starts the challenge `choice` for `user`: a password or SRP_A in `responses` is checked or
-/// begun now; a code is sent.
+/// begun now; a code is sent; a passkey gets its CREDENTIAL_REQUEST_OPTIONS.
 async fn begin(
     app: &App,
     pool: &UserPoolType,
@@ -254,8 +257,20 @@ async fn begin(
             };
             Ok(Outcome::Challenge {
                 name: choice,
-                session: Some(session(app, client, &user, None, pending).await?),
+                session: Some(session(app, client, &user, device_key, pending).await?),
                 parameters,
+            })
+        }
+        C::WebAuthn => {
+            let (options, state) = web_authn::request_options(app, pool, &user).await?;
+            let pending = Pending::WebAuthn {
+                state,
+                simulated: false,
+            };
+            Ok(Outcome::Challenge {
+                name: choice,
+                session: Some(session(app, client, &user, device_key, pending).await?),
+                parameters: BTreeMap::from([("CREDENTIAL_REQUEST_OPTIONS".to_owned(), options)]),
             })
         }
         _ => Err(not_enabled()),
@@ -286,24 +301,43 @@ async fn simulated(
     };
     let sent_at = app.now();
     let code_mac = String::new();
+    let mut parameters = BTreeMap::new();
+    let mut delivered = |medium: &str, destination: String| {
+        parameters.insert(
+            "CODE_DELIVERY_DELIVERY_MEDIUM".to_owned(),
+            medium.to_owned(),
+        );
+        parameters.insert("CODE_DELIVERY_DESTINATION".to_owned(), destination);
+    };
     let (challenge, pending) = match preferred {
-        Some(C::EmailOtp) => (
-            C::EmailOtp,
-            Pending::EmailOtp {
+        Some(C::EmailOtp) => {
+            delivered("EMAIL", ironpool_core::attributes::mask_email(name));
+            let pending = Pending::EmailOtp {
                 code_mac,
                 sent_at,
                 first_factor: true,
                 simulated: true,
-            },
-        ),
-        Some(C::SmsOtp) => (
-            C::SmsOtp,
-            Pending::SmsOtp {
+            };
+            (C::EmailOtp, pending)
+        }
+        Some(C::SmsOtp) => {
+            delivered("SMS", ironpool_core::attributes::mask_phone(name));
+            let pending = Pending::SmsOtp {
                 code_mac,
                 sent_at,
                 simulated: true,
-            },
-        ),
+            };
+            (C::SmsOtp, pending)
+        }
+        Some(C::WebAuthn) => {
+            let options = web_authn::simulated_options(app, pool, &shown).await?;
+            parameters.insert("CREDENTIAL_REQUEST_OPTIONS".to_owned(), options);
+            let pending = Pending::WebAuthn {
+                state: String::new(),
+                simulated: true,
+            };
+            (C::WebAuthn, pending)
+        }
         _ => {
             let available = challenges_of(&allowed_factors(pool));
             let pending = Pending::SelectChallenge {
@@ -315,14 +349,6 @@ async fn simulated(
         }
     };
     let (session, _) = start_session(app, pool_id, client, &doc(pending)).await?;
-    let mut parameters = BTreeMap::new();
-    let (medium, destination) = if challenge == C::EmailOtp {
-        ("EMAIL", ironpool_core::attributes::mask_email(name))
-    } else {
-        ("SMS", ironpool_core::attributes::mask_phone(name))
-    };
-    parameters.insert("CODE_DELIVERY_DELIVERY_MEDIUM".into(), medium.into());
-    parameters.insert("CODE_DELIVERY_DESTINATION".into(), destination);
     Ok(Outcome::Challenge {
         name: challenge,
         session: Some(session),
@@ -331,7 +357,7 @@ async fn simulated(
 }
 
 /// The answer to SELECT_CHALLENGE (or a PASSWORD or PASSWORD_SRP answer to its session): the
-/// chosen challenge begins.
+/// chosen challenge begins; or the answer to WEB_AUTHN: the passkey's assertion.
 pub(crate) async fn respond(
     app: &App,
     pool: &UserPoolType,
@@ -341,6 +367,9 @@ pub(crate) async fn respond(
     responses: &BTreeMap<String, String>,
 ) -> Result<Outcome, ApiError> {
     let pool_id = pool.id.as_deref().unwrap_or_default();
+    if challenge == C::WebAuthn {
+        return passkey_answer(app, pool, client, doc, responses).await;
+    }
     let Pending::SelectChallenge {
         choices,
         simulated: for_nobody,
@@ -375,4 +404,33 @@ pub(crate) async fn respond(
     }
     let user = session_user(app, client, pool_id, &doc).await?;
     begin(app, pool, client, user, choice, responses).await
+}
+
+/// WEB_AUTHN's CREDENTIAL (an AuthenticationResponseJSON), checked against the ceremony the
+/// session keeps; a passkey stands in for MFA.
+async fn passkey_answer(
+    app: &App,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    doc: SessionDoc,
+    responses: &BTreeMap<String, String>,
+) -> Result<Outcome, ApiError> {
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let Pending::WebAuthn { state, simulated } = &doc.pending else {
+        return Err(ApiError::not_authorized("Invalid session for the user."));
+    };
+    let credential = responses
+        .get("CREDENTIAL")
+        .ok_or_else(|| missing("CREDENTIAL"))?;
+    if *simulated {
+        // Nobody to sign in: the same pool checks, an equivalent write, the same refusal.
+        web_authn::relying_party(app, pool).await?;
+        let decoy = auth_events::decoy(app, pool_id, &doc.username);
+        let (written, ()) = tokio::join!(decoy_write(app, pool_id, &doc.username, true), decoy);
+        written?;
+        return Err(incorrect());
+    }
+    let user = session_user(app, client, pool_id, &doc).await?;
+    let user = web_authn::verify_assertion(app, pool, user, state, credential).await?;
+    finish_sign_in(app, pool, client, &user, doc.from_device.as_deref(), false).await
 }

@@ -450,7 +450,6 @@ pub async fn delete_web_authn_credential(
 
 /// A sign-in ceremony in progress, as [`request_options`] hands it to the sign-in pipeline.
 #[derive(Serialize, Deserialize)]
-#[allow(dead_code)] // until USER_AUTH's WEB_AUTHN challenge calls request_options
 struct PendingAssertion {
     sub: String,
     rp_id: String,
@@ -464,7 +463,6 @@ struct PendingAssertion {
 /// sealed in its session (never shown to the client) and hands back to [`verify_assertion`].
 /// Fails as the registration operations do when
 /// passkeys are off or have no relying party.
-#[allow(dead_code)] // called by USER_AUTH's WEB_AUTHN challenge
 pub(crate) async fn request_options(
     app: &App,
     pool: &UserPoolType,
@@ -490,6 +488,29 @@ pub(crate) async fn request_options(
     ))
 }
 
+/// For a user that does not exist (PreventUserExistenceErrors): CREDENTIAL_REQUEST_OPTIONS
+/// shaped as [`request_options`] makes them, listing one passkey ID derived from `name` (the
+/// same on every call), after the same pool checks.
+pub(crate) async fn simulated_options(
+    app: &App,
+    pool: &UserPoolType,
+    name: &str,
+) -> Result<String, ApiError> {
+    let rp = relying_party(app, pool).await?;
+    let pool_id = pool.id.as_deref().unwrap_or_default();
+    let mut challenge = [0u8; 32];
+    app.rng.fill(&mut challenge);
+    let id = super::auth::stable_bytes(app, "webauthn-credential", pool_id, name);
+    let options = serde_json::json!({
+        "challenge": URL_SAFE_NO_PAD.encode(challenge),
+        "timeout": rules::CEREMONY_SECONDS * 1000,
+        "rpId": rp.id,
+        "allowCredentials": [{"type": "public-key", "id": URL_SAFE_NO_PAD.encode(&id[..16])}],
+        "userVerification": rp.policy,
+    });
+    serde_json::to_string(&options).or_internal()
+}
+
 /// For USER_AUTH's WEB_AUTHN challenge: verifies `credential` (an AuthenticationResponseJSON)
 /// against `state` from [`request_options`] for this `user`: the signature by one of the
 /// user's passkeys as stored now, the challenge, the origin, the RP ID hash, user presence,
@@ -497,7 +518,6 @@ pub(crate) async fn request_options(
 /// counter (a counter that does not go up is refused once either side is non-zero). On success
 /// the passkey's counter is saved and the user returned as written; any failure counts toward
 /// lockout and answers NotAuthorizedException.
-#[allow(dead_code)] // called by USER_AUTH's WEB_AUTHN challenge
 pub(crate) async fn verify_assertion(
     app: &App,
     pool: &UserPoolType,
@@ -547,7 +567,6 @@ pub(crate) async fn verify_assertion(
 
 /// The checks of [`verify_assertion`]: the index of the passkey used and the library's result,
 /// or why the assertion is refused (for the log).
-#[allow(dead_code)]
 fn check_assertion(
     app: &App,
     rp: &RelyingParty,

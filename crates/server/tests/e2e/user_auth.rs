@@ -62,16 +62,16 @@ async fn set_factors(
 }
 
 #[derive(Debug)]
-struct Step {
-    name: Option<ChallengeNameType>,
-    session: String,
-    parameters: HashMap<String, String>,
-    available: Vec<ChallengeNameType>,
-    access_token: Option<String>,
+pub(crate) struct Step {
+    pub name: Option<ChallengeNameType>,
+    pub session: String,
+    pub parameters: HashMap<String, String>,
+    pub available: Vec<ChallengeNameType>,
+    pub access_token: Option<String>,
 }
 
 /// InitiateAuth USER_AUTH for `username` with these extra AuthParameters.
-async fn start(
+pub(crate) async fn start(
     f: &Fixture,
     username: &str,
     params: &[(&str, &str)],
@@ -97,7 +97,7 @@ async fn start(
     })
 }
 
-async fn answer(
+pub(crate) async fn answer(
     f: &Fixture,
     challenge: ChallengeNameType,
     session: &str,
@@ -114,7 +114,7 @@ async fn answer(
     b.send().await.map_err(err)
 }
 
-fn step_of(r: &RespondToAuthChallengeOutput) -> Step {
+pub(crate) fn step_of(r: &RespondToAuthChallengeOutput) -> Step {
     Step {
         name: r.challenge_name().cloned(),
         session: r.session().unwrap_or_default().to_owned(),

@@ -15,10 +15,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use serde_json::{json, Value};
 
-const RP: &str = "example.com";
-const ORIGIN: &str = "https://example.com";
+pub(crate) const RP: &str = "example.com";
+pub(crate) const ORIGIN: &str = "https://example.com";
 
-fn to_document(v: &Value) -> Document {
+pub(crate) fn to_document(v: &Value) -> Document {
     serde_json::from_value::<DocumentJson>(v.clone()).unwrap().0
 }
 
@@ -48,7 +48,7 @@ impl<'de> serde::Deserialize<'de> for DocumentJson {
     }
 }
 
-fn from_document(d: &Document) -> Value {
+pub(crate) fn from_document(d: &Document) -> Value {
     use aws_smithy_types::Number;
     match d {
         Document::Null => Value::Null,
@@ -106,7 +106,7 @@ async fn passkey_pool(rp_id: Option<&str>, web_authn: bool) -> (Fixture, String)
     (f, token)
 }
 
-async fn start(f: &Fixture, token: &str) -> Result<Value, (String, String)> {
+pub(crate) async fn start(f: &Fixture, token: &str) -> Result<Value, (String, String)> {
     f.c.start_web_authn_registration()
         .access_token(token)
         .send()
@@ -115,7 +115,11 @@ async fn start(f: &Fixture, token: &str) -> Result<Value, (String, String)> {
         .map_err(crate::harness::err)
 }
 
-async fn complete(f: &Fixture, token: &str, credential: &Value) -> Result<(), (String, String)> {
+pub(crate) async fn complete(
+    f: &Fixture,
+    token: &str,
+    credential: &Value,
+) -> Result<(), (String, String)> {
     f.c.complete_web_authn_registration()
         .access_token(token)
         .credential(to_document(credential))
@@ -125,7 +129,7 @@ async fn complete(f: &Fixture, token: &str, credential: &Value) -> Result<(), (S
         .map_err(crate::harness::err)
 }
 
-async fn register(f: &Fixture, token: &str, a: &Authenticator, format: Format) {
+pub(crate) async fn register(f: &Fixture, token: &str, a: &Authenticator, format: Format) {
     let options = start(f, token).await.unwrap();
     complete(f, token, &a.register(&options, ORIGIN, RP, format))
         .await
