@@ -55,4 +55,5 @@ pub fn routes() -> Router<Arc<App>> {
         )
         .route("/confirmForgotPassword", post(pages::forgot::confirm))
         .route("/error", get(pages::error))
+        .route("/passkey.js", get(pages::passkey_script))
 }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 /// The app the browser comes back to: any request gets a small page, or, with `dir`, the
 /// file of `dir` its path names (`index.html` for paths without one). Its port.
-async fn app_serving(dir: Option<PathBuf>) -> u16 {
+pub(crate) async fn app_serving(dir: Option<PathBuf>) -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -51,7 +51,7 @@ async fn app_serving(dir: Option<PathBuf>) -> u16 {
     port
 }
 
-fn chromium() -> bool {
+pub(crate) fn chromium() -> bool {
     if std::path::Path::new("/usr/bin/chromium").exists() {
         return true;
     }

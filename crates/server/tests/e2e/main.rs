@@ -37,6 +37,7 @@ mod oauth_clients;
 mod oauth_pages;
 mod oauth_support;
 mod outbox;
+mod passkey_browser;
 mod passkey_sign_in;
 mod persistence;
 mod pool_config;

@@ -371,6 +371,19 @@ pub(crate) async fn error_page(
     .await
 }
 
+/// `GET /passkey.js`: the script of the passkey button (served, not inline: the pages'
+/// Content-Security-Policy allows only scripts of their origin).
+pub(crate) async fn passkey_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../templates/passkey.js"),
+    )
+        .into_response()
+}
+
 /// `GET /error`.
 pub(crate) async fn error(
     State(app): State<Arc<App>>,
