@@ -41,6 +41,8 @@ pub struct App {
     pub kms: Option<Kms>,
     /// Calls identity providers (token, userInfo and JWKS endpoints, SAML metadata).
     pub web: reqwest::Client,
+    /// The account and region of each pool seen (they never change).
+    pub pool_scopes: Mutex<std::collections::HashMap<String, crate::scope::Scope>>,
     /// The pool and trigger pairs already logged as skipped (no endpoint configured).
     skipped_triggers: Mutex<HashSet<(String, &'static str)>>,
 }
@@ -92,6 +94,7 @@ impl App {
                 .dns_resolver(crate::resolve::resolver())
                 .build()
                 .map_err(|e| format!("cannot build the HTTP client: {e}"))?,
+            pool_scopes: Default::default(),
             skipped_triggers: Default::default(),
         };
         app.config.aws.check()?;

@@ -48,11 +48,13 @@ pub struct Config {
     #[arg(long, env = "IRONPOOL_MEMORY")]
     pub memory: bool,
 
-    /// The AWS region this server answers as: it is part of pool ids, ARNs and SigV4 scopes.
+    /// The region of admin calls that are not signed; a signed call acts in the region of its
+    /// signature, and every region's pools are served.
     #[arg(long, env = "IRONPOOL_REGION", default_value = "us-east-1")]
     pub region: String,
 
-    /// The 12-digit AWS account id put into ARNs.
+    /// The 12-digit account of access keys whose credentials profile names no `aws_account_id`
+    /// (and, without a credentials file, of keys that are not themselves 12 digits).
     #[arg(long, env = "IRONPOOL_ACCOUNT_ID", default_value = "000000000000")]
     pub account_id: String,
 

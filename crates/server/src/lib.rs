@@ -13,6 +13,7 @@ pub mod ops;
 pub mod protocol;
 pub mod request_context;
 pub mod resolve;
+pub mod scope;
 pub mod smtp;
 pub mod throttle;
 pub mod tls;

@@ -6,6 +6,7 @@
 use crate::app::{App, OrInternal};
 use crate::ops;
 use crate::request_context::RequestContext;
+use crate::scope::Scope;
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, request::Parts, HeaderValue, Request, StatusCode};
@@ -69,7 +70,7 @@ async fn process(app: &App, op: Operation, parts: &Parts, body: Body) -> Result<
             format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
         )
     })?;
-    authorize(app, op, parts, &body)?;
+    let scope = authorize(app, op, parts, &body)?;
     app.limiter.check(op, app.clock.now())?;
     let input: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Value::Object(Default::default())
@@ -86,7 +87,13 @@ async fn process(app: &App, op: Operation, parts: &Parts, body: Body) -> Result<
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let context = RequestContext::of(peer, &parts.headers, &input);
+    if let Some(scope) = &scope {
+        crate::scope::check_input(app, scope, &input).await?;
+    }
+    let context = RequestContext {
+        scope,
+        ..RequestContext::of(peer, &parts.headers, &input)
+    };
     context.scope(ops::dispatch(app, op, input)).await
 }
 
@@ -106,11 +113,17 @@ fn check_content_type(parts: &Parts) -> Result<(), ApiError> {
     }
 }
 
-/// SigV4 for IAM operations when credentials are configured. Unsigned operations are
-/// authorized by their token, session or client id instead, and accept signed requests too.
-fn authorize(app: &App, op: Operation, parts: &Parts, body: &[u8]) -> Result<(), ApiError> {
-    if app.credentials.is_empty() || op.auth() == AuthType::None {
-        return Ok(());
+/// SigV4 for IAM operations when credentials are configured; the account and region an IAM
+/// call acts in (`crate::scope`). Unsigned operations are authorized by their token, session
+/// or client id instead, and accept signed requests too.
+fn authorize(
+    app: &App,
+    op: Operation,
+    parts: &Parts,
+    body: &[u8],
+) -> Result<Option<Scope>, ApiError> {
+    if op.auth() == AuthType::None {
+        return Ok(None);
     }
     let request = ironpool_sigv4::Request {
         method: &parts.method,
@@ -118,20 +131,18 @@ fn authorize(app: &App, op: Operation, parts: &Parts, body: &[u8]) -> Result<(),
         headers: &parts.headers,
         body,
     };
+    if app.credentials.is_empty() {
+        let claimed = ironpool_sigv4::claimed_scope(&request);
+        return Ok(Some(Scope::claimed(app, claimed)));
+    }
     let now = app.clock.now();
-    match ironpool_sigv4::verify(
-        &request,
-        &app.credentials,
-        "cognito-idp",
-        &app.config.region,
-        now,
-    ) {
-        Ok(Outcome::Verified { .. }) => Ok(()),
+    match ironpool_sigv4::verify(&request, &app.credentials, "cognito-idp", None, now) {
+        Ok(outcome @ Outcome::Verified { .. }) => Ok(Scope::verified(app, &outcome)),
         // These two take either IAM credentials or a token of their own.
         Ok(Outcome::Unsigned)
             if matches!(op, Operation::GetClientToken | Operation::GetDerivedToken) =>
         {
-            Ok(())
+            Ok(None)
         }
         Ok(Outcome::Unsigned) => Err(ApiError::new(
             ErrorCode::MissingAuthenticationTokenException,

@@ -16,6 +16,8 @@ pub struct RequestContext {
     pub caller_agent: Option<String>,
     /// The call's ClientMetadata, which Lambda triggers receive.
     pub client_metadata: BTreeMap<String, String>,
+    /// The account and region an IAM call acts in (`crate::scope`).
+    pub scope: Option<crate::scope::Scope>,
 }
 
 tokio::task_local! {
@@ -56,6 +58,7 @@ impl RequestContext {
                 .map(str::to_owned)
                 .or_else(|| peer.map(|p| p.ip().to_string())),
             user_agent: given_agent.or(agent).map(str::to_owned),
+            scope: None,
         }
     }
 
@@ -87,6 +90,7 @@ mod tests {
                 user_agent: Some("sdk/1.0".into()),
                 caller_agent: Some("sdk/1.0".into()),
                 client_metadata: BTreeMap::new(),
+                scope: None,
             }
         );
         let input = json!({"ClientMetadata": {"k": "v"},
@@ -100,6 +104,7 @@ mod tests {
                 user_agent: Some("Mozilla/5.0".into()),
                 caller_agent: Some("sdk/1.0".into()),
                 client_metadata: BTreeMap::from([("k".into(), "v".into())]),
+                scope: None,
             }
         );
     }

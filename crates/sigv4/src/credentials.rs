@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Access key id -> secret access key. `Debug` prints the access key ids only.
+/// Access key id -> secret access key (and the key's account, when its profile names one).
+/// `Debug` prints the access key ids only.
 #[derive(Clone, Default)]
 pub struct Credentials {
     keys: BTreeMap<String, SecretAccessKey>,
@@ -11,7 +12,7 @@ pub struct Credentials {
 
 /// A secret access key; deliberately without `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
-struct SecretAccessKey(String);
+struct SecretAccessKey(String, Option<String>);
 
 impl Credentials {
     pub fn new() -> Self {
@@ -21,7 +22,25 @@ impl Credentials {
     /// Adds (or replaces) one key pair.
     pub fn insert(&mut self, access_key_id: String, secret_access_key: String) {
         self.keys
-            .insert(access_key_id, SecretAccessKey(secret_access_key));
+            .insert(access_key_id, SecretAccessKey(secret_access_key, None));
+    }
+
+    /// Adds (or replaces) one key pair of the 12-digit account `account_id`.
+    pub fn insert_for_account(
+        &mut self,
+        access_key_id: String,
+        secret_access_key: String,
+        account_id: String,
+    ) {
+        self.keys.insert(
+            access_key_id,
+            SecretAccessKey(secret_access_key, Some(account_id)),
+        );
+    }
+
+    /// The account of one access key id, when its profile named one.
+    pub fn account_id(&self, access_key_id: &str) -> Option<&str> {
+        self.keys.get(access_key_id).and_then(|s| s.1.as_deref())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -43,8 +62,9 @@ impl Credentials {
     }
 
     /// Parses an AWS shared-credentials INI file (`[profile]` sections with `aws_access_key_id`
-    /// / `aws_secret_access_key`; every profile's pair is accepted; comments `#`/`;`, blank
-    /// lines, other keys such as `region` or `aws_session_token` ignored). Errors name the line.
+    /// / `aws_secret_access_key`, and optionally the 12-digit `aws_account_id` the key belongs
+    /// to; every profile's pair is accepted; comments `#`/`;`, blank lines, other keys such as
+    /// `region` or `aws_session_token` ignored). Errors name the line.
     ///
     /// Like botocore's parser, keys are case-insensitive, `:` works as well as `=`, and an
     /// indented line continues the previous value (allowed for the keys this ignores only).
@@ -117,6 +137,14 @@ impl Credentials {
                 "aws_secret_access_key" => {
                     set_once(&mut profile.secret, value, n, &key, &profile.name)?;
                 }
+                "aws_account_id" => {
+                    if value.len() != 12 || !value.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(format!(
+                            "line {n}: `aws_account_id` must be 12 digits, not {value:?}"
+                        ));
+                    }
+                    set_once(&mut profile.account, value, n, &key, &profile.name)?;
+                }
                 _ => {}
             }
             last_key = Some(key);
@@ -166,6 +194,7 @@ struct Profile {
     line: usize,
     key_id: Option<(String, usize)>,
     secret: Option<(String, usize)>,
+    account: Option<(String, usize)>,
 }
 
 impl Profile {
@@ -175,6 +204,7 @@ impl Profile {
             line,
             key_id: None,
             secret: None,
+            account: None,
         }
     }
 
@@ -184,16 +214,23 @@ impl Profile {
             line,
             key_id,
             secret,
+            account,
         } = self;
         match (key_id, secret) {
-            (None, None) => Ok(()),
+            (None, None) if account.is_none() => Ok(()),
+            (None, None) => Err(format!(
+                "line {line}: profile `{name}` has `aws_account_id` but no access key"
+            )),
             (Some((id, n)), Some((secret, _))) => {
                 if creds.secret(&id).is_some_and(|known| known != secret) {
                     return Err(format!(
                         "line {n}: access key id `{id}` appears again with a different secret"
                     ));
                 }
-                creds.insert(id, secret);
+                match account {
+                    Some((account, _)) => creds.insert_for_account(id, secret, account),
+                    None => creds.insert(id, secret),
+                }
                 Ok(())
             }
             (Some(_), None) => Err(format!(
@@ -241,6 +278,29 @@ region = eu-west-1
             creds.access_key_ids().collect::<Vec<_>>(),
             ["AKIDCI", "AKIDDEFAULT"]
         );
+    }
+
+    #[test]
+    fn a_profile_may_name_its_keys_account() {
+        let creds = Credentials::parse_ini(
+            "[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = s\naws_account_id = 111122223333\n\
+             [dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = t\n",
+        )
+        .expect("valid file");
+        assert_eq!(creds.account_id("AKIDPROD"), Some("111122223333"));
+        assert_eq!(creds.account_id("AKIDDEV"), None);
+        for (text, error) in [
+            (
+                "[a]\naws_access_key_id = K\naws_secret_access_key = S\naws_account_id = 12\n",
+                "line 4: `aws_account_id` must be 12 digits, not \"12\"",
+            ),
+            (
+                "[a]\naws_account_id = 111122223333\n",
+                "line 1: profile `a` has `aws_account_id` but no access key",
+            ),
+        ] {
+            assert_eq!(Credentials::parse_ini(text).err().as_deref(), Some(error));
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Verification of AWS Signature Version 4 on incoming requests.
 //!
 //! Pure and synchronous: the caller hands over the request parts, the configured keys, the
-//! service name, its region and the current time, and gets back who signed the request or
-//! the error AWS would answer. The checks run in the order AWS's JSON services (Coral) run
+//! service name, the region it answers for (or any) and the current time, and gets back who
+//! signed the request, for which region, or the error AWS would answer. The checks run in the order AWS's JSON services (Coral) run
 //! them, and the messages are theirs, so SDK users see what they would see against AWS.
 
 #![forbid(unsafe_code)]
@@ -49,8 +49,58 @@ pub struct Request<'a> {
 pub enum Outcome {
     /// No `Authorization` header and no `X-Amz-Algorithm` query parameter.
     Unsigned,
-    /// Signed with this configured key, and the signature matches.
-    Verified { access_key_id: String },
+    /// Signed with this configured key for `region`, and the signature matches; the key's
+    /// account, when its profile names one (`aws_account_id`).
+    Verified {
+        access_key_id: String,
+        region: String,
+        account_id: Option<String>,
+    },
+}
+
+/// The access key and region a signed request claims, before anything is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub access_key_id: String,
+    pub region: String,
+}
+
+/// The key and region of a request's `Authorization` header or presigned query, unverified
+/// (for a server without credentials, which believes what a request says of itself); `None`
+/// for an unsigned request or one whose credential scope does not parse.
+pub fn claimed_scope(req: &Request) -> Option<Scope> {
+    let query = parse_query(req.uri.query().unwrap_or(""));
+    let claim = if let Some(auth) = req.headers.get(http::header::AUTHORIZATION) {
+        claim_from_header(&String::from_utf8_lossy(auth.as_bytes()), req.headers).ok()?
+    } else if query_param(&query, "X-Amz-Algorithm").is_some() {
+        claim_from_query(&query).ok()?
+    } else {
+        return None;
+    };
+    let parts: Vec<&str> = claim.credential.trim_end_matches('/').split('/').collect();
+    let [key_id, _, region, _, _] = parts[..] else {
+        return None;
+    };
+    is_region_name(region).then(|| Scope {
+        access_key_id: key_id.to_owned(),
+        region: region.to_owned(),
+    })
+}
+
+/// Whether `name` is shaped as an AWS region name (`us-east-1`, `ap-southeast-2`,
+/// `us-gov-west-1`): lowercase words and a number, joined by hyphens.
+pub fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    let Some((number, words)) = parts.split_last() else {
+        return false;
+    };
+    words.len() >= 2
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && !number.is_empty()
+        && number.len() <= 2
+        && number.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A request whose signature AWS would refuse, with AWS's error code and message.
@@ -120,7 +170,8 @@ fn invalid(message: impl Into<String>) -> SigV4Error {
     SigV4Error::new(SigV4ErrorCode::InvalidSignature, message)
 }
 
-/// Checks the SigV4 signature of `req` for `service` in `region` at time `now`.
+/// Checks the SigV4 signature of `req` for `service` in `region` (any well-formed region
+/// name when `None`) at time `now`.
 ///
 /// Header auth (`Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=...,
 /// Signature=...`) and presigned query auth (`X-Amz-Algorithm=...&X-Amz-Signature=...`) are
@@ -132,7 +183,7 @@ pub fn verify(
     req: &Request,
     creds: &Credentials,
     service: &str,
-    region: &str,
+    region: Option<&str>,
     now: SystemTime,
 ) -> Result<Outcome, SigV4Error> {
     let query = parse_query(req.uri.query().unwrap_or(""));
@@ -166,7 +217,7 @@ pub fn verify(
     let timestamp = format_timestamp(claim.timestamp);
     let day = timestamp.get(..8).unwrap_or_default();
     let mut scope_errors = String::new();
-    if scope_region != region {
+    if !region.map_or(is_region_name(scope_region), |r| r == scope_region) {
         scope_errors.push_str("Credential should be scoped to a valid region. ");
     }
     if scope_service != service {
@@ -218,6 +269,8 @@ pub fn verify(
     }
     Ok(Outcome::Verified {
         access_key_id: key_id.to_owned(),
+        region: scope_region.to_owned(),
+        account_id: creds.account_id(key_id).map(str::to_owned),
     })
 }
 

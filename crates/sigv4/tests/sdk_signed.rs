@@ -134,6 +134,45 @@ fn wrong_region_or_service_scope_is_refused() {
 }
 
 #[test]
+fn a_server_of_every_region_takes_any_region_and_says_which() {
+    let west = Signer {
+        region: "us-west-2",
+        ..Signer::default()
+    }
+    .sign("/", &[]);
+    assert_eq!(
+        west.verify_any_region(),
+        Ok(Outcome::Verified {
+            access_key_id: AKID.into(),
+            region: "us-west-2".into(),
+            account_id: None,
+        })
+    );
+    assert_eq!(
+        west.claimed_scope(),
+        Some(ironpool_sigv4::Scope {
+            access_key_id: AKID.into(),
+            region: "us-west-2".into(),
+        })
+    );
+    for bad in ["uswest2", "US-WEST-2", "us-west-two", "us--2"] {
+        let wire = Signer {
+            region: bad,
+            ..Signer::default()
+        }
+        .sign("/", &[]);
+        expect_err(
+            wire.verify_any_region(),
+            SigV4ErrorCode::InvalidSignature,
+            "Credential should be scoped to a valid region. ",
+        );
+        assert_eq!(wire.claimed_scope(), None, "{bad}");
+    }
+    assert!(ironpool_sigv4::is_region_name("us-gov-west-1"));
+    assert!(ironpool_sigv4::is_region_name("ap-southeast-2"));
+}
+
+#[test]
 fn scope_date_must_match_the_request_date() {
     let mut wire = sdk_request();
     wire.set("x-amz-date", "20231231T235930Z");

@@ -14,6 +14,7 @@ use super::user_pools::get_pool;
 use super::{decode_token, encode_token};
 use crate::app::{App, OrInternal};
 use crate::request_context::RequestContext;
+use crate::scope::Scope;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ironpool_api::types::*;
@@ -287,9 +288,9 @@ pub(crate) async fn refreshed(
 }
 
 /// The device as Cognito shows it: status, name, ARN, owner, last IP, remembered status.
-fn device_type(app: &App, user: &User, device: &Device) -> DeviceType {
+/// A device as Cognito describes it; `scope` is where its pool lives.
+fn device_type(scope: &Scope, user: &User, device: &Device) -> DeviceType {
     let pool_id = &device.pool_id;
-    let region = pool_id.split('_').next().unwrap_or_default();
     let owner = format!("{}.{pool_id}", user.username);
     let mut attributes = vec![("device_status", "valid".to_owned())];
     if let Some(name) = &device.name {
@@ -298,8 +299,8 @@ fn device_type(app: &App, user: &User, device: &Device) -> DeviceType {
     attributes.push((
         "dev:device_arn",
         format!(
-            "arn:aws:cognito-idp:{region}:{}:owner/{owner}/device/{}",
-            app.config.account_id, device.device_key
+            "arn:aws:cognito-idp:{}:{}:owner/{owner}/device/{}",
+            scope.region, scope.account_id, device.device_key
         ),
     ));
     attributes.push(("dev:device_owner", owner));
@@ -357,8 +358,12 @@ async fn list(
     let next = more
         .then(|| devices.last().map(|d| encode_token(&d.device_key)))
         .flatten();
+    let scope = Scope::of_pool_id(app, &user.pool_id).await?;
     Ok((
-        devices.iter().map(|d| device_type(app, user, d)).collect(),
+        devices
+            .iter()
+            .map(|d| device_type(&scope, user, d))
+            .collect(),
         next,
     ))
 }
@@ -474,7 +479,11 @@ pub async fn get_device(app: &App, input: GetDeviceRequest) -> Result<GetDeviceR
     let (user, _, _) = authorize(app, token).await?;
     let device = confirmed_device(app, &user, &input.device_key).await?;
     Ok(GetDeviceResponse {
-        device: device_type(app, &user, &device),
+        device: device_type(
+            &Scope::of_pool_id(app, &user.pool_id).await?,
+            &user,
+            &device,
+        ),
     })
 }
 
@@ -530,7 +539,11 @@ pub async fn admin_get_device(
     .await?;
     let device = confirmed_device(app, &user, &input.device_key).await?;
     Ok(AdminGetDeviceResponse {
-        device: device_type(app, &user, &device),
+        device: device_type(
+            &Scope::of_pool_id(app, &user.pool_id).await?,
+            &user,
+            &device,
+        ),
     })
 }
 

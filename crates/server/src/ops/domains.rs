@@ -80,13 +80,14 @@ pub async fn create_user_pool_domain(
         ));
     }
     let now = app.now();
+    let scope = crate::scope::current(app);
     let managed_login_version = input.managed_login_version.unwrap_or(1);
     let cloud_front = rules::cloudfront_domain(&input.domain);
     let description = DomainDescriptionType {
         user_pool_id: Some(input.user_pool_id.clone()),
-        aws_account_id: Some(app.config.account_id.clone()),
+        aws_account_id: Some(scope.account_id),
         domain: Some(input.domain.clone()),
-        s3_bucket: Some(format!("aws-cognito-prod-{}-assets", app.config.region)),
+        s3_bucket: Some(format!("aws-cognito-prod-{}-assets", scope.region)),
         cloud_front_distribution: Some(cloud_front.clone()),
         version: Some(ironpool_core::clock::compact_timestamp(now)),
         status: Some(DomainStatusType::Active),
@@ -126,8 +127,17 @@ pub async fn describe_user_pool_domain(
         .find::<DomainDescriptionType>(Kind::Domain, &input.domain)
         .await
         .or_internal()?;
+    // A domain of another account or region is not there for this caller.
+    let scope = crate::scope::current(app);
+    let mut found = found.map(|(_, d)| d);
+    if let Some(d) = &found {
+        let pool = d.user_pool_id.as_deref().unwrap_or_default();
+        if crate::scope::Scope::of_pool_id(app, pool).await? != scope {
+            found = None;
+        }
+    }
     Ok(DescribeUserPoolDomainResponse {
-        domain_description: Some(found.map(|(_, d)| d).unwrap_or_default()),
+        domain_description: Some(found.unwrap_or_default()),
     })
 }
 

@@ -28,7 +28,7 @@ pub(crate) fn issuer(app: &App, pool_id: &str) -> String {
         IssuerStyle::PublicUrl => format!("{}/{pool_id}", app.public_url.trim_end_matches('/')),
         IssuerStyle::Aws => format!(
             "https://cognito-idp.{}.amazonaws.com/{pool_id}",
-            app.config.region
+            crate::scope::region_of_pool_id(pool_id)
         ),
     }
 }

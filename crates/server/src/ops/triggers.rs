@@ -132,7 +132,7 @@ pub(crate) async fn run(
     let event = json!({
         "version": version,
         "triggerSource": source.source,
-        "region": app.config.region,
+        "region": crate::scope::region_of_pool_id(pool_id),
         "userPoolId": pool_id,
         "userName": source.user_name,
         "callerContext": {

@@ -114,7 +114,7 @@ pub async fn create_user_pool(
     input: CreateUserPoolRequest,
 ) -> Result<CreateUserPoolResponse, ApiError> {
     let now = app.now();
-    let region = &app.config.region;
+    let scope = crate::scope::current(app);
     if input
         .alias_attributes
         .as_ref()
@@ -153,8 +153,8 @@ pub async fn create_user_pool(
     config::check_sign_in_policy(&pool)?;
     // A fresh random id; a collision is astronomically rare but costs only a retry.
     loop {
-        let id = ids::user_pool_id(app.rng.as_ref(), region);
-        pool.arn = Some(ids::user_pool_arn(region, &app.config.account_id, &id));
+        let id = ids::user_pool_id(app.rng.as_ref(), &scope.region);
+        pool.arn = Some(ids::user_pool_arn(&scope.region, &scope.account_id, &id));
         pool.id = Some(id);
         match app.store.create_user_pool(&pool).await {
             Ok(()) => break,
@@ -232,13 +232,27 @@ pub async fn list_user_pools(
     app: &App,
     input: ListUserPoolsRequest,
 ) -> Result<ListUserPoolsResponse, ApiError> {
-    let after = input.next_token.as_deref().map(decode_token).transpose()?;
+    let mut after = input.next_token.as_deref().map(decode_token).transpose()?;
     let limit = input.max_results.max(1) as usize;
-    let mut pools = app
-        .store
-        .list_user_pools(after.as_deref(), limit + 1)
-        .await
-        .or_internal()?;
+    // The pools of the caller's account and region, read in pages of every pool.
+    let scope = crate::scope::current(app);
+    let mut pools = Vec::new();
+    loop {
+        let page = app
+            .store
+            .list_user_pools(after.as_deref(), limit + 1)
+            .await
+            .or_internal()?;
+        let done = page.len() <= limit;
+        after = page.last().and_then(|p| p.id.clone());
+        pools.extend(
+            page.into_iter()
+                .filter(|p| crate::scope::Scope::of_pool(app, p) == scope),
+        );
+        if done || pools.len() > limit {
+            break;
+        }
+    }
     let next_token = if pools.len() > limit {
         pools.truncate(limit);
         pools.last().and_then(|p| p.id.as_deref()).map(encode_token)

@@ -104,7 +104,8 @@ pub(crate) async fn relying_party(
         if d.custom_domain_config.is_some() {
             custom = Some(name.to_ascii_lowercase());
         } else {
-            prefix = Some(rules::prefix_domain_host(&name, &app.config.region));
+            let region = crate::scope::region_of_pool_id(pool_id);
+            prefix = Some(rules::prefix_domain_host(&name, region));
         }
     }
     let id = rules::relying_party_id(

@@ -169,14 +169,27 @@ async fn botocore_signatures_are_verified() {
         "{unknown}"
     );
 
-    let region = failure(&aws(
-        &cli,
-        KEY_ID,
-        SECRET,
-        &[("AWS_DEFAULT_REGION", "eu-west-1")],
-        &list,
-    ));
-    assert!(region.contains("Exception)"), "{region}");
+    // A signature for another region is good, and acts in that region.
+    let create = [
+        "--endpoint-url",
+        &url,
+        "cognito-idp",
+        "create-user-pool",
+        "--pool-name",
+        "in-ireland",
+    ];
+    let eu = [("AWS_DEFAULT_REGION", "eu-west-1")];
+    let created = json(&aws(&cli, KEY_ID, SECRET, &eu, &create));
+    let id = created["UserPool"]["Id"].as_str().unwrap();
+    assert!(id.starts_with("eu-west-1_"), "{id}");
+    assert_eq!(
+        created["UserPool"]["Arn"],
+        format!("arn:aws:cognito-idp:eu-west-1:000000000000:userpool/{id}").as_str()
+    );
+    let listed = json(&aws(&cli, KEY_ID, SECRET, &eu, &list));
+    assert_eq!(listed["UserPools"][0]["Id"], id);
+    let at_home = json(&aws(&cli, KEY_ID, SECRET, &[], &list));
+    assert_eq!(at_home, serde_json::json!({"UserPools": []}));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -12,7 +12,7 @@ use ironpool_server::config::IssuerStyle;
 use ironpool_server::Config;
 use serde_json::Value;
 
-async fn server(config: Config, style: IssuerStyle) -> TestServer {
+pub(crate) async fn server(config: Config, style: IssuerStyle) -> TestServer {
     TestServer::with_config(Config {
         issuer_style: style,
         ..config
@@ -21,7 +21,7 @@ async fn server(config: Config, style: IssuerStyle) -> TestServer {
 }
 
 /// A pool, an app client and a confirmed user "alice"; (pool id, client id).
-async fn pool_client_user(c: &Client) -> (String, String) {
+pub(crate) async fn pool_client_user(c: &Client) -> (String, String) {
     let p = pool(c).await;
     let client = client_with(c, &p, |b| {
         b.explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
@@ -47,7 +47,7 @@ async fn pool_client_user(c: &Client) -> (String, String) {
 }
 
 /// (access token, ID token) of alice.
-async fn sign_in(c: &Client, p: &str, client: &str) -> (String, String) {
+pub(crate) async fn sign_in(c: &Client, p: &str, client: &str) -> (String, String) {
     let out = c
         .admin_initiate_auth()
         .user_pool_id(p)

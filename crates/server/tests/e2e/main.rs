@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod accounts;
 mod attribute_updates;
 mod attribute_writes;
 mod audit;

@@ -65,20 +65,31 @@ async fn an_unknown_key_is_an_unrecognized_client() {
 }
 
 #[tokio::test]
-async fn a_signature_for_another_region_is_refused() {
+async fn a_signature_for_another_region_acts_there_and_a_made_up_region_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let s = TestServer::with_credentials(dir.path()).await;
-    let client = sdk_client(&s.url(), KEY_ID, SECRET, "eu-west-1");
-    let e = client
+    let ireland = sdk_client(&s.url(), KEY_ID, SECRET, "eu-west-1");
+    let made = ireland
+        .create_user_pool()
+        .pool_name("p")
+        .send()
+        .await
+        .unwrap();
+    let id = made.user_pool().unwrap().id().unwrap();
+    assert!(id.starts_with("eu-west-1_"), "{id}");
+
+    let nowhere = sdk_client(&s.url(), KEY_ID, SECRET, "Moon");
+    let e = nowhere
         .list_user_pools()
         .max_results(10)
         .send()
         .await
         .unwrap_err();
-    let (code, _) = err(e);
+    let (code, message) = err(e);
+    assert_eq!(code, "InvalidSignatureException");
     assert!(
-        code == "InvalidSignatureException" || code == "IncompleteSignatureException",
-        "{code}"
+        message.contains("Credential should be scoped to a valid region."),
+        "{message}"
     );
 }
 

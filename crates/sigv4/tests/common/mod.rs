@@ -50,7 +50,27 @@ impl Wire {
             headers: &self.headers,
             body: &self.body,
         };
-        verify(&req, &creds(), SERVICE, REGION, now)
+        verify(&req, &creds(), SERVICE, Some(REGION), now)
+    }
+
+    /// As a server answering for every region verifies it.
+    pub fn verify_any_region(&self) -> Result<Outcome, SigV4Error> {
+        let req = Request {
+            method: &self.method,
+            uri: &self.uri,
+            headers: &self.headers,
+            body: &self.body,
+        };
+        verify(&req, &creds(), SERVICE, None, t0())
+    }
+
+    pub fn claimed_scope(&self) -> Option<ironpool_sigv4::Scope> {
+        ironpool_sigv4::claimed_scope(&Request {
+            method: &self.method,
+            uri: &self.uri,
+            headers: &self.headers,
+            body: &self.body,
+        })
     }
 
     pub fn verify(&self) -> Result<Outcome, SigV4Error> {
@@ -176,5 +196,7 @@ pub fn expect_err(result: Result<Outcome, SigV4Error>, code: SigV4ErrorCode, mes
 pub fn verified() -> Result<Outcome, SigV4Error> {
     Ok(Outcome::Verified {
         access_key_id: AKID.into(),
+        region: REGION.into(),
+        account_id: None,
     })
 }
