@@ -88,7 +88,7 @@ async fn process(app: &App, op: Operation, parts: &Parts, body: Body) -> Result<
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     if let Some(scope) = &scope {
-        crate::scope::check_input(app, scope, &input).await?;
+        crate::scope::check_input(app, op, scope, &input).await?;
     }
     let context = RequestContext {
         scope,

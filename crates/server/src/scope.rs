@@ -9,13 +9,15 @@
 //! a client id act wherever the pool they name lives.
 //!
 //! A pool lives in the account and region of its ARN (from before ARNs were kept: the server's
-//! account, and the region its id names); an IAM call naming a pool or ARN of another account
-//! or region finds nothing, as it would in AWS.
+//! account, and the region its id names), and is served too in the regions of its replicas
+//! (`ops::replicas`); an IAM call naming a pool or ARN of another account or region finds
+//! nothing, as it would in AWS.
 
 use crate::app::{App, OrInternal};
+use crate::ops::replicas;
 use crate::request_context::RequestContext;
 use ironpool_api::types::UserPoolType;
-use ironpool_api::ApiError;
+use ironpool_api::{ApiError, Operation};
 use ironpool_sigv4::{Outcome, Scope as Claimed};
 
 /// An account and a region.
@@ -136,9 +138,11 @@ pub fn current(app: &App) -> Scope {
 }
 
 /// Refuses, as not found, an IAM call in `scope` naming (by `UserPoolId` or `ResourceArn`) a
-/// pool of another account or region. A pool that does not exist is left to the handler.
+/// pool of another account or region; in a region where the pool has a replica, refuses the
+/// operations that region does not answer. A pool that does not exist is left to the handler.
 pub async fn check_input(
     app: &App,
+    op: Operation,
     scope: &Scope,
     input: &serde_json::Value,
 ) -> Result<(), ApiError> {
@@ -153,13 +157,18 @@ pub async fn check_input(
     let Some(id) = input["UserPoolId"].as_str().filter(|id| is_pool_id(id)) else {
         return Ok(());
     };
-    // The region is in the id: no read for a pool of another region.
-    let elsewhere = region_of_pool_id(id) != scope.region
-        || pool_scope(app, id).await?.is_some_and(|s| s != *scope);
-    if elsewhere {
-        return Err(super::ops::user_pools::pool_not_found(id));
+    let Some(home) = pool_scope(app, id).await? else {
+        return Ok(());
+    };
+    if home == *scope {
+        return Ok(());
     }
-    Ok(())
+    if home.account_id == scope.account_id {
+        if let Some(replica) = replicas::replica_in(app, id, &scope.region).await? {
+            return replicas::check_secondary(op, &replica);
+        }
+    }
+    Err(super::ops::user_pools::pool_not_found(id))
 }
 
 /// Where the pool `id` lives (`None` when there is no such pool); remembered, since it never

@@ -42,10 +42,12 @@ pub enum Kind {
     /// A user of an identity provider linked to a user of the pool (AdminLinkProviderForUser),
     /// keyed `<provider name>:<attribute name>:<attribute value>`.
     ProviderLink,
+    /// A secondary region of the pool (multi-Region replication), keyed by region.
+    Replica,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Client,
         Kind::Domain,
         Kind::Group,
@@ -60,6 +62,7 @@ impl Kind {
         Kind::SessionConfiguration,
         Kind::SigningCertificate,
         Kind::ProviderLink,
+        Kind::Replica,
     ];
 
     /// The name stored in the `kind` column; never change one that has shipped.
@@ -79,6 +82,7 @@ impl Kind {
             Kind::SessionConfiguration => "session_configuration",
             Kind::SigningCertificate => "signing_certificate",
             Kind::ProviderLink => "provider_link",
+            Kind::Replica => "replica",
         }
     }
 

@@ -28,6 +28,7 @@ mod mfa;
 mod mfa_sign_in;
 mod pages;
 pub(crate) mod provider_links;
+pub(crate) mod replicas;
 mod resource_servers;
 mod risk_configuration;
 mod self_attributes;
@@ -79,6 +80,10 @@ macro_rules! operations {
 }
 
 operations! {
+    CreateUserPoolReplica => replicas::create_user_pool_replica,
+    DeleteUserPoolReplica => replicas::delete_user_pool_replica,
+    ListUserPoolReplicas => replicas::list_user_pool_replicas,
+    UpdateUserPoolReplica => replicas::update_user_pool_replica,
     InitiateAuth => auth::initiate_auth,
     AdminLinkProviderForUser => provider_links::admin_link_provider_for_user,
     AdminDisableProviderForUser => provider_links::admin_disable_provider_for_user,

@@ -1,11 +1,16 @@
 //! Tags on a user pool's ARN: TagResource, UntagResource, ListTagsForResource. They are the
 //! pool's `UserPoolTags`, so DescribeUserPool, CreateUserPool and UpdateUserPool see the same
-//! map.
+//! map; a replica's ARN (the pool's id in the replica's region) names the replica's own tags.
 
+use super::replicas::{replica_in, Replica};
 use super::user_pools::{get_pool, modify_pool};
+use super::versioned::modify;
 use crate::app::App;
+use crate::scope::{of_arn, Scope};
 use ironpool_api::types::*;
 use ironpool_api::ApiError;
+use ironpool_core::ids;
+use ironpool_store::Kind;
 use std::collections::BTreeMap;
 
 /// Cognito's limit of tags on one user pool.
@@ -20,19 +25,63 @@ pub(crate) fn check_limit(tags: Option<&BTreeMap<String, String>>) -> Result<(),
     Ok(())
 }
 
-/// The pool an ARN names: only `arn:<partition>:cognito-idp:<our region>:<our account>:userpool/<id>`
-/// of an existing pool is a resource; anything else is ResourceNotFoundException.
-async fn pool_of(app: &App, arn: &str) -> Result<UserPoolType, ApiError> {
+/// What an ARN names: a pool (`arn:<partition>:cognito-idp:<region>:<account>:userpool/<id>`
+/// of its own region and account) or one of its replicas (the same, in the replica's region);
+/// anything else is ResourceNotFoundException.
+enum Tagged {
+    Pool(String),
+    Replica(String, String),
+}
+
+async fn resource_of(app: &App, arn: &str) -> Result<Tagged, ApiError> {
     let not_found = || ApiError::resource_not_found(format!("Resource {arn} does not exist."));
     let id = arn
         .rsplit_once(":userpool/")
         .map(|(_, id)| id)
         .ok_or_else(not_found)?;
     let pool = get_pool(app, id).await.map_err(|_| not_found())?;
-    if pool.arn.as_deref() != Some(arn) {
+    if pool.arn.as_deref() == Some(arn) {
+        return Ok(Tagged::Pool(id.to_owned()));
+    }
+    let home = Scope::of_pool(app, &pool);
+    let named = of_arn(arn).ok_or_else(not_found)?;
+    if named.account_id != home.account_id
+        || arn != ids::user_pool_arn(&named.region, &named.account_id, id)
+        || replica_in(app, id, &named.region).await?.is_none()
+    {
         return Err(not_found());
     }
-    Ok(pool)
+    Ok(Tagged::Replica(id.to_owned(), named.region))
+}
+
+/// Changes the tags of what `arn` names.
+async fn change_tags(
+    app: &App,
+    arn: &str,
+    change: impl Fn(&mut BTreeMap<String, String>) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    match resource_of(app, arn).await? {
+        Tagged::Pool(id) => {
+            modify_pool(app, &id, |pool| {
+                let mut tags = pool.user_pool_tags.take().unwrap_or_default();
+                change(&mut tags)?;
+                pool.user_pool_tags = Some(tags);
+                Ok(())
+            })
+            .await?;
+        }
+        Tagged::Replica(id, region) => {
+            modify(app, Kind::Replica, &id, &region, |r: Option<Replica>| {
+                let mut r = r.ok_or_else(|| {
+                    ApiError::resource_not_found(format!("Resource {arn} does not exist."))
+                })?;
+                change(&mut r.tags)?;
+                Ok(r)
+            })
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Adds or overwrites tags; more than 50 on the pool is refused and nothing changes.
@@ -40,13 +89,9 @@ pub async fn tag_resource(
     app: &App,
     input: TagResourceRequest,
 ) -> Result<TagResourceResponse, ApiError> {
-    let pool = pool_of(app, &input.resource_arn).await?;
-    modify_pool(app, pool.id.as_deref().unwrap_or_default(), |pool| {
-        let mut tags = pool.user_pool_tags.take().unwrap_or_default();
+    change_tags(app, &input.resource_arn, |tags| {
         tags.extend(input.tags.clone());
-        check_limit(Some(&tags))?;
-        pool.user_pool_tags = Some(tags);
-        Ok(())
+        check_limit(Some(tags))
     })
     .await?;
     Ok(TagResourceResponse {})
@@ -57,13 +102,10 @@ pub async fn untag_resource(
     app: &App,
     input: UntagResourceRequest,
 ) -> Result<UntagResourceResponse, ApiError> {
-    let pool = pool_of(app, &input.resource_arn).await?;
-    modify_pool(app, pool.id.as_deref().unwrap_or_default(), |pool| {
-        let mut tags = pool.user_pool_tags.take().unwrap_or_default();
+    change_tags(app, &input.resource_arn, |tags| {
         for key in &input.tag_keys {
             tags.remove(key);
         }
-        pool.user_pool_tags = Some(tags);
         Ok(())
     })
     .await?;
@@ -75,8 +117,11 @@ pub async fn list_tags_for_resource(
     app: &App,
     input: ListTagsForResourceRequest,
 ) -> Result<ListTagsForResourceResponse, ApiError> {
-    let pool = pool_of(app, &input.resource_arn).await?;
+    let tags = match resource_of(app, &input.resource_arn).await? {
+        Tagged::Pool(id) => get_pool(app, &id).await?.user_pool_tags,
+        Tagged::Replica(id, region) => replica_in(app, &id, &region).await?.map(|r| r.tags),
+    };
     Ok(ListTagsForResourceResponse {
-        tags: Some(pool.user_pool_tags.unwrap_or_default()),
+        tags: Some(tags.unwrap_or_default()),
     })
 }

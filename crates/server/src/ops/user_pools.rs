@@ -187,6 +187,20 @@ pub async fn describe_user_pool(
         .await
         .or_internal()?;
     pool.estimated_number_of_users = Some(i32::try_from(users).unwrap_or(i32::MAX));
+    // In a secondary region: the replica's ARN and tags.
+    let scope = crate::scope::current(app);
+    let secondary = crate::scope::Scope::of_pool(app, &pool).region != scope.region;
+    if let Some(replica) = match secondary {
+        true => super::replicas::replica_in(app, &input.user_pool_id, &scope.region).await?,
+        false => None,
+    } {
+        pool.arn = Some(ids::user_pool_arn(
+            &scope.region,
+            &scope.account_id,
+            &input.user_pool_id,
+        ));
+        pool.user_pool_tags = Some(replica.tags);
+    }
     Ok(DescribeUserPoolResponse {
         user_pool: Some(described(app, pool).await?),
     })
@@ -234,8 +248,21 @@ pub async fn list_user_pools(
 ) -> Result<ListUserPoolsResponse, ApiError> {
     let mut after = input.next_token.as_deref().map(decode_token).transpose()?;
     let limit = input.max_results.max(1) as usize;
-    // The pools of the caller's account and region, read in pages of every pool.
+    // The pools of the caller's account and region (and those replicated there), read in
+    // pages of every pool.
     let scope = crate::scope::current(app);
+    let replicated = super::replicas::regions_by_pool(app).await?;
+    let regions_of = |p: &UserPoolType| {
+        replicated
+            .get(p.id.as_deref().unwrap_or_default())
+            .cloned()
+            .unwrap_or_default()
+    };
+    let here = |p: &UserPoolType| {
+        let home = crate::scope::Scope::of_pool(app, p);
+        home == scope
+            || (home.account_id == scope.account_id && regions_of(p).contains(&scope.region))
+    };
     let mut pools = Vec::new();
     loop {
         let page = app
@@ -245,10 +272,7 @@ pub async fn list_user_pools(
             .or_internal()?;
         let done = page.len() <= limit;
         after = page.last().and_then(|p| p.id.clone());
-        pools.extend(
-            page.into_iter()
-                .filter(|p| crate::scope::Scope::of_pool(app, p) == scope),
-        );
+        pools.extend(page.into_iter().filter(|p| here(p)));
         if done || pools.len() > limit {
             break;
         }
@@ -264,13 +288,13 @@ pub async fn list_user_pools(
             pools
                 .into_iter()
                 .map(|p| UserPoolDescriptionType {
+                    replica_regions: Some(regions_of(&p)).filter(|r| !r.is_empty()),
                     id: p.id,
                     name: p.name,
                     lambda_config: p.lambda_config,
                     status: p.status,
                     last_modified_date: p.last_modified_date,
                     creation_date: p.creation_date,
-                    ..Default::default()
                 })
                 .collect(),
         ),
@@ -297,6 +321,17 @@ pub async fn delete_user_pool(app: &App, input: DeleteUserPoolRequest) -> Result
     {
         return Err(ApiError::invalid_parameter(
             "User pool cannot be deleted. It has a domain configured that should be deleted first.",
+        ));
+    }
+    if app
+        .store
+        .count_resources(Kind::Replica, &input.user_pool_id)
+        .await
+        .or_internal()?
+        > 0
+    {
+        return Err(ApiError::invalid_parameter(
+            "User pool cannot be deleted. It has replicas that should be deleted first.",
         ));
     }
     if !app

@@ -47,6 +47,7 @@ mod protocol;
 mod pycognito;
 mod readme;
 mod readme_snippets;
+mod replicas;
 mod resource_servers;
 mod risk_configuration;
 mod saml_federation;
