@@ -71,7 +71,7 @@ async fn process(app: &App, op: Operation, parts: &Parts, body: Body) -> Result<
         )
     })?;
     let scope = authorize(app, op, parts, &body)?;
-    app.limiter.check(op, app.clock.now())?;
+    crate::throttle::admit(app, scope.as_ref(), op).await?;
     let input: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Value::Object(Default::default())
     } else {

@@ -6,6 +6,7 @@
 pub mod auth_events;
 pub mod devices;
 mod error;
+pub mod limits;
 pub mod pools;
 pub mod postgres;
 pub mod resources;
@@ -20,6 +21,7 @@ pub mod users;
 pub use auth_events::{AuthEvent, AuthEvents};
 pub use devices::{Device, Devices};
 pub use error::StoreError;
+pub use limits::ProvisionedLimits;
 pub use pools::UserPools;
 pub use postgres::PostgresStore;
 pub use resources::{Kind, Resources, ResourcesExt};
@@ -35,7 +37,7 @@ use async_trait::async_trait;
 /// Everything the server keeps.
 #[async_trait]
 pub trait Store:
-    UserPools + Resources + Users + Tokens + Devices + AuthEvents + Send + Sync
+    UserPools + Resources + Users + Tokens + Devices + AuthEvents + ProvisionedLimits + Send + Sync
 {
     /// Wipes all state (the dev endpoint `/_ironpool/reset`).
     async fn reset(&self) -> Result<(), StoreError>;

@@ -807,6 +807,49 @@ pub async fn decoy_writes_count_up_and_go_with_their_pool(store: &dyn Store) {
     }
 }
 
+pub async fn provisioned_limits_are_kept_per_account_and_region(store: &dyn Store) {
+    let none = store
+        .provisioned_limits("111122223333", "us-east-1")
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    for (account, region, category, value) in [
+        ("111122223333", "us-east-1", "UserAuthentication", 300),
+        ("111122223333", "us-east-1", "UserCreation", 60),
+        ("111122223333", "us-east-1", "UserAuthentication", 200),
+        ("111122223333", "eu-west-1", "UserAuthentication", 150),
+        ("444455556666", "us-east-1", "UserRead", 130),
+    ] {
+        store
+            .put_provisioned_limit(account, region, category, value)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store
+            .provisioned_limits("111122223333", "us-east-1")
+            .await
+            .unwrap(),
+        vec![
+            ("UserAuthentication".to_owned(), 200),
+            ("UserCreation".to_owned(), 60)
+        ]
+    );
+    assert_eq!(
+        store
+            .provisioned_limits("444455556666", "us-east-1")
+            .await
+            .unwrap(),
+        vec![("UserRead".to_owned(), 130)]
+    );
+    store.reset().await.unwrap();
+    assert!(store
+        .provisioned_limits("111122223333", "eu-west-1")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 pub use crate::suite_auth_events::*;
 pub use crate::suite_devices::*;
 pub use crate::suite_tokens::*;
@@ -846,6 +889,7 @@ macro_rules! backend_suite {
             devices_list_in_pages_and_go_with_their_user,
             token_families_list_touch_and_revoke,
             auth_events_page_newest_first_and_go_with_their_user,
+            provisioned_limits_are_kept_per_account_and_region,
         );
     };
     ($make:expr) => {

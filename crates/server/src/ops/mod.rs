@@ -22,6 +22,7 @@ mod domains;
 mod groups;
 mod identity_provider_details;
 pub(crate) mod identity_providers;
+mod limits;
 mod log_delivery;
 pub(crate) mod managed_login_branding;
 mod mfa;
@@ -80,6 +81,8 @@ macro_rules! operations {
 }
 
 operations! {
+    GetProvisionedLimit => limits::get_provisioned_limit,
+    UpdateProvisionedLimit => limits::update_provisioned_limit,
     CreateUserPoolReplica => replicas::create_user_pool_replica,
     DeleteUserPoolReplica => replicas::delete_user_pool_replica,
     ListUserPoolReplicas => replicas::list_user_pool_replicas,

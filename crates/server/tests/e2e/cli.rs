@@ -374,3 +374,52 @@ async fn seed_001_update_user_pool_from_the_cli_skeleton_changes_nothing() {
     );
     assert_eq!(before["UserPoolTags"]["team"], "auth");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn provisioned_limits_with_the_cli_as_the_readme_shows() {
+    let Some(cli) = aws_cli() else { return };
+    let s = TestServer::start().await;
+    let url = s.url();
+    let definition = "LimitClass=API_CATEGORY,Attributes={Category=UserAuthentication}";
+    let updated = json(&aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[],
+        &[
+            "--endpoint-url",
+            &url,
+            "cognito-idp",
+            "update-provisioned-limit",
+            "--requested-limit-value",
+            "300",
+            "--limit-definition",
+            definition,
+        ],
+    ));
+    assert_eq!(updated["Limit"]["ProvisionedLimitValue"], 300);
+    assert_eq!(updated["Limit"]["FreeLimitValue"], 120);
+    let got = json(&aws(
+        &cli,
+        KEY_ID,
+        SECRET,
+        &[],
+        &[
+            "--endpoint-url",
+            &url,
+            "cognito-idp",
+            "get-provisioned-limit",
+            "--limit-definition",
+            definition,
+        ],
+    ));
+    assert_eq!(
+        got["Limit"],
+        serde_json::json!({
+            "LimitDefinition": {"LimitClass": "API_CATEGORY",
+                "Attributes": {"Category": "UserAuthentication"}},
+            "ProvisionedLimitValue": 300,
+            "FreeLimitValue": 120
+        })
+    );
+}

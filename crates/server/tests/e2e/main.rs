@@ -27,6 +27,7 @@ mod issuer_style;
 mod js_clients;
 mod js_mfa;
 mod lambdas;
+mod limits;
 mod log_delivery;
 mod m2m;
 mod managed_login_branding;

@@ -10,7 +10,7 @@ use ironpool_server::{App, Config, Server};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-async fn server(rate_limits: RateLimits) -> (Server, Arc<ManualClock>) {
+pub(crate) async fn server(rate_limits: RateLimits) -> (Server, Arc<ManualClock>) {
     let mut app = App::from_config(Config {
         rate_limits,
         ..crate::harness::test_config()

@@ -159,12 +159,20 @@ const MIGRATIONS: &[&str] = &[
     // 8: the OAuth scopes of a refresh token family (signed in through the authorization
     // server); NULL for the API's sign-ins.
     "ALTER TABLE refresh_tokens ADD COLUMN scopes TEXT;",
+    // 9: each account's provisioned request rates, per region and API category.
+    "CREATE TABLE provisioned_limits (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        category TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        PRIMARY KEY (account_id, region, category)
+    );",
 ];
 
 /// Empties every table with state (`reset`).
 pub(super) const TRUNCATE_ALL: &str = "TRUNCATE user_pools, resources, users, user_attributes,
     user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions, decoys,
-    devices, auth_events";
+    devices, auth_events, provisioned_limits";
 
 pub(super) async fn run(client: &mut Client) -> Result<(), StoreError> {
     let tx = client.transaction().await?;

@@ -157,10 +157,19 @@ const MIGRATIONS: &[&str] = &[
     // 11: the OAuth scopes of a refresh token family (signed in through the authorization
     // server); NULL for the API's sign-ins.
     "ALTER TABLE refresh_tokens ADD COLUMN scopes TEXT;",
+    // 12: each account's provisioned request rates, per region and API category.
+    "CREATE TABLE provisioned_limits (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        category TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        PRIMARY KEY (account_id, region, category)
+    ) STRICT;",
 ];
 
 /// Every table with state, children before parents (the order `reset` deletes in).
 pub(super) const TABLES: &[&str] = &[
+    "provisioned_limits",
     "auth_events",
     "auth_sessions",
     "refresh_tokens",
