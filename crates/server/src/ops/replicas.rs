@@ -139,6 +139,13 @@ pub(crate) async fn regions_by_pool(app: &App) -> Result<HashMap<String, Vec<Str
     }
 }
 
+fn too_many() -> ApiError {
+    ApiError::new(
+        ErrorCode::LimitExceededException,
+        format!("A user pool can have at most {MAX_REPLICAS} replica Region."),
+    )
+}
+
 fn not_found(id: &str, region: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool {id} has no replica in Region {region}."))
 }
@@ -195,10 +202,7 @@ pub async fn create_user_pool_replica(
         .await
         .or_internal()?;
     if existing as usize >= MAX_REPLICAS {
-        return Err(ApiError::new(
-            ErrorCode::LimitExceededException,
-            format!("A user pool can have at most {MAX_REPLICAS} replica Region."),
-        ));
+        return Err(too_many());
     }
     let replica = Replica {
         region: region.clone(),
@@ -207,12 +211,7 @@ pub async fn create_user_pool_replica(
     };
     match app.store.create(Kind::Replica, id, region, &replica).await {
         Ok(()) => {}
-        Err(StoreError::Conflict) => {
-            return Err(ApiError::new(
-                ErrorCode::LimitExceededException,
-                format!("A user pool can have at most {MAX_REPLICAS} replica Region."),
-            ))
-        }
+        Err(StoreError::Conflict) => return Err(too_many()),
         Err(e) => return Err(e).or_internal(),
     }
     // Created at once: the next read finds it INACTIVE, as new replicas start.
