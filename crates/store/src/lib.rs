@@ -6,6 +6,7 @@
 pub mod auth_events;
 pub mod devices;
 mod error;
+pub mod import_jobs;
 pub mod pools;
 pub mod postgres;
 pub mod resources;
@@ -13,6 +14,7 @@ pub mod sqlite;
 pub mod suite;
 mod suite_auth_events;
 mod suite_devices;
+mod suite_import_jobs;
 mod suite_tokens;
 pub mod tokens;
 pub mod users;
@@ -20,6 +22,10 @@ pub mod users;
 pub use auth_events::{AuthEvent, AuthEvents};
 pub use devices::{Device, Devices};
 pub use error::StoreError;
+pub use import_jobs::{
+    CsvUpload, ImportJob, ImportJobs, ImportProgress, ImportUser, Imported, Problem,
+    CSV_CHUNK_BYTES,
+};
 pub use pools::UserPools;
 pub use postgres::PostgresStore;
 pub use resources::{Kind, Resources, ResourcesExt};
@@ -35,7 +41,7 @@ use async_trait::async_trait;
 /// Everything the server keeps.
 #[async_trait]
 pub trait Store:
-    UserPools + Resources + Users + Tokens + Devices + AuthEvents + Send + Sync
+    UserPools + Resources + Users + Tokens + Devices + AuthEvents + ImportJobs + Send + Sync
 {
     /// Wipes all state (the dev endpoint `/_ironpool/reset`).
     async fn reset(&self) -> Result<(), StoreError>;

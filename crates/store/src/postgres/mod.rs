@@ -7,6 +7,7 @@
 
 mod auth_events;
 mod devices;
+mod import_jobs;
 mod migrations;
 mod pools;
 mod resources;
