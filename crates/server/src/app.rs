@@ -41,6 +41,8 @@ pub struct App {
     pub kms: Option<Kms>,
     /// Calls identity providers (token, userInfo and JWKS endpoints, SAML metadata).
     pub web: reqwest::Client,
+    /// This server's user import runs.
+    pub import_runners: Arc<crate::ops::import_run::Runners>,
     /// The pool and trigger pairs already logged as skipped (no endpoint configured).
     skipped_triggers: Mutex<HashSet<(String, &'static str)>>,
 }
@@ -93,6 +95,7 @@ impl App {
                 .build()
                 .map_err(|e| format!("cannot build the HTTP client: {e}"))?,
             skipped_triggers: Default::default(),
+            import_runners: Default::default(),
         };
         app.config.aws.check()?;
         let aws = Arc::new(AwsClient::new(&app.config.aws)?);
