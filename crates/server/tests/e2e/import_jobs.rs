@@ -658,3 +658,93 @@ async fn a_killed_server_resumes_its_job_without_duplicates() {
     );
     assert!(log.contains(&failed), "{log}");
 }
+
+/// boto3 runs a job; the file goes to the pre-signed URL by a plain HTTP client (urllib).
+#[tokio::test]
+async fn boto3_runs_an_import_job_uploaded_with_urllib() {
+    let Some(python) = crate::harness::venv_python("boto3") else {
+        return;
+    };
+    let s = TestServer::start().await;
+    let script =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/py/user_import.py");
+    let out = tokio::process::Command::new(python)
+        .arg(script)
+        .env("ENDPOINT", s.url())
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["uploaded"], 200, "{v}");
+    assert_eq!(
+        (v["created"].as_str(), v["started"].as_str()),
+        (Some("Created"), Some("Pending"))
+    );
+    assert_eq!(v["status"], "Succeeded", "{v}");
+    assert_eq!(v["counts"], serde_json::json!([1, 0, 1]));
+    assert_eq!(
+        v["message"],
+        "Import Job Completed Successfully. 1 failed, 0 skipped; the first: Line Number 3 - \
+         The User Record does not set any of the auto verified attributes to verified. \
+         (Example: email_verified to true)."
+    );
+    assert_eq!(v["listed"], serde_json::json!([v["job"]]));
+    assert_eq!(v["userStatus"], "RESET_REQUIRED");
+    assert_eq!(v["givenName"], "Alice");
+}
+
+/// Two servers on one PostgreSQL database: the file uploaded to one is imported by a job
+/// started on the other, and both see its progress. Skipped without PostgreSQL.
+#[tokio::test]
+async fn servers_sharing_a_database_share_jobs_and_files() {
+    let Some(db) = ironpool_testpg::TestPostgres::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("master.key");
+    std::fs::write(&key, format!("{}\n", "6b".repeat(32))).unwrap();
+    let public = "http://cognito.internal";
+    let args = [
+        "--database",
+        db.url(),
+        "--master-key-file",
+        key.to_str().unwrap(),
+        "--public-url",
+        public,
+    ];
+    let (a, b) = (Process::spawn(&args), Process::spawn(&args));
+    let ca = sdk_client(&a.url(), KEY_ID, SECRET, "us-east-1");
+    let cb = sdk_client(&b.url(), KEY_ID, SECRET, "us-east-1");
+    let pool = import_pool(&ca).await;
+    let h = header(&cb, &pool).await;
+    let (job_id, url) = create_job(&ca, &pool).await;
+    assert!(
+        url.starts_with(&format!("{public}/_ironpool/user-import/")),
+        "{url}"
+    );
+    let (status, _) = put(&url.replacen(public, &b.url(), 1), big_file(&h, 5_000)).await;
+    assert_eq!(status, 200);
+    cb.start_user_import_job()
+        .user_pool_id(&pool)
+        .job_id(&job_id)
+        .send()
+        .await
+        .unwrap();
+    let done = finished(&ca, &pool, &job_id).await;
+    assert_eq!(done.status(), Some(&Status::Succeeded), "{done:?}");
+    assert_eq!(counts(&done), (5_000, 0, 0));
+    let user = ca
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("u0004999")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(user.user_status(), Some(&UserStatusType::ResetRequired));
+}
