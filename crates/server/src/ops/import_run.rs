@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 /// How long a server holds a job without writing a batch.
 pub const LEASE_SECONDS: f64 = 15.0;
 /// Rows per batch (one transaction).
-const BATCH_ROWS: usize = 2_000;
+const BATCH_ROWS: usize = 10_000;
 /// How often each server looks for jobs to take over.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
 /// Longest line kept whole; a longer one fails anyway (16,000 characters at most).

@@ -116,6 +116,11 @@ fn write_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), Store
         "DELETE FROM user_attributes WHERE pool_id = ?1 AND username_key = ?2",
         params![user.pool_id, key],
     )?;
+    insert_attributes(tx, user, key)
+}
+
+/// The attribute rows of a user that has none yet.
+fn insert_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO user_attributes (pool_id, username_key, name, value) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -176,7 +181,7 @@ pub(super) fn insert_new_user(
     for (name, value_key) in &aliases {
         claim.execute(params![user.pool_id, name, value_key, key])?;
     }
-    write_attributes(tx, user, &key)?;
+    insert_attributes(tx, user, &key)?;
     Ok(None)
 }
 
