@@ -7,6 +7,7 @@
 mod client;
 mod crash;
 mod existence;
+mod import;
 mod lambda;
 mod load;
 mod procfs;
@@ -27,7 +28,8 @@ use std::process::ExitCode;
 #[command(name = "ironpool-bench")]
 pub struct Args {
     /// Workloads to run, comma-separated: W1,W2,W3,W4,W4s,W4t,W5,W6,W7,kill9 [default: all], or
-    /// `existence` (only when named): existing users next to unknown names.
+    /// `existence` (only when named): existing users next to unknown names, or `import` (only
+    /// when named): a user import job of --import-rows rows.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 
@@ -42,6 +44,10 @@ pub struct Args {
     /// Users created per W3 run and concurrency [default: 1000; 200 with --quick].
     #[arg(long)]
     w3_users: Option<usize>,
+
+    /// Rows of the file the `import` workload imports [default: 1000000; 50000 with --quick].
+    #[arg(long)]
+    import_rows: Option<usize>,
 
     /// Users in the pool W4, W4s and W5 sign in to.
     #[arg(long, default_value_t = 1_000)]

@@ -15,6 +15,7 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("W5", "GetUser with the access token of a random signed-in user."),
     ("W6", "ListUsers on the large pool with `email = \"...\"` (exactly one match) and `email ^= \"...\"` (about 11 matches)."),
     ("W7", "Resident memory of the server holding the large pool."),
+    ("import", "A user import job (only when named: `--only import`): a generated CSV file of `--import-rows` users (a verified email each) PUT to the job's pre-signed URL, StartUserImportJob, DescribeUserImportJob polled until Succeeded; rows imported per second from the start to the end of the job, and the server's peak resident memory (a fresh server per run)."),
 ];
 
 pub struct Report {

@@ -154,18 +154,22 @@ pub struct Figure {
     pub unit: &'static str,
     pub values: Vec<f64>,
     pub below: Option<f64>,
+    /// A lower bound as the target instead (a rate).
+    pub above: Option<f64>,
 }
 
 impl Figure {
     pub fn markdown(&self) -> String {
         let value = median_f64(self.values.clone());
-        let worst = self.values.iter().copied().fold(0.0, f64::max);
-        let (target, met) = match self.below {
-            Some(max) => (
-                format!("< {max:.0} {}", self.unit),
-                if value < max { "met" } else { "**not met**" },
-            ),
-            None => (String::new(), ""),
+        let worst = match self.above {
+            Some(_) => self.values.iter().copied().fold(f64::INFINITY, f64::min),
+            None => self.values.iter().copied().fold(0.0, f64::max),
+        };
+        let met = |ok: bool| if ok { "met" } else { "**not met**" };
+        let (target, met) = match (self.below, self.above) {
+            (Some(max), _) => (format!("< {max:.0} {}", self.unit), met(value < max)),
+            (None, Some(min)) => (format!(">= {min:.0} {}", self.unit), met(value >= min)),
+            (None, None) => (String::new(), ""),
         };
         format!(
             "| {} | {} | {} | {value:.1} {unit} | {worst:.1} {unit} | {target} | {met} |",

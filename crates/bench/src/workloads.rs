@@ -41,6 +41,13 @@ pub async fn run_all(args: &Args) -> Result<Report> {
     };
     let plan = args.plan();
     let mut report = Report::new();
+    let named = |w: &str| args.only.iter().any(|o| o.eq_ignore_ascii_case(w));
+    if named("import") {
+        crate::import::run(args, &plan, &base, root.path(), &mut report).await?;
+        if args.only.len() == 1 {
+            return Ok(report);
+        }
+    }
     if args.wants("W1") {
         start_up(&plan, &base, root.path(), &mut report).await?;
     }
@@ -224,6 +231,7 @@ fn figure(
         unit,
         values,
         below,
+        above: None,
     }
 }
 

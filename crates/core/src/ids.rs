@@ -20,6 +20,11 @@ pub fn user_pool_arn(region: &str, account_id: &str, pool_id: &str) -> String {
     format!("arn:aws:cognito-idp:{region}:{account_id}:userpool/{pool_id}")
 }
 
+/// `import-` and 10 alphanumerics, as Cognito names user import jobs.
+pub fn import_job_id(rng: &dyn Rng) -> String {
+    format!("import-{}", random_string(rng, ALNUM, 10))
+}
+
 /// A random version-4 UUID, as Cognito uses for `sub` and request ids.
 pub fn uuid_v4(rng: &dyn Rng) -> String {
     let mut b = [0u8; 16];

@@ -17,6 +17,7 @@ pub mod seal;
 pub mod secret_hash;
 pub mod srp;
 pub mod totp;
+pub mod user_import;
 pub mod webauthn;
 
 pub use clock::{Clock, ManualClock, SystemClock};

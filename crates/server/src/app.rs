@@ -41,6 +41,8 @@ pub struct App {
     pub kms: Option<Kms>,
     /// Calls identity providers (token, userInfo and JWKS endpoints, SAML metadata).
     pub web: reqwest::Client,
+    /// This server's user import runs.
+    pub import_runners: Arc<crate::ops::import_run::Runners>,
     /// The account and region of each pool seen (they never change).
     pub pool_scopes: Mutex<std::collections::HashMap<String, crate::scope::Scope>>,
     /// The pool and trigger pairs already logged as skipped (no endpoint configured).
@@ -96,6 +98,7 @@ impl App {
                 .map_err(|e| format!("cannot build the HTTP client: {e}"))?,
             pool_scopes: Default::default(),
             skipped_triggers: Default::default(),
+            import_runners: Default::default(),
         };
         app.config.aws.check()?;
         let aws = Arc::new(AwsClient::new(&app.config.aws)?);

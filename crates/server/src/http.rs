@@ -6,7 +6,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use ironpool_api::{ApiError, ErrorCode};
 use std::sync::Arc;
@@ -21,6 +21,10 @@ pub fn router(app: Arc<App>) -> Router {
             get(openid_configuration),
         )
         .route("/_ironpool/ui-assets/{pool}/{key}/{file}", get(ui_asset))
+        .route(
+            "/_ironpool/user-import/{pool}/{job}",
+            put(crate::import_upload::upload),
+        )
         .merge(crate::oauth::routes())
         .nest("/{pool}", crate::oauth::routes());
     if app.config.dev_endpoints_enabled() {

@@ -4,6 +4,7 @@ pub mod app;
 pub mod aws;
 pub mod config;
 pub mod http;
+pub mod import_upload;
 pub mod keys;
 pub mod kms;
 pub mod lambda;
@@ -40,6 +41,7 @@ impl Server {
     pub async fn start(app: App) -> Result<Self, String> {
         let (listener, app) = bind(app).await?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        ops::import_run::spawn_sweeper(&app);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, app.clone(), async {
             let _ = stopped.await;
@@ -73,6 +75,7 @@ impl Server {
             let _ = stop.send(());
         }
         let _ = (&mut self.task).await;
+        self.app.import_runners.abort_all();
     }
 }
 
@@ -81,6 +84,7 @@ impl Server {
 pub async fn run(app: App) -> Result<(), String> {
     let (listener, app) = bind(app).await?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    ops::import_run::spawn_sweeper(&app);
     tracing::info!(
         %addr,
         region = %app.config.region,

@@ -6,6 +6,7 @@
 pub mod auth_events;
 pub mod devices;
 mod error;
+pub mod import_jobs;
 pub mod limits;
 pub mod pools;
 pub mod postgres;
@@ -14,6 +15,7 @@ pub mod sqlite;
 pub mod suite;
 mod suite_auth_events;
 mod suite_devices;
+mod suite_import_jobs;
 mod suite_tokens;
 pub mod tokens;
 pub mod users;
@@ -21,6 +23,10 @@ pub mod users;
 pub use auth_events::{AuthEvent, AuthEvents};
 pub use devices::{Device, Devices};
 pub use error::StoreError;
+pub use import_jobs::{
+    CsvUpload, ImportJob, ImportJobs, ImportProgress, ImportUser, Imported, Problem,
+    CSV_CHUNK_BYTES,
+};
 pub use limits::ProvisionedLimits;
 pub use pools::UserPools;
 pub use postgres::PostgresStore;
@@ -37,7 +43,16 @@ use async_trait::async_trait;
 /// Everything the server keeps.
 #[async_trait]
 pub trait Store:
-    UserPools + Resources + Users + Tokens + Devices + AuthEvents + ProvisionedLimits + Send + Sync
+    UserPools
+    + Resources
+    + Users
+    + Tokens
+    + Devices
+    + AuthEvents
+    + ImportJobs
+    + ProvisionedLimits
+    + Send
+    + Sync
 {
     /// Wipes all state (the dev endpoint `/_ironpool/reset`).
     async fn reset(&self) -> Result<(), StoreError>;

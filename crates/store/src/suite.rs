@@ -852,6 +852,7 @@ pub async fn provisioned_limits_are_kept_per_account_and_region(store: &dyn Stor
 
 pub use crate::suite_auth_events::*;
 pub use crate::suite_devices::*;
+pub use crate::suite_import_jobs::*;
 pub use crate::suite_tokens::*;
 
 /// Expands to one `#[tokio::test]` per suite case; `$make` is an async expression that
@@ -889,6 +890,8 @@ macro_rules! backend_suite {
             devices_list_in_pages_and_go_with_their_user,
             token_families_list_touch_and_revoke,
             auth_events_page_newest_first_and_go_with_their_user,
+            import_jobs_list_newest_first_and_go_with_their_pool,
+            import_batches_write_users_and_progress_together,
             provisioned_limits_are_kept_per_account_and_region,
         );
     };

@@ -46,7 +46,17 @@ pub(crate) fn new_identity(
     given: &str,
     attributes: &mut BTreeMap<String, String>,
 ) -> Result<(String, String), ApiError> {
-    let sub = ids::uuid_v4(app.rng.as_ref());
+    identity(app.rng.as_ref(), pool, given, attributes)
+}
+
+/// [`new_identity`] with the randomness given.
+pub(crate) fn identity(
+    rng: &dyn ironpool_core::Rng,
+    pool: &UserPoolType,
+    given: &str,
+    attributes: &mut BTreeMap<String, String>,
+) -> Result<(String, String), ApiError> {
+    let sub = ids::uuid_v4(rng);
     let by_email = has_username_attribute(pool, UsernameAttributeType::Email);
     let by_phone = has_username_attribute(pool, UsernameAttributeType::PhoneNumber);
     if by_email || by_phone {

@@ -22,6 +22,9 @@ mod domains;
 mod groups;
 mod identity_provider_details;
 pub(crate) mod identity_providers;
+mod import_csv;
+mod import_jobs;
+pub mod import_run;
 mod limits;
 mod log_delivery;
 pub(crate) mod managed_login_branding;
@@ -216,6 +219,12 @@ operations! {
     CompleteWebAuthnRegistration => web_authn::complete_web_authn_registration,
     ListWebAuthnCredentials => web_authn::list_web_authn_credentials,
     DeleteWebAuthnCredential => web_authn::delete_web_authn_credential,
+    GetCSVHeader => import_jobs::get_csv_header,
+    CreateUserImportJob => import_jobs::create_user_import_job,
+    StartUserImportJob => import_jobs::start_user_import_job,
+    StopUserImportJob => import_jobs::stop_user_import_job,
+    DescribeUserImportJob => import_jobs::describe_user_import_job,
+    ListUserImportJobs => import_jobs::list_user_import_jobs,
 }
 
 async fn call<'a, O, F, Fut>(

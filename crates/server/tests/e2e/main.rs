@@ -23,6 +23,7 @@ mod existence_parity;
 mod federation;
 mod groups;
 mod identity_providers;
+mod import_jobs;
 mod issuer_style;
 mod js_clients;
 mod js_mfa;

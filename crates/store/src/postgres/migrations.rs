@@ -159,20 +159,43 @@ const MIGRATIONS: &[&str] = &[
     // 8: the OAuth scopes of a refresh token family (signed in through the authorization
     // server); NULL for the API's sign-ins.
     "ALTER TABLE refresh_tokens ADD COLUMN scopes TEXT;",
-    // 9: each account's provisioned request rates, per region and API category.
-    "CREATE TABLE provisioned_limits (
-        account_id TEXT NOT NULL,
-        region TEXT NOT NULL,
-        category TEXT NOT NULL,
+    // 9: user import jobs (the JSON of the store's ImportJob, with the columns looked up) and
+    // the files uploaded for them, in chunks; both go with their pool.
+    r#"CREATE TABLE user_import_jobs (
+        pool_id TEXT COLLATE "C" NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        job_id TEXT COLLATE "C" NOT NULL,
+        created DOUBLE PRECISION NOT NULL,
+        status TEXT COLLATE "C" NOT NULL,
+        version BIGINT NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (pool_id, job_id)
+    );
+    CREATE INDEX user_import_jobs_by_created ON user_import_jobs(pool_id, created, job_id);
+    CREATE INDEX user_import_jobs_by_status ON user_import_jobs(status);
+    CREATE TABLE user_import_chunks (
+        pool_id TEXT COLLATE "C" NOT NULL,
+        job_id TEXT COLLATE "C" NOT NULL,
+        upload_id TEXT COLLATE "C" NOT NULL,
+        seq BIGINT NOT NULL,
+        bytes BYTEA NOT NULL,
+        PRIMARY KEY (pool_id, job_id, upload_id, seq),
+        FOREIGN KEY (pool_id, job_id) REFERENCES user_import_jobs(pool_id, job_id)
+            ON DELETE CASCADE
+    );"#,
+    // 10: each account's provisioned request rates, per region and API category.
+    r#"CREATE TABLE provisioned_limits (
+        account_id TEXT COLLATE "C" NOT NULL,
+        region TEXT COLLATE "C" NOT NULL,
+        category TEXT COLLATE "C" NOT NULL,
         value INTEGER NOT NULL,
         PRIMARY KEY (account_id, region, category)
-    );",
+    );"#,
 ];
 
 /// Empties every table with state (`reset`).
 pub(super) const TRUNCATE_ALL: &str = "TRUNCATE user_pools, resources, users, user_attributes,
     user_aliases, group_members, user_codes, signing_keys, refresh_tokens, auth_sessions, decoys,
-    devices, auth_events, provisioned_limits";
+    devices, auth_events, user_import_jobs, user_import_chunks, provisioned_limits";
 
 pub(super) async fn run(client: &mut Client) -> Result<(), StoreError> {
     let tx = client.transaction().await?;

@@ -7,6 +7,7 @@
 
 mod auth_events;
 mod devices;
+mod import_jobs;
 mod limits;
 mod migrations;
 mod pools;

@@ -10,7 +10,7 @@ use ironpool_api::types::UserPoolType;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
-async fn load_pool<C: GenericClient + Sync>(
+pub(super) async fn load_pool<C: GenericClient + Sync>(
     c: &C,
     pool_id: &str,
 ) -> Result<Option<UserPoolType>, StoreError> {
@@ -145,6 +145,58 @@ async fn write_attributes(tx: &Transaction<'_>, user: &User, key: &str) -> Resul
     )
     .await?;
     Ok(())
+}
+
+/// Creates `user` in `pool` unless its username, sub or an alias value is taken: a user
+/// import's insert, inside the caller's transaction. Each claim is one statement that inserts
+/// or does nothing, so a server racing this one cannot make both win; a refused alias takes
+/// the new row (and what it claimed) away again.
+pub(super) async fn insert_new_user(
+    tx: &Transaction<'_>,
+    pool: &UserPoolType,
+    user: &User,
+) -> Result<Option<UserConflict>, StoreError> {
+    let key = username_key(pool, &user.username);
+    let mut stored = user.clone();
+    stored.version = 0;
+    let inserted = tx
+        .execute(
+            "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
+             version, doc) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)
+             ON CONFLICT DO NOTHING",
+            &[
+                &user.pool_id,
+                &key,
+                &user.username,
+                &user.sub,
+                &status_name(user)?,
+                &user.enabled,
+                &serde_json::to_string(&stored)?,
+            ],
+        )
+        .await?;
+    if inserted == 0 {
+        return Ok(Some(UserConflict::UsernameExists));
+    }
+    for (name, value_key) in alias_keys(pool, user) {
+        let claimed = tx
+            .execute(
+                "INSERT INTO user_aliases (pool_id, name, value_key, username_key)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[&user.pool_id, &name, &value_key, &key],
+            )
+            .await?;
+        if claimed == 0 {
+            tx.execute(
+                "DELETE FROM users WHERE pool_id = $1 AND username_key = $2",
+                &[&user.pool_id, &key],
+            )
+            .await?;
+            return Ok(Some(UserConflict::AliasExists(name)));
+        }
+    }
+    write_attributes(tx, user, &key).await?;
+    Ok(None)
 }
 
 /// The parameters of a statement built piece by piece.

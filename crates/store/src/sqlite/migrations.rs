@@ -157,7 +157,30 @@ const MIGRATIONS: &[&str] = &[
     // 11: the OAuth scopes of a refresh token family (signed in through the authorization
     // server); NULL for the API's sign-ins.
     "ALTER TABLE refresh_tokens ADD COLUMN scopes TEXT;",
-    // 12: each account's provisioned request rates, per region and API category.
+    // 12: user import jobs (the JSON of the store's ImportJob, with the columns looked up) and
+    // the files uploaded for them, in chunks; both go with their pool.
+    "CREATE TABLE user_import_jobs (
+        pool_id TEXT NOT NULL REFERENCES user_pools(id) ON DELETE CASCADE,
+        job_id TEXT NOT NULL,
+        created REAL NOT NULL,
+        status TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        doc TEXT NOT NULL,
+        PRIMARY KEY (pool_id, job_id)
+    ) STRICT;
+    CREATE INDEX user_import_jobs_by_created ON user_import_jobs(pool_id, created, job_id);
+    CREATE INDEX user_import_jobs_by_status ON user_import_jobs(status);
+    CREATE TABLE user_import_chunks (
+        pool_id TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        upload_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (pool_id, job_id, upload_id, seq),
+        FOREIGN KEY (pool_id, job_id) REFERENCES user_import_jobs(pool_id, job_id)
+            ON DELETE CASCADE
+    ) STRICT;",
+    // 13: each account's provisioned request rates, per region and API category.
     "CREATE TABLE provisioned_limits (
         account_id TEXT NOT NULL,
         region TEXT NOT NULL,
@@ -170,6 +193,8 @@ const MIGRATIONS: &[&str] = &[
 /// Every table with state, children before parents (the order `reset` deletes in).
 pub(super) const TABLES: &[&str] = &[
     "provisioned_limits",
+    "user_import_chunks",
+    "user_import_jobs",
     "auth_events",
     "auth_sessions",
     "refresh_tokens",

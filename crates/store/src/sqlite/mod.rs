@@ -7,6 +7,7 @@
 
 mod auth_events;
 mod devices;
+mod import_jobs;
 mod limits;
 mod migrations;
 mod pools;
@@ -44,6 +45,9 @@ struct Inner {
 /// once warm), so an unbounded number under high concurrency costs memory, not speed: the
 /// reads are CPU-bound on the same cores.
 const MAX_READERS: usize = 8;
+
+/// The writer connection's page cache, in KiB.
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
 
 /// Idle read connections to one database file, opened as needed (at most [`MAX_READERS`]) and
 /// kept for reuse. In WAL mode each reads the last committed state without waiting for the
@@ -96,6 +100,10 @@ impl SqliteStore {
         // so no old copy of a document (one written before its secrets were sealed, say)
         // lingers in the file.
         conn.pragma_update(None, "secure_delete", "FAST")?;
+        // The writer's page cache (SQLite's default is 2 MB): index pages of a large pool that
+        // inserts touch (a user import writes millions of index entries) stay in memory
+        // instead of being read back from the file at each write. Used as filled, not reserved.
+        conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         let readers = Readers {
             path: path.to_owned(),
             slots: Arc::new(tokio::sync::Semaphore::new(MAX_READERS)),

@@ -9,7 +9,10 @@ use async_trait::async_trait;
 use ironpool_api::types::UserPoolType;
 use rusqlite::{params, Connection, OptionalExtension};
 
-fn load_pool(conn: &Connection, pool_id: &str) -> Result<Option<UserPoolType>, StoreError> {
+pub(super) fn load_pool(
+    conn: &Connection,
+    pool_id: &str,
+) -> Result<Option<UserPoolType>, StoreError> {
     let doc: Option<String> = conn
         .query_row(
             "SELECT doc FROM user_pools WHERE id = ?1",
@@ -113,6 +116,11 @@ fn write_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), Store
         "DELETE FROM user_attributes WHERE pool_id = ?1 AND username_key = ?2",
         params![user.pool_id, key],
     )?;
+    insert_attributes(tx, user, key)
+}
+
+/// The attribute rows of a user that has none yet.
+fn insert_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), StoreError> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO user_attributes (pool_id, username_key, name, value) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -120,6 +128,61 @@ fn write_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), Store
         insert.execute(params![user.pool_id, key, name, value])?;
     }
     Ok(())
+}
+
+/// Creates `user` in `pool` unless its username, sub or an alias value is taken (checked
+/// before anything is written, so a refusal needs no rollback): a user import's insert.
+pub(super) fn insert_new_user(
+    tx: &Connection,
+    pool: &UserPoolType,
+    user: &User,
+) -> Result<Option<UserConflict>, StoreError> {
+    let key = username_key(pool, &user.username);
+    let taken: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE pool_id = ?1
+             AND (username_key = ?2 OR sub = ?3))",
+        )?
+        .query_row(params![user.pool_id, key, user.sub], |r| r.get(0))?;
+    if taken {
+        return Ok(Some(UserConflict::UsernameExists));
+    }
+    let aliases = alias_keys(pool, user);
+    let mut held = tx.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM user_aliases
+         WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3)",
+    )?;
+    for (name, value_key) in &aliases {
+        if held.query_row(params![user.pool_id, name, value_key], |r| {
+            r.get::<_, bool>(0)
+        })? {
+            return Ok(Some(UserConflict::AliasExists(name.clone())));
+        }
+    }
+    let mut stored = user.clone();
+    stored.version = 0;
+    tx.prepare_cached(
+        "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
+         version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+    )?
+    .execute(params![
+        user.pool_id,
+        key,
+        user.username,
+        user.sub,
+        status_name(user)?,
+        user.enabled,
+        serde_json::to_string(&stored)?
+    ])?;
+    let mut claim = tx.prepare_cached(
+        "INSERT INTO user_aliases (pool_id, name, value_key, username_key)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (name, value_key) in &aliases {
+        claim.execute(params![user.pool_id, name, value_key, key])?;
+    }
+    insert_attributes(tx, user, &key)?;
+    Ok(None)
 }
 
 #[async_trait]
