@@ -207,7 +207,7 @@ impl ImportJobs for SqliteStore {
         progress: ImportProgress,
     ) -> Result<Option<(ImportJob, Vec<Imported>)>, StoreError> {
         let ids = (pool_id.to_owned(), job_id.to_owned(), runner.to_owned());
-        self.write(move |conn| {
+        self.write_alone(move |conn| {
             let Some((mut job, version)) = get_job(conn, &ids.0, &ids.1)? else {
                 return Ok(None);
             };
