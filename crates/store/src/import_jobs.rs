@@ -129,6 +129,16 @@ pub trait ImportJobs: Send + Sync {
     /// Replaces the job if its stored version is `version`; `Conflict` otherwise.
     async fn put_import_job(&self, job: &ImportJob, version: i64) -> Result<(), StoreError>;
 
+    /// StopUserImportJob's change, in one step over whatever is stored (a running job's
+    /// batches move its version on all the time, so a read-then-write could lose to them
+    /// again and again): a Pending or InProgress job becomes Stopping, any other is left as
+    /// it is. The job as stored afterwards, or None if there is no such job.
+    async fn stop_import_job(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+    ) -> Result<Option<ImportJob>, StoreError>;
+
     /// Up to `limit` jobs of the pool, newest first, after (older than) `after`, a
     /// (creation date, job id) pair.
     async fn list_import_jobs(
@@ -186,6 +196,18 @@ pub trait ImportJobs: Send + Sync {
 /// The stored name of a job's status (the `status` column).
 pub(crate) fn status_name(job: &ImportJob) -> &'static str {
     job.status().as_str()
+}
+
+/// Whether a stop changes the job: Pending and InProgress become Stopping.
+pub(crate) fn request_stop(job: &mut ImportJob) -> bool {
+    let running = matches!(
+        job.status(),
+        UserImportJobStatusType::Pending | UserImportJobStatusType::InProgress
+    );
+    if running {
+        job.job.status = Some(UserImportJobStatusType::Stopping);
+    }
+    running
 }
 
 /// Applies a batch's progress and its users' outcomes to the job.

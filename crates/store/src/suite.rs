@@ -890,6 +890,7 @@ macro_rules! backend_suite {
             devices_list_in_pages_and_go_with_their_user,
             token_families_list_touch_and_revoke,
             auth_events_page_newest_first_and_go_with_their_user,
+            a_stop_changes_a_running_import_job_over_any_version,
             import_jobs_list_newest_first_and_go_with_their_pool,
             import_batches_write_users_and_progress_together,
             provisioned_limits_are_kept_per_account_and_region,

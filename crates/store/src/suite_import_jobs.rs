@@ -222,3 +222,42 @@ pub async fn import_batches_write_users_and_progress_together(store: &dyn Store)
     assert_eq!(job.status(), Status::Stopping);
     assert_eq!(job.job.imported_users, Some(3));
 }
+
+/// A stop is taken whatever the job's version (batches keep moving it on): Pending and
+/// InProgress become Stopping, a Stopping job stays so, any other is left alone.
+pub async fn a_stop_changes_a_running_import_job_over_any_version(store: &dyn Store) {
+    users_pool(store).await;
+    assert_eq!(
+        store.stop_import_job(UP, "import-none").await.unwrap(),
+        None
+    );
+    for (id, status, after) in [
+        ("import-p", Status::Pending, Status::Stopping),
+        ("import-i", Status::InProgress, Status::Stopping),
+        ("import-s", Status::Stopping, Status::Stopping),
+        ("import-c", Status::Created, Status::Created),
+        ("import-d", Status::Succeeded, Status::Succeeded),
+    ] {
+        let mut j = job(id, 1.0);
+        j.job.status = Some(status);
+        j.runner = Some("r1".into());
+        store.create_import_job(&j).await.unwrap();
+        // A batch moves the job on first, as a running job's do.
+        let progress = ImportProgress {
+            next_offset: 10,
+            next_line: 3,
+            ..Default::default()
+        };
+        let users = vec![imported(2, &format!("{id}-user"), &[])];
+        store
+            .import_users(UP, id, "r1", users, progress)
+            .await
+            .unwrap()
+            .unwrap();
+        let stopped = store.stop_import_job(UP, id).await.unwrap().unwrap();
+        assert_eq!(stopped.status(), after, "{id}");
+        assert_eq!(stopped.job.imported_users, Some(1), "{id}");
+        let (stored, _) = store.get_import_job(UP, id).await.unwrap().unwrap();
+        assert_eq!(stored, stopped, "{id}");
+    }
+}

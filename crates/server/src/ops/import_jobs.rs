@@ -168,18 +168,21 @@ pub async fn stop_user_import_job(
     input: StopUserImportJobRequest,
 ) -> Result<StopUserImportJobResponse, ApiError> {
     let (pool_id, job_id) = (&input.user_pool_id, &input.job_id);
-    let mut job = modify(app, pool_id, job_id, |_, job| match job.status() {
-        Status::Pending | Status::InProgress => {
-            job.job.status = Some(Status::Stopping);
-            Ok(())
-        }
-        Status::Stopping => Ok(()),
-        other => Err(ApiError::invalid_parameter(format!(
+    get_pool(app, pool_id).await?;
+    // One step in the store, not a read-then-write: a running job's batches move its version
+    // on all the time.
+    let mut job = app
+        .store
+        .stop_import_job(pool_id, job_id)
+        .await
+        .or_internal()?
+        .ok_or_else(|| job_not_found(job_id))?;
+    if job.status() != Status::Stopping {
+        return Err(ApiError::invalid_parameter(format!(
             "Import job {job_id} is {}; only a job in status Pending or InProgress can be stopped.",
-            other.as_str()
-        ))),
-    })
-    .await?;
+            job.status().as_str()
+        )));
+    }
     for _ in 0..40 {
         if job.status() != Status::Stopping {
             break;

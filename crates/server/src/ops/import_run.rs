@@ -30,6 +30,20 @@ const MAX_LINE_BYTES: usize = 4 * user_import::MAX_ROW_CHARS + 4;
 pub(crate) const STOPPED: &str = "The Import Job was stopped by the developer.";
 const SUCCEEDED: &str = "Import Job Completed Successfully.";
 const TOO_MANY: &str = "Too many users have failed or been skipped during the import.";
+/// The most characters a CompletionMessage has (the API model's CompletionMessageType).
+const MAX_MESSAGE_CHARS: usize = 128;
+
+/// `message` cut to what a CompletionMessage holds, ending in "..." where it was cut (the log
+/// has the whole of it).
+fn completion_message(message: &str) -> String {
+    if message.chars().count() <= MAX_MESSAGE_CHARS {
+        return message.to_owned();
+    }
+    let mut out: String = message.chars().take(MAX_MESSAGE_CHARS - 3).collect();
+    out.truncate(out.trim_end().len());
+    out.push_str("...");
+    out
+}
 
 /// This server's import runs: its runner id, the jobs it runs, their tasks.
 pub struct Runners {
@@ -214,7 +228,8 @@ enum End {
 }
 
 /// The status and message a job that read its whole file ends with: it fails when more users
-/// failed or were skipped than were imported.
+/// failed or were skipped than were imported. The message names the first row that was not
+/// imported (the job's counts say how many; the log has every one).
 fn counted(job: &ImportJob) -> (Status, String) {
     let j = &job.job;
     let (imported, skipped, failed) = (
@@ -223,10 +238,7 @@ fn counted(job: &ImportJob) -> (Status, String) {
         j.failed_users.unwrap_or_default(),
     );
     let summary = match &job.first_problem {
-        Some(p) if skipped + failed > 0 => format!(
-            " {failed} failed, {skipped} skipped; the first: Line Number {} - {}",
-            p.line, p.reason
-        ),
+        Some(p) if skipped + failed > 0 => format!(" First: Line Number {} - {}", p.line, p.reason),
         _ => String::new(),
     };
     if skipped + failed > imported {
@@ -255,7 +267,7 @@ async fn finish(ctx: &Ctx, pool_id: &str, job_id: &str, end: End) -> Result<(), 
         };
         job.job.status = Some(status);
         job.job.completion_date = Some(ctx.now());
-        job.job.completion_message = Some(message.clone());
+        job.job.completion_message = Some(completion_message(&message));
         job.runner = None;
         match ctx.store.put_import_job(&job, version).await {
             Ok(()) => {
@@ -509,5 +521,21 @@ async fn drive(ctx: &Ctx, pool_id: &str, job_id: &str, take_over: bool) -> Resul
             return finish(ctx, pool_id, job_id, End::Counted).await;
         }
         pending = Some((lines, task));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_completion_message_fits_the_model() {
+        assert_eq!(completion_message(SUCCEEDED), SUCCEEDED);
+        let long = format!("{TOO_MANY} First: Line Number 3 - {}", "é".repeat(100));
+        let cut = completion_message(&long);
+        assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(cut.starts_with(TOO_MANY) && cut.ends_with("..."), "{cut}");
+        let exact = "x".repeat(MAX_MESSAGE_CHARS);
+        assert_eq!(completion_message(&exact), exact);
     }
 }

@@ -1,7 +1,8 @@
 use super::users::{insert_new_user, load_pool};
 use super::PostgresStore;
 use crate::import_jobs::{
-    advance, outcome_of, status_name, ImportJob, ImportJobs, ImportProgress, ImportUser, Imported,
+    advance, outcome_of, request_stop, status_name, ImportJob, ImportJobs, ImportProgress,
+    ImportUser, Imported,
 };
 use crate::StoreError;
 use async_trait::async_trait;
@@ -76,6 +77,35 @@ impl ImportJobs for PostgresStore {
             true => Ok(()),
             false => Err(StoreError::Conflict),
         }
+    }
+
+    async fn stop_import_job(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+    ) -> Result<Option<ImportJob>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Client::transaction(&mut client).await?;
+        // Waits for a batch being written, then changes the job as it stands.
+        let row = tx
+            .query_opt(
+                "SELECT doc, version FROM user_import_jobs
+                 WHERE pool_id = $1 AND job_id = $2 FOR UPDATE",
+                &[&pool_id, &job_id],
+            )
+            .await?;
+        let Some((mut job, version)) = row.as_ref().map(job_of).transpose()? else {
+            return Ok(None);
+        };
+        if request_stop(&mut job) {
+            if !put_job(&tx, &job, version).await? {
+                return Err(StoreError::Backend(
+                    "import job changed while locked".into(),
+                ));
+            }
+            tx.commit().await?;
+        }
+        Ok(Some(job))
     }
 
     async fn list_import_jobs(

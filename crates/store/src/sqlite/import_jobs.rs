@@ -1,7 +1,8 @@
 use super::users::{insert_new_user, load_pool};
 use super::SqliteStore;
 use crate::import_jobs::{
-    advance, outcome_of, status_name, ImportJob, ImportJobs, ImportProgress, ImportUser, Imported,
+    advance, outcome_of, request_stop, status_name, ImportJob, ImportJobs, ImportProgress,
+    ImportUser, Imported,
 };
 use crate::StoreError;
 use async_trait::async_trait;
@@ -77,6 +78,26 @@ impl ImportJobs for SqliteStore {
         self.write(move |conn| match put_job(conn, &job, version)? {
             true => Ok(()),
             false => Err(StoreError::Conflict),
+        })
+        .await
+    }
+
+    async fn stop_import_job(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+    ) -> Result<Option<ImportJob>, StoreError> {
+        let ids = (pool_id.to_owned(), job_id.to_owned());
+        self.write(move |conn| {
+            let Some((mut job, version)) = get_job(conn, &ids.0, &ids.1)? else {
+                return Ok(None);
+            };
+            if request_stop(&mut job) && !put_job(conn, &job, version)? {
+                return Err(StoreError::Backend(
+                    "import job changed under its writer".into(),
+                ));
+            }
+            Ok(Some(job))
         })
         .await
     }
@@ -186,7 +207,7 @@ impl ImportJobs for SqliteStore {
         progress: ImportProgress,
     ) -> Result<Option<(ImportJob, Vec<Imported>)>, StoreError> {
         let ids = (pool_id.to_owned(), job_id.to_owned(), runner.to_owned());
-        self.write(move |conn| {
+        self.write_alone(move |conn| {
             let Some((mut job, version)) = get_job(conn, &ids.0, &ids.1)? else {
                 return Ok(None);
             };

@@ -140,6 +140,16 @@ impl SqliteStore {
         self.inner.writer.run(f).await
     }
 
+    /// Runs `f` as a transaction of its own, not in a savepoint of a group commit: for a
+    /// write of thousands of rows. Answers once it is on disk; an error rolls it back.
+    async fn write_alone<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.inner.writer.run_alone(f).await
+    }
+
     /// Runs `f` on a read connection off the async runtime (on the writer in memory).
     async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where

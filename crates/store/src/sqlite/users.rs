@@ -130,21 +130,33 @@ fn insert_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), Stor
     Ok(())
 }
 
-/// Creates `user` in `pool` unless its username, sub or an alias value is taken (checked
-/// before anything is written, so a refusal needs no rollback): a user import's insert.
+/// Creates `user` in `pool` unless its username, sub or an alias value is taken (a taken
+/// username wins over a taken alias, as in `create_user_if_absent`): a user import's insert.
+/// The users row goes first with `OR IGNORE`, so the usual case (nothing taken) costs no
+/// lookup of its own; a row refused for an alias is deleted again.
 pub(super) fn insert_new_user(
     tx: &Connection,
     pool: &UserPoolType,
     user: &User,
 ) -> Result<Option<UserConflict>, StoreError> {
     let key = username_key(pool, &user.username);
-    let taken: bool = tx
+    let mut stored = user.clone();
+    stored.version = 0;
+    let inserted = tx
         .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE pool_id = ?1
-             AND (username_key = ?2 OR sub = ?3))",
+            "INSERT OR IGNORE INTO users (pool_id, username_key, username, sub, status, enabled,
+             version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
         )?
-        .query_row(params![user.pool_id, key, user.sub], |r| r.get(0))?;
-    if taken {
+        .execute(params![
+            user.pool_id,
+            key,
+            user.username,
+            user.sub,
+            status_name(user)?,
+            user.enabled,
+            serde_json::to_string(&stored)?
+        ])?;
+    if inserted == 0 {
         return Ok(Some(UserConflict::UsernameExists));
     }
     let aliases = alias_keys(pool, user);
@@ -156,24 +168,11 @@ pub(super) fn insert_new_user(
         if held.query_row(params![user.pool_id, name, value_key], |r| {
             r.get::<_, bool>(0)
         })? {
+            tx.prepare_cached("DELETE FROM users WHERE pool_id = ?1 AND username_key = ?2")?
+                .execute(params![user.pool_id, key])?;
             return Ok(Some(UserConflict::AliasExists(name.clone())));
         }
     }
-    let mut stored = user.clone();
-    stored.version = 0;
-    tx.prepare_cached(
-        "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
-         version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
-    )?
-    .execute(params![
-        user.pool_id,
-        key,
-        user.username,
-        user.sub,
-        status_name(user)?,
-        user.enabled,
-        serde_json::to_string(&stored)?
-    ])?;
     let mut claim = tx.prepare_cached(
         "INSERT INTO user_aliases (pool_id, name, value_key, username_key)
          VALUES (?1, ?2, ?3, ?4)",
