@@ -52,6 +52,7 @@ pub struct App {
 impl App {
     /// Opens (and migrates) the store the configuration names and reads the credentials file.
     pub async fn from_config(config: Config) -> Result<Self, String> {
+        crate::metrics::init();
         let store = open_store(&config).await?;
         let credentials = match &config.credentials_file {
             None => Credentials::new(),
@@ -142,12 +143,17 @@ impl App {
     /// Sends a message to a user: outbox, one log line (never the code), the sender.
     pub fn deliver(&self, message: Message) {
         self.sender.send(&message);
-        self.keep(message);
+        self.record(message);
     }
 
     /// Keeps a message another party delivers (a custom sender function): outbox and one log
     /// line, never its code.
     pub fn keep(&self, message: Message) {
+        crate::metrics::message(&message.medium, "sent");
+        self.record(message);
+    }
+
+    fn record(&self, message: Message) {
         tracing::info!(
             pool = %message.pool_id,
             username = %message.username,

@@ -110,6 +110,11 @@ pub struct Config {
     )]
     pub dev_endpoints: DevEndpoints,
 
+    /// Serve the process's metrics at GET /metrics in the Prometheus text format (`false`:
+    /// not served).
+    #[arg(long, env = "IRONPOOL_METRICS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub metrics: bool,
+
     /// Log format on standard error.
     #[arg(long, env = "IRONPOOL_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

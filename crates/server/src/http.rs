@@ -10,6 +10,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use ironpool_api::{ApiError, ErrorCode};
 use std::sync::Arc;
+use tracing::Instrument;
 
 pub fn router(app: Arc<App>) -> Router {
     let mut router = Router::new()
@@ -27,6 +28,9 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .merge(crate::oauth::routes())
         .nest("/{pool}", crate::oauth::routes());
+    if app.config.metrics {
+        router = router.route("/metrics", get(metrics));
+    }
     if app.config.dev_endpoints_enabled() {
         router = router
             .route("/_ironpool/reset", post(reset))
@@ -35,7 +39,41 @@ pub fn router(app: Arc<App>) -> Router {
     router
         .fallback(not_found)
         .layer(middleware::from_fn(cors))
+        .layer(middleware::from_fn(request_span))
         .with_state(app)
+}
+
+tokio::task_local! {
+    static REQUEST_ID: Arc<str>;
+}
+
+/// The id of the request being answered (`x-amzn-RequestId`); a new one outside a request.
+pub fn request_id() -> Arc<str> {
+    REQUEST_ID
+        .try_with(Arc::clone)
+        .unwrap_or_else(|_| uuid::Uuid::new_v4().to_string().into())
+}
+
+/// Every request runs in a span that carries its id, so every line it logs, errors and the
+/// work it hands to background tasks included, names the request.
+async fn request_span(request: Request, next: Next) -> Response {
+    let id: Arc<str> = uuid::Uuid::new_v4().to_string().into();
+    let span = tracing::info_span!("request", request_id = %id);
+    REQUEST_ID
+        .scope(id, next.run(request).instrument(span))
+        .await
+}
+
+/// The process's metrics in the Prometheus text format.
+async fn metrics() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::metrics::render(),
+    )
+        .into_response()
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -141,10 +179,12 @@ async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
 /// Browsers (Amplify, amazon-cognito-identity-js) preflight every call: answer any preflight,
 /// and let every answer be read cross-origin with the headers the SDKs look at. Not so the
 /// dev endpoints (they hold codes and wipe state): no CORS, and a browser's request, which
-/// names its Origin, is refused, so no web page can read or call a developer's server.
+/// names its Origin, is refused, so no web page can read or call a developer's server; the
+/// same holds for the metrics.
 async fn cors(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if path.starts_with("/_ironpool/") && !path.starts_with("/_ironpool/ui-assets/") {
+    let private = path.starts_with("/_ironpool/") && !path.starts_with("/_ironpool/ui-assets/");
+    if private || path == "/metrics" {
         if request.headers().contains_key(header::ORIGIN) {
             return StatusCode::FORBIDDEN.into_response();
         }

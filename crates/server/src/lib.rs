@@ -9,6 +9,7 @@ pub mod keys;
 pub mod kms;
 pub mod lambda;
 pub mod messages;
+pub mod metrics;
 pub mod oauth;
 pub mod ops;
 pub mod protocol;

@@ -24,19 +24,22 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Response {
     let started = Instant::now();
-    let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
     let operation = target(&parts);
-    let name = operation.as_ref().map(|o| o.name()).unwrap_or("-");
+    let op = operation.as_ref().ok().copied();
+    let name = op.map_or("-", Operation::name);
     let result = match operation {
         Ok(op) => process(&app, op, &parts, body).await,
         Err(e) => Err(e),
     };
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    if let Some(op) = op {
+        crate::metrics::request(op, result.as_ref().err().map(|e| e.code), elapsed);
+    }
+    let ms = elapsed.as_secs_f64() * 1000.0;
     match &result {
-        Ok(_) => tracing::info!(%request_id, operation = name, status = 200, ms, "request"),
+        Ok(_) => tracing::info!(operation = name, status = 200, ms, "request"),
         Err(e) => tracing::info!(
-            %request_id,
             operation = name,
             status = e.status(),
             error = e.code.as_str(),
@@ -44,7 +47,7 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request<Body>) -> Resp
             "request"
         ),
     }
-    respond(&request_id, result)
+    respond(&crate::http::request_id(), result)
 }
 
 /// The operation named by `X-Amz-Target`.
@@ -94,7 +97,52 @@ async fn process(app: &App, op: Operation, parts: &Parts, body: Body) -> Result<
         scope,
         ..RequestContext::of(peer, &parts.headers, &input)
     };
-    context.scope(ops::dispatch(app, op, input)).await
+    let sign_in = SignInStep::of(op, &input);
+    let result = context.scope(ops::dispatch(app, op, input)).await;
+    if let Some(step) = sign_in {
+        step.record(&result);
+    }
+    result
+}
+
+/// What a sign-in call starts or answers, for the metrics: the flow of InitiateAuth and
+/// AdminInitiateAuth, the challenge of RespondToAuthChallenge and its admin twin.
+enum SignInStep {
+    Flow(String),
+    Challenge(String),
+}
+
+impl SignInStep {
+    fn of(op: Operation, input: &serde_json::Value) -> Option<Self> {
+        let field = |name: &str| input[name].as_str().unwrap_or("-").to_owned();
+        match op {
+            Operation::InitiateAuth | Operation::AdminInitiateAuth => {
+                Some(Self::Flow(field("AuthFlow")))
+            }
+            Operation::RespondToAuthChallenge | Operation::AdminRespondToAuthChallenge => {
+                Some(Self::Challenge(field("ChallengeName")))
+            }
+            _ => None,
+        }
+    }
+
+    /// `authenticated` when the answer carries tokens, `challenge` when it asks for more,
+    /// the error type otherwise.
+    fn record(&self, result: &Result<Vec<u8>, ApiError>) {
+        let outcome = match result {
+            Ok(body) if contains(body, b"\"AuthenticationResult\":") => "authenticated",
+            Ok(_) => "challenge",
+            Err(e) => e.code.as_str(),
+        };
+        match self {
+            Self::Flow(flow) => crate::metrics::sign_in(flow, outcome),
+            Self::Challenge(name) => crate::metrics::challenge_response(name, outcome),
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn check_content_type(parts: &Parts) -> Result<(), ApiError> {
@@ -178,7 +226,7 @@ fn respond(request_id: &str, result: Result<Vec<u8>, ApiError>) -> Response {
 
 /// An error answer outside an operation (unknown routes), in the same JSON form.
 pub fn error_response(error: ApiError, status: StatusCode) -> Response {
-    let mut response = respond(&uuid::Uuid::new_v4().to_string(), Err(error));
+    let mut response = respond(&crate::http::request_id(), Err(error));
     *response.status_mut() = status;
     response
 }

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 /// The sender address of Cognito's own email (EmailSendingAccount COGNITO_DEFAULT).
 pub const COGNITO_DEFAULT_FROM: &str = "no-reply@verificationemail.com";
@@ -173,16 +174,21 @@ pub struct Background(pub Arc<SmtpSender>);
 impl MessageSender for Background {
     fn send(&self, message: &Message) {
         if message.medium != "EMAIL" {
+            crate::metrics::message(&message.medium, "sent");
             return;
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::error!(pool = %message.pool_id, "no runtime to send email from");
+            crate::metrics::message(&message.medium, "failed");
             return;
         };
         let sender = self.0.clone();
         let message = message.clone();
-        runtime.spawn(async move {
-            match sender.deliver(&message).await {
+        let delivery = async move {
+            let delivered = sender.deliver(&message).await;
+            let outcome = if delivered.is_ok() { "sent" } else { "failed" };
+            crate::metrics::message(&message.medium, outcome);
+            match delivered {
                 Ok(()) => tracing::info!(
                     pool = %message.pool_id,
                     username = %message.username,
@@ -197,7 +203,8 @@ impl MessageSender for Background {
                     "email delivery failed"
                 ),
             }
-        });
+        };
+        runtime.spawn(delivery.in_current_span());
     }
 }
 

@@ -435,7 +435,11 @@ pub async fn admit(app: &App, scope: Option<&Scope>, op: Operation) -> Result<()
             Err(e) => tracing::warn!(error = %e, "reading provisioned limits"),
         }
     }
-    app.limiter.check(scope, op, now)
+    let admitted = app.limiter.check(scope, op, now);
+    if admitted.is_err() {
+        crate::metrics::rate_limited(category(op).unwrap_or("-"));
+    }
+    admitted
 }
 
 /// The default rate of `category`, if it is one.

@@ -7,6 +7,7 @@ pub mod auth_events;
 pub mod devices;
 mod error;
 pub mod import_jobs;
+pub mod latency;
 pub mod limits;
 pub mod pools;
 pub mod postgres;

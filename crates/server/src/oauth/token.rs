@@ -28,7 +28,14 @@ pub(crate) fn oauth_error(status: StatusCode, error: &str) -> Response {
     let mut response = (status, Json(json!({ "error": error }))).into_response();
     no_store(response.headers_mut());
     response
+        .extensions_mut()
+        .insert(OAuthError(error.to_owned()));
+    response
 }
+
+/// The OAuth error an answer carries, for the metrics.
+#[derive(Clone)]
+struct OAuthError(String);
 
 fn no_store(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -125,7 +132,32 @@ fn tokens_answer(body: Map<String, Value>) -> Response {
 
 const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 
+/// `POST /oauth2/token`, counted as a sign-in of flow `oauth2:<grant_type>`.
 pub(crate) async fn token(
+    state: State<Arc<App>>,
+    site: Site,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let grant = url::form_urlencoded::parse(&body)
+        .find(|(name, _)| name == "grant_type")
+        .map(|(_, value)| value.into_owned());
+    let response = grant_tokens(state, site, headers, body).await;
+    let flow = match grant.as_deref() {
+        Some(g @ ("authorization_code" | "refresh_token" | "client_credentials")) => g,
+        Some(TOKEN_EXCHANGE) => "token-exchange",
+        _ => "-",
+    };
+    let outcome = match response.extensions().get::<OAuthError>() {
+        Some(OAuthError(error)) => error.as_str(),
+        None if response.status().is_success() => "authenticated",
+        None => "InternalErrorException",
+    };
+    crate::metrics::sign_in(&format!("oauth2:{flow}"), outcome);
+    response
+}
+
+async fn grant_tokens(
     State(app): State<Arc<App>>,
     site: Site,
     headers: HeaderMap,

@@ -256,13 +256,18 @@ pub(crate) fn check_not_locked(app: &App, user: &User) -> Result<(), ApiError> {
 /// Counts a failed sign-in attempt (a wrong password or MFA code) toward lockout.
 pub(crate) async fn count_failure(app: &App, user: User) -> Result<(), ApiError> {
     let now = app.now();
+    let mut locks = false;
     modify_user(app, user, |u| {
         let next = lockout_of(u).after_failure(now);
+        locks = next.is_locked(now) && !lockout_of(u).is_locked(now);
         u.failed_attempts = next.failed_attempts;
         u.locked_until = next.locked_until;
     })
-    .await
-    .map(drop)
+    .await?;
+    if locks {
+        crate::metrics::lockout();
+    }
+    Ok(())
 }
 
 /// Counts a wrong password (and answers what Cognito answers for it).

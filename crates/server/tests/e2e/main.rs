@@ -33,6 +33,7 @@ mod log_delivery;
 mod m2m;
 mod managed_login_branding;
 mod message_triggers;
+mod metrics;
 mod mfa;
 mod multi_node;
 mod oauth;

@@ -18,7 +18,7 @@ mod users;
 use crate::{Store, StoreError};
 use async_trait::async_trait;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio_postgres::NoTls;
 
 /// Connections kept open per server.
@@ -61,8 +61,33 @@ impl PostgresStore {
         Ok(store)
     }
 
-    async fn client(&self) -> Result<Object, StoreError> {
-        Ok(self.pool.get().await?)
+    /// A connection of the pool, for one store call: its latency, waiting for it included,
+    /// is recorded when it goes back.
+    async fn client(&self) -> Result<Timed, StoreError> {
+        let started = Instant::now();
+        Ok(Timed(self.pool.get().await?, started))
+    }
+}
+
+/// A pooled connection that reports how long it was waited for and held.
+struct Timed(Object, Instant);
+
+impl std::ops::Deref for Timed {
+    type Target = Object;
+    fn deref(&self) -> &Object {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Timed {
+    fn deref_mut(&mut self) -> &mut Object {
+        &mut self.0
+    }
+}
+
+impl Drop for Timed {
+    fn drop(&mut self) {
+        crate::latency::record("postgres", "call", self.1);
     }
 }
 

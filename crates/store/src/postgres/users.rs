@@ -355,7 +355,7 @@ impl Users for PostgresStore {
 
     async fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&**client, pool_id, username).await?;
+        let key = key_of(&***client, pool_id, username).await?;
         let n = client
             .execute(
                 "DELETE FROM users WHERE pool_id = $1 AND username_key = $2",
@@ -438,7 +438,7 @@ impl Users for PostgresStore {
 
     async fn user_key(&self, pool_id: &str, username: &str) -> Result<String, StoreError> {
         let client = self.client().await?;
-        key_of(&**client, pool_id, username).await
+        key_of(&***client, pool_id, username).await
     }
 
     async fn add_user_to_group(
@@ -448,7 +448,7 @@ impl Users for PostgresStore {
         group: &str,
     ) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&**client, pool_id, username).await?;
+        let key = key_of(&***client, pool_id, username).await?;
         // Both exist, and the membership is there after this statement (new or not).
         let row = client
             .query_one(
@@ -476,7 +476,7 @@ impl Users for PostgresStore {
         group: &str,
     ) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&**client, pool_id, username).await?;
+        let key = key_of(&***client, pool_id, username).await?;
         let n = client
             .execute(
                 "DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2
@@ -495,7 +495,7 @@ impl Users for PostgresStore {
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&**client, pool_id, username).await?;
+        let key = key_of(&***client, pool_id, username).await?;
         let rows = client
             .query(
                 "SELECT group_name FROM group_members WHERE pool_id = $1 AND username_key = $2
@@ -538,7 +538,7 @@ impl Users for PostgresStore {
         expires_at: f64,
     ) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&**client, pool_id, username).await?;
+        let key = key_of(&***client, pool_id, username).await?;
         let n = client
             .execute(
                 "INSERT INTO user_codes (pool_id, username_key, purpose, code_hash, expires_at)
@@ -567,7 +567,7 @@ impl Users for PostgresStore {
         let mut client = self.client().await?;
         if !locked {
             // As a code is stored: the pool read for its name rule, one statement.
-            if load_pool(&**client, pool_id).await?.is_none() {
+            if load_pool(&***client, pool_id).await?.is_none() {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             }
             client.execute(UPSERT, &[&pool_id, &slot, &now]).await?;

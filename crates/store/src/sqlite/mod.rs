@@ -137,7 +137,10 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Savepoint<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.inner.writer.run(f).await
+        let started = std::time::Instant::now();
+        let result = self.inner.writer.run(f).await;
+        crate::latency::record("sqlite", "write", started);
+        result
     }
 
     /// Runs `f` as a transaction of its own, not in a savepoint of a group commit: for a
@@ -147,7 +150,10 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.inner.writer.run_alone(f).await
+        let started = std::time::Instant::now();
+        let result = self.inner.writer.run_alone(f).await;
+        crate::latency::record("sqlite", "bulk_write", started);
+        result
     }
 
     /// Runs `f` on a read connection off the async runtime (on the writer in memory).
@@ -160,9 +166,10 @@ impl SqliteStore {
             return self.write(move |conn| f(conn)).await;
         };
         // The semaphore is never closed, so this always holds a permit.
+        let started = std::time::Instant::now();
         let slot = readers.slots.clone().acquire_owned().await.ok();
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
+        let result = tokio::task::spawn_blocking(move || {
             let _slot = slot;
             let readers = inner.readers.as_ref().expect("checked above");
             let conn = readers.take()?;
@@ -171,7 +178,9 @@ impl SqliteStore {
             result
         })
         .await
-        .map_err(|e| StoreError::Backend(format!("storage task: {e}")))?
+        .map_err(|e| StoreError::Backend(format!("storage task: {e}")))?;
+        crate::latency::record("sqlite", "read", started);
+        result
     }
 }
 
