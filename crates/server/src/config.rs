@@ -110,6 +110,12 @@ pub struct Config {
     )]
     pub dev_endpoints: DevEndpoints,
 
+    /// Apply this seed file (YAML, or JSON for a .json file) at start: pools, app clients,
+    /// domains, groups, resource servers, identity providers and users, created or updated
+    /// through the API's own operations; a bad file stops the start and changes nothing.
+    #[arg(long, env = "IRONPOOL_SEED")]
+    pub seed: Option<PathBuf>,
+
     /// Log format on standard error.
     #[arg(long, env = "IRONPOOL_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
