@@ -50,8 +50,19 @@ pub struct App {
 }
 
 impl App {
-    /// Opens (and migrates) the store the configuration names and reads the credentials file.
+    /// Opens (and migrates) the store the configuration names, reads the credentials file and
+    /// applies the seed file (`--seed`).
     pub async fn from_config(config: Config) -> Result<Self, String> {
+        let app = Self::open(config).await?;
+        if let Some(file) = app.config.seed.clone() {
+            let changes = crate::seed::apply_file(&app, &file).await?;
+            tracing::info!(file = %file.display(), changes, "seed file applied");
+        }
+        Ok(app)
+    }
+
+    /// [`App::from_config`] without the seed file.
+    pub async fn open(config: Config) -> Result<Self, String> {
         crate::metrics::init();
         let store = open_store(&config).await?;
         let credentials = match &config.credentials_file {

@@ -115,6 +115,12 @@ pub struct Config {
     #[arg(long, env = "IRONPOOL_METRICS", default_value_t = true, action = clap::ArgAction::Set)]
     pub metrics: bool,
 
+    /// Apply this seed file (YAML, or JSON for a .json file) at start: pools, app clients,
+    /// domains, groups, resource servers, identity providers and users, created or updated
+    /// through the API's own operations; a bad file stops the start and changes nothing.
+    #[arg(long, env = "IRONPOOL_SEED")]
+    pub seed: Option<PathBuf>,
+
     /// Log format on standard error.
     #[arg(long, env = "IRONPOOL_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod aws;
 pub mod config;
+pub mod export;
 pub mod http;
 pub mod import_upload;
 pub mod keys;
@@ -16,6 +17,7 @@ pub mod protocol;
 pub mod request_context;
 pub mod resolve;
 pub mod scope;
+pub mod seed;
 pub mod smtp;
 pub mod throttle;
 pub mod tls;

@@ -16,6 +16,9 @@ struct Cli {
 enum Command {
     /// Serve the Cognito User Pools API (cognito-idp).
     Serve(Box<Config>),
+    /// Write a server's data (every pool, or one) as a seed file that re-creates it (for
+    /// `ironpool serve --seed`); users come without their passwords.
+    Export(Box<ExportArgs>),
     /// Write a local CA (ca.pem: trust it in the browser or with NODE_EXTRA_CA_CERTS) and a
     /// certificate it signed (cert.pem, key.pem: give them to --tls-cert and --tls-key) for
     /// localhost, *.localhost, *.auth.<region>.localhost, 127.0.0.1 and ::1.
@@ -32,9 +35,84 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// Directory of the embedded database.
+    #[arg(long, env = "IRONPOOL_DATA_DIR", default_value = "./ironpool-data")]
+    data_dir: std::path::PathBuf,
+    /// The shared database (postgres://...), instead of the data directory.
+    #[arg(long, env = "IRONPOOL_DATABASE")]
+    database: Option<String>,
+    /// The master key file [default: <data-dir>/master.key].
+    #[arg(long, env = "IRONPOOL_MASTER_KEY_FILE")]
+    master_key_file: Option<std::path::PathBuf>,
+    /// The account of pools from before ARNs were kept (as `serve --account-id`).
+    #[arg(long, env = "IRONPOOL_ACCOUNT_ID", default_value = "000000000000")]
+    account_id: String,
+    /// Where to write the seed file (JSON if it ends in .json, else YAML) [default: standard
+    /// output, YAML].
+    #[arg(long)]
+    output: Option<std::path::PathBuf>,
+    /// Only this pool.
+    #[arg(long = "user-pool-id")]
+    pool: Option<String>,
+}
+
+/// `ironpool export`: opens the store (never creating one) and writes its seed file.
+fn export(args: ExportArgs) -> ExitCode {
+    if args.database.is_none() && !args.data_dir.join("ironpool.sqlite3").exists() {
+        return fail_plain(&format!(
+            "ironpool export: no data in {}",
+            args.data_dir.display()
+        ));
+    }
+    let config = Config {
+        data_dir: args.data_dir,
+        database: args.database,
+        master_key_file: args.master_key_file,
+        account_id: args.account_id,
+        memory: false,
+        seed: None,
+        ..Config::defaults()
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail_plain(&format!("cannot start the runtime: {e}")),
+    };
+    let json = args
+        .output
+        .as_ref()
+        .is_some_and(|p| p.extension().is_some_and(|e| e == "json"));
+    let text = runtime.block_on(async {
+        let app = App::open(config).await?;
+        let seed = ironpool_server::export::export(&app, args.pool.as_deref()).await?;
+        ironpool_server::export::render(&seed, json).map_err(|e| e.message)
+    });
+    let written = text.and_then(|text| match &args.output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+            .map_err(|e| e.to_string()),
+    });
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail_plain(&format!("ironpool export: {e}")),
+    }
+}
+
+fn fail_plain(message: &str) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::FAILURE
+}
+
 fn main() -> ExitCode {
     let config = match Cli::parse().command {
         Command::Serve(config) => *config,
+        Command::Export(args) => return export(*args),
         Command::Cert { out, region, hosts } => {
             return match ironpool_server::tls::write_local_certificate(&out, &region, &hosts) {
                 Ok(()) => {

@@ -18,6 +18,9 @@ pub struct RequestContext {
     pub client_metadata: BTreeMap<String, String>,
     /// The account and region an IAM call acts in (`crate::scope`).
     pub scope: Option<crate::scope::Scope>,
+    /// The id a create takes instead of generating one: a seed file's fixed pool or client
+    /// id (`crate::seed`). Never set from a request.
+    pub given_id: Option<String>,
 }
 
 tokio::task_local! {
@@ -59,6 +62,7 @@ impl RequestContext {
                 .or_else(|| peer.map(|p| p.ip().to_string())),
             user_agent: given_agent.or(agent).map(str::to_owned),
             scope: None,
+            given_id: None,
         }
     }
 
@@ -91,6 +95,7 @@ mod tests {
                 caller_agent: Some("sdk/1.0".into()),
                 client_metadata: BTreeMap::new(),
                 scope: None,
+                given_id: None,
             }
         );
         let input = json!({"ClientMetadata": {"k": "v"},
@@ -105,6 +110,7 @@ mod tests {
                 caller_agent: Some("sdk/1.0".into()),
                 client_metadata: BTreeMap::from([("k".into(), "v".into())]),
                 scope: None,
+                given_id: None,
             }
         );
     }

@@ -411,8 +411,12 @@ pub async fn create_user_pool_client(
     client.creation_date = Some(now);
     client.last_modified_date = Some(now);
     client.client_secret = secret.clone().map(Sensitive::new);
+    // A fresh random id, or the one a seed file gives.
+    let given = crate::request_context::RequestContext::current().given_id;
     loop {
-        let id = ids::client_id(app.rng.as_ref());
+        let id = given
+            .clone()
+            .unwrap_or_else(|| ids::client_id(app.rng.as_ref()));
         client.client_id = Some(Sensitive::new(id.clone()));
         let stored = StoredClient {
             client: client.clone(),
@@ -427,6 +431,9 @@ pub async fn create_user_pool_client(
         };
         if documents::create(app, &pool_id, &stored).await? {
             break;
+        }
+        if given.is_some() {
+            return Err(super::user_pools::id_taken("User pool client", given));
         }
     }
     Ok(CreateUserPoolClientResponse {

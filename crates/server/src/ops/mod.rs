@@ -59,6 +59,8 @@ mod users;
 pub(crate) mod versioned;
 pub(crate) mod web_authn;
 
+pub(crate) use users::password_matches;
+
 use crate::app::{App, OrInternal};
 use ironpool_api::{generated::operations::op, ApiError, ErrorCode, Operation, OperationShape};
 use std::future::Future;
@@ -225,6 +227,29 @@ operations! {
     StopUserImportJob => import_jobs::stop_user_import_job,
     DescribeUserImportJob => import_jobs::describe_user_import_job,
     ListUserImportJobs => import_jobs::list_user_import_jobs,
+}
+
+/// Runs `operation` on `input` as the JSON endpoint does once a call is authorized: model
+/// validation, the account and region check, then the handler, acting in `scope`;
+/// `given_id` is the id a create takes instead of generating one. What the server's own
+/// callers (seeding) use, so every rule and error is the API's.
+pub async fn invoke(
+    app: &App,
+    scope: crate::scope::Scope,
+    operation: Operation,
+    input: serde_json::Value,
+    given_id: Option<String>,
+) -> Result<serde_json::Value, ApiError> {
+    ironpool_api::validate(operation, &input)?;
+    crate::scope::check_input(app, operation, &scope, &input).await?;
+    let context = crate::request_context::RequestContext {
+        scope: Some(scope),
+        given_id,
+        ..Default::default()
+    };
+    // Boxed: the dispatch future holds every handler's, too big for a caller's stack.
+    let output = Box::pin(context.scope(dispatch(app, operation, input))).await?;
+    serde_json::from_slice(&output).or_internal()
 }
 
 async fn call<'a, O, F, Fut>(

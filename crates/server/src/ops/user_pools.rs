@@ -38,6 +38,11 @@ macro_rules! settings_of {
     };
 }
 
+/// A given id (`RequestContext::given_id`) that is already taken.
+pub(crate) fn id_taken(what: &str, id: Option<String>) -> ApiError {
+    ApiError::invalid_parameter(format!("{what} {} already exists.", id.unwrap_or_default()))
+}
+
 pub(crate) fn pool_not_found(id: &str) -> ApiError {
     ApiError::resource_not_found(format!("User pool {id} does not exist."))
 }
@@ -151,14 +156,19 @@ pub async fn create_user_pool(
     };
     config::apply(&mut pool, settings);
     config::check_sign_in_policy(&pool)?;
-    // A fresh random id; a collision is astronomically rare but costs only a retry.
+    // A fresh random id (a collision is astronomically rare but costs only a retry), or the
+    // one a seed file gives.
+    let given = crate::request_context::RequestContext::current().given_id;
     loop {
-        let id = ids::user_pool_id(app.rng.as_ref(), &scope.region);
+        let id = given
+            .clone()
+            .unwrap_or_else(|| ids::user_pool_id(app.rng.as_ref(), &scope.region));
         pool.arn = Some(ids::user_pool_arn(&scope.region, &scope.account_id, &id));
         pool.id = Some(id);
         match app.store.create_user_pool(&pool).await {
             Ok(()) => break,
-            Err(StoreError::Conflict) => continue,
+            Err(StoreError::Conflict) if given.is_none() => continue,
+            Err(StoreError::Conflict) => return Err(id_taken("User pool", given)),
             Err(e) => return Err(e).or_internal(),
         }
     }

@@ -182,7 +182,6 @@ fn verifier_context(pool_id: &str, srp_user_id: &str) -> String {
 }
 
 /// The user's SRP verifier, opened with the master key (what sign-in checks against).
-#[allow(dead_code)]
 pub(crate) fn open_verifier(app: &App, user: &User) -> Option<(String, srp::Verifier)> {
     let record = user.password.as_ref()?;
     let json = app
@@ -203,6 +202,24 @@ fn sealed_matches(app: &App, pool_id: &str, srp_user_id: &str, sealed: &str, pw:
         .ok()
         .and_then(|json| serde_json::from_slice::<srp::Verifier>(&json).ok())
         .is_some_and(|v| v.matches(srp::pool_name(pool_id), srp_user_id, pw))
+}
+
+/// Whether `pw` is the current password of user `name` of pool `pool_id` (false when there is
+/// no such user or it has no password).
+pub(crate) async fn password_matches(
+    app: &App,
+    pool_id: &str,
+    name: &str,
+    pw: &str,
+) -> Result<bool, ApiError> {
+    let pool = super::user_pools::get_pool(app, pool_id).await?;
+    let Some(user) = find_user(app, &pool, name).await? else {
+        return Ok(false);
+    };
+    Ok(
+        open_verifier(app, &user)
+            .is_some_and(|(id, v)| v.matches(srp::pool_name(pool_id), &id, pw)),
+    )
 }
 
 /// Sets the user's password: policy (InvalidPasswordException), then for permanent passwords

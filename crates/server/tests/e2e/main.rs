@@ -57,6 +57,7 @@ mod saml_federation;
 mod sealed_client_secrets;
 mod secret_free_logs;
 mod seed;
+mod seeding;
 mod sessions;
 mod sign_in_guards;
 mod sign_up;
