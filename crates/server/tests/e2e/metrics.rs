@@ -1,14 +1,14 @@
 //! `GET /metrics`: the Prometheus text format, counting what the SDK's calls did (requests
 //! by operation and outcome, their latency, sign-ins by flow and outcome, a lockout,
 //! messages, store calls, rate-limit rejections); and every log line of a request, the
-//! ones its background work writes included, carrying the request's id.
+//! ones its background work writes included, carrying the request's id. The registry is the
+//! process's, so exact counts are read from a server process of the test's own.
 
 use crate::harness::{client_with, err, pool, sdk_client, Process, TestServer, KEY_ID, SECRET};
 use crate::users::{attr, PW};
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, DeliveryMediumType, ExplicitAuthFlowsType,
 };
-use ironpool_server::throttle::RateLimits;
 use ironpool_server::Config;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -48,9 +48,10 @@ fn grew(before: &HashMap<String, f64>, after: &HashMap<String, f64>, series: &st
 
 #[tokio::test]
 async fn metrics_count_requests_sign_ins_lockouts_messages_and_store_calls() {
-    let s = TestServer::start().await;
-    let c = s.client();
-    let before = scrape(&s.url()).await;
+    let process = Process::spawn(&["--memory"]);
+    let url = process.url();
+    let c = sdk_client(&url, KEY_ID, SECRET, "us-east-1");
+    let before = scrape(&url).await;
     let pool = pool(&c).await;
     let client = client_with(&c, &pool, |b| {
         b.explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
@@ -91,7 +92,7 @@ async fn metrics_count_requests_sign_ins_lockouts_messages_and_store_calls() {
         }
         assert!(wrong < 10, "never locked out");
     }
-    let after = scrape(&s.url()).await;
+    let after = scrape(&url).await;
 
     let requests = |op: &str, outcome: &str| {
         grew(
@@ -134,15 +135,12 @@ async fn metrics_count_requests_sign_ins_lockouts_messages_and_store_calls() {
     // The invitation went to the outbox, its destination here.
     let sent = "ironpool_messages_total{medium=\"EMAIL\",outcome=\"sent\"}";
     assert_eq!(grew(&before, &after, sent), 1.0);
-    // Every store call is timed, on the backend the suite runs on.
-    let backend = match std::env::var("IRONPOOL_E2E_BACKEND").as_deref() {
-        Ok("postgres") => "postgres",
-        _ => "sqlite",
-    };
-    let prefix = format!("ironpool_store_operation_duration_seconds_count{{backend=\"{backend}\"");
+    // Every store call is timed (in memory, all of them go through the one writer).
+    let prefix =
+        "ironpool_store_operation_duration_seconds_count{backend=\"sqlite\",kind=\"write\"}";
     let calls: f64 = after
         .keys()
-        .filter(|series| series.starts_with(&prefix))
+        .filter(|series| series.starts_with(prefix))
         .map(|series| grew(&before, &after, series))
         .sum();
     assert!(calls >= 6.0, "{after:?}");
@@ -152,8 +150,15 @@ async fn metrics_count_requests_sign_ins_lockouts_messages_and_store_calls() {
 
 #[tokio::test]
 async fn rate_limit_rejections_are_counted_by_category() {
-    let (s, _clock) = crate::throttling::server(RateLimits::Aws).await;
-    let url = s.url();
+    // UserUpdate's 25 requests per second, scaled to 1.
+    let process = Process::spawn(&[
+        "--memory",
+        "--rate-limits",
+        "aws",
+        "--rate-limit-scale",
+        "0.04",
+    ]);
+    let url = process.url();
     let c = sdk_client(&url, KEY_ID, SECRET, "us-east-1");
     let before = scrape(&url).await;
     let mut refused = 0;
@@ -273,6 +278,7 @@ async fn token_endpoint_grants_count_as_sign_ins_of_their_flow() {
             "ironpool_sign_ins_total{{flow=\"oauth2:authorization_code\",outcome=\"{outcome}\"}}"
         )
     };
-    assert_eq!(grew(&before, &after, &series("authenticated")), 1.0);
-    assert_eq!(grew(&before, &after, &series("invalid_grant")), 1.0);
+    // In-process, other tests' servers count here too: at least this test's.
+    assert!(grew(&before, &after, &series("authenticated")) >= 1.0);
+    assert!(grew(&before, &after, &series("invalid_grant")) >= 1.0);
 }
