@@ -23,6 +23,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub rng: Arc<dyn Rng>,
     pub credentials: Credentials,
+    /// The SHA-256 of the console password (`--console-password-file`), never the password.
+    pub console_password: Option<[u8; 32]>,
     /// Seals every secret kept at rest.
     pub master_key: MasterKey,
     /// `--public-url`, or the address actually bound; set when the listener is open.
@@ -73,6 +75,10 @@ impl App {
                 Credentials::parse_ini(&text).map_err(|e| format!("{}: {e}", path.display()))?
             }
         };
+        let console_password = match &config.console_password_file {
+            None => None,
+            Some(path) => Some(crate::console::read_password(path)?),
+        };
         let master_key = if config.memory {
             MasterKey::generate(&OsRng)
         } else {
@@ -95,6 +101,7 @@ impl App {
             clock: Arc::new(SystemClock),
             rng: Arc::new(OsRng),
             credentials,
+            console_password,
             master_key,
             outbox: Outbox::default(),
             sender: Arc::new(OutboxOnly),

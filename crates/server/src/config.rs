@@ -26,6 +26,14 @@ pub enum DevEndpoints {
     Off,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Console {
+    /// Served with the dev endpoints.
+    Auto,
+    On,
+    Off,
+}
+
 /// Serve the Cognito User Pools API.
 #[derive(Clone, Debug, Parser)]
 #[command(name = "ironpool serve")]
@@ -110,6 +118,16 @@ pub struct Config {
     )]
     pub dev_endpoints: DevEndpoints,
 
+    /// The admin console at /_ironpool/console (`auto`: served with the dev endpoints). It asks
+    /// for a credentials-file key (access key id and secret) or the console password whenever
+    /// either is configured, and always off a loopback address.
+    #[arg(long, env = "IRONPOOL_CONSOLE", value_enum, default_value = "auto")]
+    pub console: Console,
+
+    /// A file whose first line is the console's password, for the user name `admin`.
+    #[arg(long, env = "IRONPOOL_CONSOLE_PASSWORD_FILE")]
+    pub console_password_file: Option<PathBuf>,
+
     /// Serve the process's metrics at GET /metrics in the Prometheus text format (`false`:
     /// not served).
     #[arg(long, env = "IRONPOOL_METRICS", default_value_t = true, action = clap::ArgAction::Set)]
@@ -161,6 +179,14 @@ impl Config {
             DevEndpoints::Auto => self.listen.ip().is_loopback(),
             DevEndpoints::On => true,
             DevEndpoints::Off => false,
+        }
+    }
+
+    pub fn console_enabled(&self) -> bool {
+        match self.console {
+            Console::Auto => self.dev_endpoints_enabled(),
+            Console::On => true,
+            Console::Off => false,
         }
     }
 

@@ -36,11 +36,20 @@ pub fn router(app: Arc<App>) -> Router {
             .route("/_ironpool/reset", post(reset))
             .route("/_ironpool/outbox", get(outbox));
     }
+    if console_served(&app) {
+        router = router.merge(crate::console::routes());
+    }
     router
         .fallback(not_found)
         .layer(middleware::from_fn(cors))
         .layer(middleware::from_fn(request_span))
         .with_state(app)
+}
+
+/// Whether the admin console is served: as configured, and only where it can ask who is there
+/// (a loopback address, or credentials or a console password to check).
+pub fn console_served(app: &App) -> bool {
+    app.config.console_enabled() && crate::console::can_guard(app)
 }
 
 tokio::task_local! {
@@ -183,6 +192,10 @@ async fn not_found(method: Method, uri: axum::http::Uri) -> Response {
 /// same holds for the metrics.
 async fn cors(request: Request, next: Next) -> Response {
     let path = request.uri().path();
+    if path.starts_with(crate::console::PATH) {
+        // The console's pages are browsed: it checks the Origin of its forms itself.
+        return next.run(request).await;
+    }
     let private = path.starts_with("/_ironpool/") && !path.starts_with("/_ironpool/ui-assets/");
     if private || path == "/metrics" {
         if request.headers().contains_key(header::ORIGIN) {

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod aws;
 pub mod config;
+pub mod console;
 pub mod export;
 pub mod http;
 pub mod import_upload;
@@ -94,6 +95,7 @@ pub async fn run(app: App) -> Result<(), String> {
         storage = %app.config.storage(),
         sigv4 = if app.credentials.is_empty() { "off (admin API open)".to_string() } else { format!("{} access keys", app.credentials.len()) },
         dev_endpoints = app.config.dev_endpoints_enabled(),
+        console = http::console_served(&app),
         smtp = app.config.smtp.smtp_url.as_ref().map_or("off (outbox only)".to_string(), |u| u.redacted()),
         rate_limits = ?app.config.rate_limits,
         tls = app.config.tls_cert.is_some(),
@@ -114,6 +116,12 @@ async fn bind(mut app: App) -> Result<(TcpListener, Arc<App>), String> {
             "refusing to listen on {listen} with no credentials configured: the admin API would \
              be open to the network. Configure --credentials-file, listen on a loopback address, \
              or pass --allow-unauthenticated if an open admin API is what you want."
+        ));
+    }
+    if app.config.console == config::Console::On && !console::can_guard(&app) {
+        return Err(format!(
+            "refusing to serve the console on {listen} to anyone who asks: configure \
+             --credentials-file or --console-password-file, or listen on a loopback address"
         ));
     }
     if let (Some(cert), Some(key)) = (&app.config.tls_cert, &app.config.tls_key) {

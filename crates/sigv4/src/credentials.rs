@@ -56,6 +56,18 @@ impl Credentials {
         self.keys.keys().map(String::as_str)
     }
 
+    /// Whether `secret_access_key` is the secret of `access_key_id` (constant time in the
+    /// secret; for the admin console's sign-in).
+    pub fn holds(&self, access_key_id: &str, secret_access_key: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        use subtle::ConstantTimeEq;
+        let Some(secret) = self.secret(access_key_id) else {
+            return false;
+        };
+        let (given, known) = (Sha256::digest(secret_access_key), Sha256::digest(secret));
+        given.ct_eq(&known).into()
+    }
+
     /// The secret of one access key id.
     pub(crate) fn secret(&self, access_key_id: &str) -> Option<&str> {
         self.keys.get(access_key_id).map(|s| s.0.as_str())
@@ -278,6 +290,16 @@ region = eu-west-1
             creds.access_key_ids().collect::<Vec<_>>(),
             ["AKIDCI", "AKIDDEFAULT"]
         );
+    }
+
+    #[test]
+    fn holds_only_the_secret_of_its_own_key() {
+        let creds = Credentials::parse_ini(FILE).unwrap();
+        assert!(creds.holds("AKIDCI", "ci-secret"));
+        assert!(!creds.holds("AKIDCI", "secret/default+KEY"));
+        assert!(!creds.holds("AKIDCI", "ci-secre"));
+        assert!(!creds.holds("AKIDCI", ""));
+        assert!(!creds.holds("AKIDNONE", "ci-secret"));
     }
 
     #[test]

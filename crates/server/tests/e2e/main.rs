@@ -14,6 +14,7 @@ mod cli;
 mod cli_signin;
 mod clients;
 mod config_versions;
+mod console;
 mod custom_auth;
 mod deleted_client;
 mod devices;

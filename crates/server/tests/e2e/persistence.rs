@@ -171,6 +171,10 @@ fn help_explains_every_flag_and_its_variable() {
         ("--allow-unauthenticated", "IRONPOOL_ALLOW_UNAUTHENTICATED"),
         ("--dev-endpoints", "IRONPOOL_DEV_ENDPOINTS"),
         ("--master-key-file", "IRONPOOL_MASTER_KEY_FILE"),
+        ("--console", "IRONPOOL_CONSOLE"),
+        ("--console-password-file", "IRONPOOL_CONSOLE_PASSWORD_FILE"),
+        ("--metrics", "IRONPOOL_METRICS"),
+        ("--seed", "IRONPOOL_SEED"),
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
         assert!(help.contains(var), "{var} missing from:\n{help}");
