@@ -109,16 +109,11 @@ fn sign_in(app: &App, headers: &HeaderMap) -> Result<(String, Option<String>), (
     Err(())
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+/// The console's CSRF cookie: 32 bytes in hex, or none.
+fn csrf_cookie(headers: &HeaderMap) -> Option<String> {
+    crate::oauth::grant::read_cookie(headers, CSRF_COOKIE)
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned)
 }
 
 impl FromRequestParts<Arc<App>> for Console {
@@ -188,7 +183,7 @@ impl FromRequestParts<Arc<App>> for Console {
                 "This access key may browse its own account only.",
             ));
         }
-        let (csrf, new_csrf) = match cookie(&parts.headers, CSRF_COOKIE) {
+        let (csrf, new_csrf) = match csrf_cookie(&parts.headers) {
             Some(token) => (token, false),
             None => {
                 let mut bytes = [0u8; 32];

@@ -5,7 +5,7 @@
 
 mod authorize;
 pub(crate) mod federation;
-mod grant;
+pub(crate) mod grant;
 mod logout;
 pub(crate) mod oidc;
 mod pages;

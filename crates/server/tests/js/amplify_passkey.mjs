@@ -4,7 +4,7 @@
 // USER_AUTH (preferred WEB_AUTHN, then chosen from the first-factor selection), and deletes it.
 // Prints one JSON line: {"steps":[...], ...} or with "error". Input from the environment:
 // APP_DIR, APP (the app's origin), ENDPOINT, POOL_ID, CLIENT_ID, USERNAME, PASSWORD.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import * as esbuild from "esbuild";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -40,11 +40,7 @@ writeFileSync(
 <script>window.amplify.Amplify.configure(${JSON.stringify(config)});</script>`,
 );
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-});
+const browser = await launchChromium();
 let out = {};
 try {
   const context = await browser.newContext();

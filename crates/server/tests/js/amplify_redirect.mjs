@@ -4,7 +4,7 @@
 // at the token endpoint (a cross-origin fetch) and holds the session. Prints one JSON line.
 // Input from the environment: APP_DIR, APP (the app's URL), DOMAIN (host:port), POOL_ID,
 // CLIENT_ID, USERNAME, PASSWORD.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import * as esbuild from "esbuild";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -49,19 +49,7 @@ writeFileSync(
 <script>window.amplify.Amplify.configure(${JSON.stringify(config)});</script>`,
 );
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 const out = {};
 try {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });

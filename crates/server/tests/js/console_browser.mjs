@@ -6,22 +6,10 @@
 // the user's page.
 // Input from the environment: CONSOLE (the console's URL), PHASE, ID_TOKEN, POOL_ID,
 // ARTIFACTS (a directory for screenshots).
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 const out = {};
 const shot = (page, name) =>
   page.screenshot({ path: `${env.ARTIFACTS}/console-${name}.png`, fullPage: true });

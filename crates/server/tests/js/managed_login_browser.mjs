@@ -4,23 +4,11 @@
 // skips the form, and sign-out ends it. Prints one JSON line.
 // Input from the environment: ENDPOINT, BASE (the domain's endpoints), POOL_ID, CLIENT_ID,
 // CALLBACK, LOGOUT, PASSWORD, SCREENSHOT.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import * as OTPAuth from "otpauth";
 
 const env = process.env;
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await launchChromium();
 const out = {};
 try {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });

@@ -5,7 +5,7 @@
 // code that comes back is redeemed. Prints one JSON line.
 // Input from the environment: ENDPOINT, BASE (the pool's endpoints at localhost), APP (the
 // app's origin), CLIENT_ID, CALLBACK, USERNAME, PASSWORD.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const env = process.env;
 const api = async (op, body) => {
@@ -22,11 +22,7 @@ const api = async (op, body) => {
   return answer;
 };
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-});
+const browser = await launchChromium();
 const out = {};
 try {
   const context = await browser.newContext();
