@@ -261,12 +261,21 @@ async fn every_log_line_of_a_request_carries_its_request_id() {
 }
 
 #[tokio::test]
-async fn token_endpoint_grants_count_as_sign_ins_of_their_flow() {
+async fn managed_login_sign_ins_and_token_endpoint_grants_count_as_sign_ins_of_their_flow() {
     let o = crate::oauth_support::OAuth::new().await;
     let url = o.f.url();
     let before = scrape(&url).await;
     o.f.user("alice", &[]).await;
     let mut browser = crate::oauth_support::Browser::new();
+    let (page_url, page) = browser.follow(&o.authorize_url(&[])).await;
+    let wrong = browser
+        .submit(
+            &page_url,
+            &page,
+            &[("username", "alice"), ("password", "not-her-password")],
+        )
+        .await;
+    assert_eq!(wrong.status, 400, "the sign-in page again, with the error");
     let code = o
         .sign_in_for_code(&mut browser, "alice", &[("scope", "openid")])
         .await;
@@ -281,4 +290,9 @@ async fn token_endpoint_grants_count_as_sign_ins_of_their_flow() {
     // In-process, other tests' servers count here too: at least this test's.
     assert!(grew(&before, &after, &series("authenticated")) >= 1.0);
     assert!(grew(&before, &after, &series("invalid_grant")) >= 1.0);
+    let page = |outcome: &str| {
+        format!("ironpool_sign_ins_total{{flow=\"managed_login:PASSWORD\",outcome=\"{outcome}\"}}")
+    };
+    assert!(grew(&before, &after, &page("authenticated")) >= 1.0);
+    assert!(grew(&before, &after, &page("NotAuthorizedException")) >= 1.0);
 }

@@ -483,6 +483,29 @@ async fn step(
     .await
 }
 
+/// A sign-in step of the pages in the metrics, as the API's are counted: the flow
+/// (`managed_login:PASSWORD`, or `managed_login:USER_AUTH` for the username first) or the
+/// challenge answered, with `authenticated`, `challenge` or the error type.
+fn count(
+    site: &Site,
+    form: &HashMap<String, String>,
+    challenge: Option<ChallengeNameType>,
+    outcome: &Result<Outcome, ApiError>,
+) {
+    let result = match outcome {
+        Ok(Outcome::Authenticated(_)) => "authenticated",
+        Ok(_) => "challenge",
+        Err(e) => e.code.as_str(),
+    };
+    match challenge {
+        Some(name) => crate::metrics::challenge_response(name.as_str(), result),
+        None if by_choice(site) && !form.contains_key("password") => {
+            crate::metrics::sign_in("managed_login:USER_AUTH", result)
+        }
+        None => crate::metrics::sign_in("managed_login:PASSWORD", result),
+    }
+}
+
 /// The username and password as InitiateAuth's model takes them.
 fn check_input(op: Operation, username: &str, password: &str) -> Result<(), ApiError> {
     if username.is_empty() {
@@ -565,6 +588,7 @@ pub(crate) async fn submit(
     let outcome = context
         .scope(step(&app, &site, &request, &posted, challenge))
         .await;
+    count(&site, &posted, challenge, &outcome);
     match outcome {
         Ok(Outcome::Authenticated(result)) => {
             let Some((name, sub)) = signed_in(&result) else {
