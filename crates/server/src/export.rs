@@ -1,6 +1,8 @@
 //! `ironpool export`: a server's data written as a seed file (`crate::seed`) that re-creates
 //! it, read through the API's own operations. Users come without passwords (a seed file holds
-//! plain passwords, and only verifiers are kept), so they are re-created with a temporary one.
+//! plain passwords, and only verifiers are kept), so they are re-created with a temporary one;
+//! or, asked for (`--sealed-passwords`), with their verifiers as kept, sealed with the master
+//! key, which a server of that key takes back (`SealedPassword`).
 
 use crate::app::{App, OrInternal};
 use crate::ops::invoke;
@@ -8,8 +10,18 @@ use crate::scope::Scope;
 use ironpool_api::{ApiError, Operation, ShapeKind};
 use serde_json::{json, Map, Value};
 
+/// What to export.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options<'a> {
+    /// Only this pool.
+    pub only: Option<&'a str>,
+    /// Each user's verifier, sealed with the master key, where the username names it.
+    pub sealed_passwords: bool,
+}
+
 /// The seed file of every pool, or of pool `only`.
-pub async fn export(app: &App, only: Option<&str>) -> Result<Value, String> {
+pub async fn export(app: &App, options: Options<'_>) -> Result<Value, String> {
+    let only = options.only;
     let mut pools = Vec::new();
     let mut after: Option<String> = None;
     loop {
@@ -27,7 +39,7 @@ pub async fn export(app: &App, only: Option<&str>) -> Result<Value, String> {
             }
             let scope = Scope::of_pool(app, &pool);
             pools.push(
-                export_pool(app, &scope, &id)
+                export_pool(app, &scope, &id, options.sealed_passwords)
                     .await
                     .map_err(|e| format!("pool {id}: {}: {}", e.code.as_str(), e.message))?,
             );
@@ -76,7 +88,12 @@ async fn all(
     }
 }
 
-async fn export_pool(app: &App, scope: &Scope, id: &str) -> Result<Value, ApiError> {
+async fn export_pool(
+    app: &App,
+    scope: &Scope,
+    id: &str,
+    sealed_passwords: bool,
+) -> Result<Value, ApiError> {
     let key = json!({ "UserPoolId": id });
     let described = call(app, scope, Operation::DescribeUserPool, key.clone()).await?;
     let pool = &described["UserPool"];
@@ -203,7 +220,11 @@ async fn export_pool(app: &App, scope: &Scope, id: &str) -> Result<Value, ApiErr
         .is_some_and(|a| !a.is_empty());
     let mut seeded = Vec::new();
     for u in users {
-        seeded.push(export_user(app, scope, id, &u, by_attribute).await?);
+        let mut user = export_user(app, scope, id, &u, by_attribute).await?;
+        if sealed_passwords && !by_attribute {
+            sealed_password(app, id, &u, &mut user).await?;
+        }
+        seeded.push(user);
     }
 
     for (key, list) in [
@@ -272,6 +293,27 @@ async fn export_user(
         user.insert("Enabled".into(), json!(false));
     }
     Ok(user)
+}
+
+/// The user's verifier as kept, sealed (`SealedPassword`), and `Permanent: false` for a
+/// temporary one. Not in pools whose UsernameAttributes sign users in by email or phone: the
+/// verifier is made for the username, which a new pool gives anew.
+async fn sealed_password(
+    app: &App,
+    pool_id: &str,
+    u: &Value,
+    user: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
+    let username = u["Username"].as_str().unwrap_or_default();
+    let stored = app.store.get_user(pool_id, username).await.or_internal()?;
+    if let Some((sealed, temporary)) = stored.as_ref().and_then(crate::ops::users::sealed_password)
+    {
+        user.insert("SealedPassword".into(), json!(sealed));
+        if temporary {
+            user.insert("Permanent".into(), json!(false));
+        }
+    }
+    Ok(())
 }
 
 /// The pool's schema as CreateUserPool takes it: custom attributes (without `custom:`), and

@@ -56,6 +56,11 @@ struct ExportArgs {
     /// Only this pool.
     #[arg(long = "user-pool-id")]
     pool: Option<String>,
+    /// Each user's password verifier too, sealed with the master key (`SealedPassword`): a
+    /// server with the same master key signs the users in with their passwords. Not for
+    /// pools whose UsernameAttributes sign users in by email or phone.
+    #[arg(long)]
+    sealed_passwords: bool,
 }
 
 /// `ironpool export`: opens the store (never creating one) and writes its seed file.
@@ -88,7 +93,11 @@ fn export(args: ExportArgs) -> ExitCode {
         .is_some_and(|p| p.extension().is_some_and(|e| e == "json"));
     let text = runtime.block_on(async {
         let app = App::open(config).await?;
-        let seed = ironpool_server::export::export(&app, args.pool.as_deref()).await?;
+        let options = ironpool_server::export::Options {
+            only: args.pool.as_deref(),
+            sealed_passwords: args.sealed_passwords,
+        };
+        let seed = ironpool_server::export::export(&app, options).await?;
         ironpool_server::export::render(&seed, json).map_err(|e| e.message)
     });
     let written = text.and_then(|text| match &args.output {

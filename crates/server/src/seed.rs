@@ -5,8 +5,9 @@
 //! The file (YAML or JSON) follows the request shapes: `UserPools` entries are CreateUserPool
 //! inputs plus `Id` and `AccountId`, with nested `UserPoolClients` (CreateUserPoolClient inputs
 //! plus `ClientId`), `Groups`, `ResourceServers`, `IdentityProviders`, `Domains` (their Create
-//! inputs) and `Users` (AdminCreateUser inputs plus `Password`, `Permanent`, `Groups` and
-//! `Enabled`); `UserPoolId` is implied.
+//! inputs) and `Users` (AdminCreateUser inputs plus `Password` or `SealedPassword` (a verifier
+//! sealed by `ironpool export --sealed-passwords`), `Permanent`, `Groups` and `Enabled`);
+//! `UserPoolId` is implied.
 //!
 //! Never half-seeded: the whole file is first applied to an empty in-memory server (every
 //! API error shows there, with its path in the file); then what the real store needs is planned
@@ -35,7 +36,13 @@ const POOL_EXTRAS: &[&str] = &[
     "Users",
 ];
 const CLIENT_EXTRAS: &[&str] = &["ClientId"];
-const USER_EXTRAS: &[&str] = &["Password", "Permanent", "Groups", "Enabled"];
+const USER_EXTRAS: &[&str] = &[
+    "Password",
+    "SealedPassword",
+    "Permanent",
+    "Groups",
+    "Enabled",
+];
 
 /// Fields of a described resource that are the server's, not the file's.
 const VOLATILE: &[&str] = &[
@@ -249,6 +256,10 @@ fn pools_of(app: &App, doc: &Value) -> Result<Vec<PoolSeed>, String> {
                     u.fields.get("Password").is_none_or(Value::is_string),
                 ),
                 (
+                    "SealedPassword",
+                    u.fields.get("SealedPassword").is_none_or(Value::is_string),
+                ),
+                (
                     "Permanent",
                     u.fields.get("Permanent").is_none_or(Value::is_boolean),
                 ),
@@ -325,7 +336,7 @@ fn pools_of(app: &App, doc: &Value) -> Result<Vec<PoolSeed>, String> {
 
 fn kind_of(key: &str) -> &'static str {
     match key {
-        "Password" => "string",
+        "Password" | "SealedPassword" => "string",
         "Groups" => "list of group names",
         _ => "boolean",
     }
@@ -346,6 +357,8 @@ struct Action {
     op: Operation,
     input: Value,
     given_id: Option<String>,
+    /// For a user's `SealedPassword`: the verifier, written as it is instead of `op`.
+    sealed: Option<String>,
 }
 
 /// Rehearses, plans and applies `pools`; the number of calls that wrote.
@@ -479,6 +492,20 @@ fn canonical(mut v: Value) -> Value {
 async fn execute(app: &App, actions: &[Action]) -> Result<(), String> {
     for a in actions {
         tracing::debug!(path = %a.path, operation = a.op.name(), "seed");
+        if let Some(sealed) = &a.sealed {
+            let field = |name: &str| a.input[name].as_str().unwrap_or_default();
+            let temporary = a.input["Permanent"] == json!(false);
+            crate::ops::users::restore_sealed_password(
+                app,
+                field("UserPoolId"),
+                field("Username"),
+                sealed,
+                temporary,
+            )
+            .await
+            .map_err(|e| format!("{}: {}", a.path, show(&e)))?;
+            continue;
+        }
         invoke(
             app,
             a.scope.clone(),
@@ -523,7 +550,46 @@ impl Planner<'_> {
             op,
             input,
             given_id,
+            sealed: None,
         });
+    }
+
+    /// A new user's `SealedPassword`, once it is known to open with this server's master key
+    /// (the rehearsal's key is its own: there it is written unchecked).
+    fn restore(
+        &mut self,
+        path: &str,
+        key: &Value,
+        sealed: &str,
+        permanent: bool,
+    ) -> Result<(), String> {
+        let field = |name: &str| key[name].as_str().unwrap_or_default();
+        if self.canon.is_some()
+            && !crate::ops::users::sealed_password_opens(
+                self.app,
+                field("UserPoolId"),
+                field("Username"),
+                sealed,
+            )
+        {
+            return Err(format!(
+                "{path}.SealedPassword: does not open with this server's master key as the \
+                 verifier of this user in this pool (it was exported by a server of another \
+                 master key, or for another pool or user)"
+            ));
+        }
+        let mut input = key.clone();
+        input["Permanent"] = json!(permanent);
+        self.push(
+            &format!("{path}.SealedPassword"),
+            Operation::AdminSetUserPassword,
+            input,
+            None,
+        );
+        if let Some(last) = self.out.last_mut() {
+            last.sealed = Some(sealed.to_owned());
+        }
+        Ok(())
     }
 
     /// The resource as it is in the store, and as the file makes it.
@@ -835,6 +901,12 @@ impl Planner<'_> {
             })
             .unwrap_or_default();
         let password = e.str("Password").map(str::to_owned);
+        let sealed = e.str("SealedPassword").map(str::to_owned);
+        if password.is_some() && sealed.is_some() {
+            return Err(format!(
+                "{path}: a user has a Password or a SealedPassword, not both"
+            ));
+        }
         let permanent = e
             .fields
             .get("Permanent")
@@ -860,6 +932,9 @@ impl Planner<'_> {
                     create["TemporaryPassword"] = json!(pw);
                 }
                 self.push(&path, Operation::AdminCreateUser, create, None);
+                if let Some(sealed) = &sealed {
+                    self.restore(&path, &key, sealed, permanent)?;
+                }
                 if let (Some(pw), true) = (&password, permanent) {
                     let mut set = key.clone();
                     set["Password"] = json!(pw);

@@ -55,7 +55,7 @@ mod user_migration;
 mod user_pool_config;
 pub(crate) mod user_pools;
 mod user_sessions;
-mod users;
+pub(crate) mod users;
 pub(crate) mod versioned;
 pub(crate) mod web_authn;
 

@@ -181,6 +181,55 @@ fn verifier_context(pool_id: &str, srp_user_id: &str) -> String {
     format!("verifier:{pool_id}:{srp_user_id}")
 }
 
+/// The user's password as kept (its verifier sealed with the master key) and whether it is
+/// temporary, for `ironpool export --sealed-passwords`; none where the verifier was made for
+/// another name than the username (it could not follow the user to a new pool).
+pub(crate) fn sealed_password(user: &User) -> Option<(&str, bool)> {
+    let record = user.password.as_ref()?;
+    (record.srp_user_id == user.username).then_some((&record.sealed_verifier, record.temporary))
+}
+
+/// Whether `sealed` opens with this server's master key as the verifier of `username` in
+/// `pool_id`.
+pub(crate) fn sealed_password_opens(
+    app: &App,
+    pool_id: &str,
+    username: &str,
+    sealed: &str,
+) -> bool {
+    app.master_key
+        .open(&verifier_context(pool_id, username), sealed)
+        .is_ok()
+}
+
+/// Gives the user `sealed` as its password (a seed's `SealedPassword`): CONFIRMED, or
+/// FORCE_CHANGE_PASSWORD when `temporary`.
+pub(crate) async fn restore_sealed_password(
+    app: &App,
+    pool_id: &str,
+    username: &str,
+    sealed: &str,
+    temporary: bool,
+) -> Result<(), ApiError> {
+    let pool = get_pool(app, pool_id).await?;
+    let now = app.now();
+    modify_user(app, &pool, username, |user| {
+        user.password = Some(PasswordRecord {
+            srp_user_id: user.username.clone(),
+            sealed_verifier: sealed.to_owned(),
+            temporary,
+            set_at: now,
+        });
+        user.status = match temporary {
+            true => UserStatusType::ForceChangePassword,
+            false => UserStatusType::Confirmed,
+        };
+        Ok(())
+    })
+    .await
+    .map(|_| ())
+}
+
 /// The user's SRP verifier, opened with the master key (what sign-in checks against).
 pub(crate) fn open_verifier(app: &App, user: &User) -> Option<(String, srp::Verifier)> {
     let record = user.password.as_ref()?;

@@ -813,3 +813,110 @@ async fn export_then_seed_recreates_the_pools_clients_groups_and_users() {
         Ok(0)
     );
 }
+
+const SEALED_YAML: &str = r#"
+UserPools:
+  - Id: us-east-1_Sealed123
+    PoolName: sealed
+    UserPoolClients:
+      - ClientId: sealedclient00000000000001
+        ClientName: app
+        ExplicitAuthFlows: [ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_REFRESH_TOKEN_AUTH]
+    Users:
+      - Username: dana
+        Password: Passw0rd!long
+      - Username: erin
+        Password: Temp0rary!pw
+        Permanent: false
+"#;
+
+/// AdminInitiateAuth with a password in the sealed pool: tokens, or the challenge's name.
+async fn sealed_sign_in(
+    c: &Client,
+    username: &str,
+    password: &str,
+) -> Result<String, (String, String)> {
+    let out = c
+        .admin_initiate_auth()
+        .user_pool_id("us-east-1_Sealed123")
+        .client_id("sealedclient00000000000001")
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+        .map_err(err)?;
+    Ok(match out.authentication_result() {
+        Some(_) => "tokens".to_owned(),
+        None => out.challenge_name().unwrap().as_str().to_owned(),
+    })
+}
+
+#[tokio::test]
+async fn export_with_sealed_passwords_keeps_them_for_a_server_of_the_same_master_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = write(dir.path(), "seed.yaml", SEALED_YAML);
+    let first = dir.path().join("first");
+    start(&first, Some(&seed)).await.stop().await;
+    let exported = dir.path().join("exported.yaml");
+    let status = std::process::Command::new(Process::binary())
+        .args(["export", "--sealed-passwords", "--data-dir"])
+        .arg(&first)
+        .arg("--output")
+        .arg(&exported)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert_eq!(text.matches("SealedPassword:").count(), 2, "{text}");
+    assert!(
+        !text.contains("Passw0rd") && !text.contains("Temp0rary"),
+        "{text}"
+    );
+    assert!(text.contains("Permanent: false"), "{text}");
+
+    // A server of the same master key: the users sign in with their passwords.
+    let second = dir.path().join("second");
+    std::fs::create_dir_all(&second).unwrap();
+    std::fs::copy(first.join("master.key"), second.join("master.key")).unwrap();
+    let s = start(&second, Some(&exported)).await;
+    let c = client(&s);
+    assert_eq!(
+        sealed_sign_in(&c, "dana", "Passw0rd!long").await,
+        Ok("tokens".into())
+    );
+    assert_eq!(
+        sealed_sign_in(&c, "dana", "wrong-Passw0rd!")
+            .await
+            .unwrap_err()
+            .0,
+        "NotAuthorizedException"
+    );
+    assert_eq!(
+        sealed_sign_in(&c, "erin", "Temp0rary!pw").await,
+        Ok("NEW_PASSWORD_REQUIRED".into())
+    );
+    s.stop().await;
+    // Seeded again over itself: nothing changes.
+    let app = App::open(config(&second, None)).await.unwrap();
+    assert_eq!(
+        ironpool_server::seed::apply_file(&app, &exported).await,
+        Ok(0)
+    );
+
+    // A server of another master key refuses the file at start, and nothing is applied.
+    let third = dir.path().join("third");
+    let refused = App::from_config(config(&third, Some(&exported)))
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        refused.contains(
+            "UserPools[0].Users[0].SealedPassword: does not open with this server's master key"
+        ),
+        "{refused}"
+    );
+    let app = App::open(config(&third, None)).await.unwrap();
+    let pools = app.store.list_user_pools(None, 10).await.unwrap();
+    assert!(pools.is_empty(), "nothing applied");
+}
