@@ -7,6 +7,7 @@
 mod client;
 mod crash;
 mod existence;
+mod floor;
 mod import;
 mod lambda;
 mod load;

@@ -24,6 +24,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     pub figures: Vec<Figure>,
     pub kill9: Option<Outcome>,
+    /// The primitives timed in this run, for the floor table.
+    pub floor: Option<crate::floor::Primitives>,
 }
 
 impl Report {
@@ -33,6 +35,7 @@ impl Report {
             rows: Vec::new(),
             figures: Vec::new(),
             kill9: None,
+            floor: None,
         }
     }
 
@@ -97,6 +100,16 @@ impl Report {
                 out.extend([String::new(), FIGURE_HEADER.to_owned()]);
                 out.extend(figures.iter().map(|f| f.markdown()));
             }
+        }
+        if let Some(floor) = &self.floor {
+            out.extend([
+                String::new(),
+                "### Floors".to_owned(),
+                String::new(),
+                "What each operation cannot skip, each primitive timed by the benchmark itself in the same run (one thread, medians), against the server's CPU per operation: a ratio of 1 would be all floor.".to_owned(),
+                String::new(),
+            ]);
+            out.extend(floor.markdown(self, crate::workloads::TARGET_CONCURRENCY));
         }
         if let Some(k) = &self.kill9 {
             out.extend([

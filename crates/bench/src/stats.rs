@@ -80,6 +80,11 @@ impl Row {
         median_duration(self.runs.iter().map(|r| r.p50))
     }
 
+    /// The median over runs of the server's CPU per operation.
+    pub fn server_cpu(&self) -> Duration {
+        median_duration(self.runs.iter().map(|r| r.server_cpu_per_op))
+    }
+
     fn throughput(&self) -> f64 {
         median_f64(self.runs.iter().map(|r| r.throughput).collect())
     }
@@ -109,7 +114,7 @@ impl Row {
     /// The row as printed: medians over runs of each run's p50, p99, throughput and CPU.
     pub fn markdown(&self) -> String {
         let (target, met) = self.verdict();
-        let server_cpu = median_duration(self.runs.iter().map(|r| r.server_cpu_per_op));
+        let server_cpu = self.server_cpu();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let ceiling = if server_cpu.is_zero() {
             "-".to_owned()

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 const CONCURRENCIES: [usize; 3] = [1, 16, 64];
 /// The concurrency the throughput targets are stated at.
-const TARGET_CONCURRENCY: usize = 16;
+pub const TARGET_CONCURRENCY: usize = 16;
 /// Pools per W2 run; queries per W6 run; users signed in to for W5's tokens.
 const POOLS: usize = 100;
 const QUERIES: usize = 200;
@@ -41,6 +41,9 @@ pub async fn run_all(args: &Args) -> Result<Report> {
     };
     let plan = args.plan();
     let mut report = Report::new();
+    report.floor = Some(crate::floor::Primitives::measure(
+        &root.path().join("floor"),
+    )?);
     let named = |w: &str| args.only.iter().any(|o| o.eq_ignore_ascii_case(w));
     if named("import") {
         crate::import::run(args, &plan, &base, root.path(), &mut report).await?;

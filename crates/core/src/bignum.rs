@@ -10,9 +10,15 @@
 //! given operand width (`Bn::from_be` keeps the byte length as the width, so a 32-byte exponent
 //! with leading zeros costs what any other does). Only [`Modulus::reduce`] is variable-time; it
 //! is for public inputs (a client's `A`) and for values already below the modulus.
+//!
+//! [`FixedBase`] raises one base (SRP's g) to secret exponents several times faster than
+//! [`Modulus::pow`]: a table of the base's powers replaces every squaring, and each table row
+//! is read whole, so which entry an exponent picks shows neither in time nor in memory access.
 
 use aws_lc_sys as ffi;
 use std::ptr::NonNull;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
 
 /// Panics on an AWS-LC failure: with valid, reduced operands these calls fail only when
 /// memory runs out.
@@ -205,6 +211,177 @@ impl Modulus {
     }
 }
 
+impl Modulus {
+    /// The modulus's width in 64-bit words: the width of every Montgomery-form value.
+    fn words(&self) -> usize {
+        // SAFETY: `self.n` is a live BIGNUM.
+        let bytes = unsafe { ffi::BN_num_bytes(self.n.ptr()) } as usize;
+        bytes.div_ceil(8)
+    }
+
+    /// A value (below n) from its little-endian words, `words()` of them, written into `out`
+    /// with exactly that width, so Montgomery products take AWS-LC's fixed-width path.
+    fn load(&self, words: &[u64], out: &mut Bn) {
+        let mut le = [0u8; MAX_BYTES];
+        let le = &mut le[..words.len() * 8];
+        for (chunk, w) in le.chunks_exact_mut(8).zip(words) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        // SAFETY: `le` is valid for its length; `out` is a live BIGNUM that BN_le2bn refills.
+        let r = unsafe { ffi::BN_le2bn(le.as_ptr(), le.len(), out.mut_ptr()) };
+        le.zeroize();
+        assert!(!r.is_null(), "AWS-LC BN_le2bn failed");
+    }
+
+    /// The little-endian words of a value below n, `words()` of them.
+    fn store(&self, value: &Bn) -> Vec<u64> {
+        let words = self.words();
+        let mut le = vec![0u8; words * 8];
+        // SAFETY: `le` is valid for its length; `value` is a live BIGNUM.
+        check(
+            unsafe { ffi::BN_bn2le_padded(le.as_mut_ptr(), le.len(), value.ptr()) },
+            "BN_bn2le_padded",
+        );
+        let out = le
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect();
+        le.zeroize();
+        out
+    }
+
+    /// `a` into Montgomery form (`a·R mod n`).
+    fn to_montgomery(&self, a: &Bn) -> Bn {
+        let mut r = Bn::new();
+        let ctx = Ctx::new();
+        // SAFETY: live BIGNUMs, a live BN_CTX, and the Montgomery context made for `self.n`.
+        check(
+            unsafe {
+                ffi::BN_to_montgomery(r.mut_ptr(), a.ptr(), self.mont.as_ptr(), ctx.0.as_ptr())
+            },
+            "BN_to_montgomery",
+        );
+        r
+    }
+
+    /// `acc = acc·b·R⁻¹ mod n`: one Montgomery product, in place.
+    fn mont_mul_assign(&self, acc: &mut Bn, b: &Bn, ctx: &Ctx) {
+        let acc = acc.mut_ptr();
+        // SAFETY: live BIGNUMs and BN_CTX; AWS-LC's Montgomery product allows `r` to alias `a`.
+        check(
+            unsafe {
+                ffi::BN_mod_mul_montgomery(acc, acc, b.ptr(), self.mont.as_ptr(), ctx.0.as_ptr())
+            },
+            "BN_mod_mul_montgomery",
+        );
+    }
+}
+
+/// The widest modulus [`FixedBase`] takes, in bytes (SRP's is 384).
+const MAX_BYTES: usize = 512;
+
+/// Bits of the exponent per table row.
+const WINDOW: usize = 4;
+const ROW: usize = 1 << WINDOW;
+
+/// `base^e mod n` for one fixed base and secret exponents of up to `exp_bytes` bytes.
+///
+/// Row `i` of the table holds `base^(d·16^i)` for `d` in 0..16, in Montgomery form; `base^e`
+/// is then the product of one entry per row, chosen by the exponent's `i`-th hexadecimal digit:
+/// `2·exp_bytes` Montgomery products and no squaring, against about `8·exp_bytes` squarings
+/// and products for [`Modulus::pow`]. Every exponent, whatever its value, takes the same
+/// products, and each entry is picked by reading its whole row with a constant-time mask.
+pub struct FixedBase {
+    /// Rows of `ROW` entries of `words` little-endian words each.
+    table: Vec<u64>,
+    words: usize,
+    exp_bytes: usize,
+    /// 1 as a plain number of full width: a Montgomery product by it leaves Montgomery form.
+    one: Vec<u64>,
+}
+
+impl FixedBase {
+    /// The table for `base` (below n) and exponents of at most `exp_bytes` bytes: `2·exp_bytes`
+    /// rows of 16 entries (393 KB for a 3072-bit n and 32-byte exponents).
+    pub fn new(n: &Modulus, base: &Bn, exp_bytes: usize) -> Self {
+        let words = n.words();
+        assert!(
+            words * 8 <= MAX_BYTES,
+            "the modulus is wider than FixedBase takes"
+        );
+        let rows = exp_bytes * 8 / WINDOW;
+        let ctx = Ctx::new();
+        let one_mont = n.store(&n.to_montgomery(&n.reduce(&[1])));
+        let mut step = Bn::new();
+        n.load(&n.store(&n.to_montgomery(base)), &mut step);
+        let mut table = Vec::with_capacity(rows * ROW * words);
+        for _ in 0..rows {
+            // entries base^(d·16^i), d = 0..16, with `step` = base^(16^i)
+            let mut entry = Bn::new();
+            n.load(&one_mont, &mut entry);
+            table.extend_from_slice(&one_mont);
+            for _ in 1..ROW {
+                n.mont_mul_assign(&mut entry, &step, &ctx);
+                table.extend(n.store(&entry));
+            }
+            // step^16 = entry 15 · step
+            n.mont_mul_assign(&mut entry, &step, &ctx);
+            step = entry;
+        }
+        let mut one = vec![0u64; words];
+        one[0] = 1;
+        Self {
+            table,
+            words,
+            exp_bytes,
+            one,
+        }
+    }
+
+    /// `base^exp mod n` in constant time for `exp` of at most `exp_bytes` big-endian bytes
+    /// (any length up to that takes the same time).
+    pub fn pow(&self, n: &Modulus, exp: &[u8]) -> Bn {
+        assert!(
+            exp.len() <= self.exp_bytes,
+            "exponent longer than the table"
+        );
+        assert_eq!(n.words(), self.words, "a table is for its own modulus");
+        let mut padded = vec![0u8; self.exp_bytes];
+        padded[self.exp_bytes - exp.len()..].copy_from_slice(exp);
+        let ctx = Ctx::new();
+        let mut selected = vec![0u64; self.words];
+        let mut acc = Bn::new();
+        let mut factor = Bn::new();
+        for (i, row) in self.table.chunks_exact(ROW * self.words).enumerate() {
+            let byte = padded[self.exp_bytes - 1 - i / 2];
+            let digit = (byte >> (WINDOW * (i % 2))) & (ROW as u8 - 1);
+            select(row, self.words, digit, &mut selected);
+            if i == 0 {
+                n.load(&selected, &mut acc);
+            } else {
+                n.load(&selected, &mut factor);
+                n.mont_mul_assign(&mut acc, &factor, &ctx);
+            }
+        }
+        n.load(&self.one, &mut factor);
+        n.mont_mul_assign(&mut acc, &factor, &ctx);
+        selected.zeroize();
+        padded.zeroize();
+        acc
+    }
+}
+
+/// Entry `digit` of `row` into `out`, reading every entry and keeping one by a mask.
+fn select(row: &[u64], words: usize, digit: u8, out: &mut [u64]) {
+    out.fill(0);
+    for (d, entry) in row.chunks_exact(words).enumerate() {
+        let mask = u64::from((d as u8).ct_eq(&digit).unwrap_u8()).wrapping_neg();
+        for (o, e) in out.iter_mut().zip(entry) {
+            *o |= e & mask;
+        }
+    }
+}
+
 impl Drop for Modulus {
     fn drop(&mut self) {
         // SAFETY: the context is owned here and freed once (`n` frees itself).
@@ -231,5 +408,45 @@ mod tests {
         assert_eq!(m.reduce(&[0x01, 0x02]).to_be(1), Some(vec![1]));
         assert!(m.reduce(&[0x01, 0x01]).is_zero());
         assert_eq!(Bn::from_be(&[1, 0]).to_be(1), None);
+    }
+
+    #[test]
+    fn a_fixed_base_power_is_the_power() {
+        // a 3072-bit odd modulus of no special form, and SRP's too (in crate::srp's tests)
+        let n_be: Vec<u8> = (0..384u32).map(|i| (i * 97 + 13) as u8 | 1).collect();
+        let m = Modulus::new(&n_be);
+        let base = m.reduce(&[0x5a; 100]);
+        let fixed = FixedBase::new(&m, &base, 32);
+        let mut exps: Vec<Vec<u8>> = vec![vec![], vec![0; 32], vec![0xff; 32], vec![1], vec![0x80]];
+        exps.extend((0..20u8).map(|k| {
+            (0..32u8)
+                .map(|i| i.wrapping_mul(31) ^ k.wrapping_mul(59))
+                .collect()
+        }));
+        exps.extend((1..32).map(|len| vec![0xa7; len]));
+        for e in &exps {
+            let wide: Vec<u8> = std::iter::repeat_n(0, 32 - e.len())
+                .chain(e.iter().copied())
+                .collect();
+            assert_eq!(
+                fixed.pow(&m, e).to_be(384),
+                m.pow(&base, &Bn::from_be(&wide)).to_be(384),
+                "exponent {e:02x?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fixed_base_takes_small_moduli_too() {
+        let m = Modulus::new(&[0x01, 0x01]); // 257
+        let fixed = FixedBase::new(&m, &m.reduce(&[3]), 2);
+        let mut want = 1u32;
+        for e in 0..=u16::MAX {
+            if e % 997 == 0 || e < 300 {
+                let got = fixed.pow(&m, &e.to_be_bytes()).to_be(2);
+                assert_eq!(got, Some((want as u16).to_be_bytes().to_vec()), "3^{e}");
+            }
+            want = want * 3 % 257;
+        }
     }
 }

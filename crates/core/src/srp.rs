@@ -6,7 +6,7 @@
 //! modular arithmetic on secrets here is constant-time (AWS-LC's Montgomery arithmetic, through
 //! [`crate::bignum`]).
 
-use crate::bignum::{Bn, Modulus};
+use crate::bignum::{Bn, FixedBase, Modulus};
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -43,10 +43,11 @@ fn group() -> &'static Modulus {
     GROUP.get_or_init(|| Modulus::new(&hex::decode(N_HEX).expect("N_HEX is hex")))
 }
 
-/// The generator, 2.
-fn g() -> &'static Bn {
-    static G: OnceLock<Bn> = OnceLock::new();
-    G.get_or_init(|| group().reduce(&[2]))
+/// The powers of the generator, 2, for 32-byte exponents (every secret exponent SRP raises g
+/// to: x, b, a), computed once.
+fn g() -> &'static FixedBase {
+    static G: OnceLock<FixedBase> = OnceLock::new();
+    G.get_or_init(|| FixedBase::new(group(), &group().reduce(&[2]), 32))
 }
 
 /// A value below N as its 384 big-endian bytes.
@@ -56,7 +57,7 @@ fn bytes(value: &Bn) -> Vec<u8> {
 
 /// `g^e mod N` for g = 2, in constant time: 384 big-endian bytes.
 pub fn g_pow(e: &[u8; 32]) -> Vec<u8> {
-    bytes(&group().pow(g(), &Bn::from_be(e)))
+    bytes(&g().pow(group(), e))
 }
 
 /// The minimal big-endian bytes of a non-negative integer, with a 0x00 in front when the top
@@ -117,7 +118,7 @@ fn widen(bytes: &[u8]) -> Option<Bn> {
 /// `B = k·v + g^b mod N`.
 fn public_b(v: &Bn, secret: &[u8; 32]) -> Bn {
     let n = group();
-    n.add(&n.mul(k(), v), &n.pow(g(), &Bn::from_be(secret)))
+    n.add(&n.mul(k(), v), &g().pow(n, secret))
 }
 
 /// A big integer from the hex text SRP clients send (any length, odd digit counts too).
@@ -299,15 +300,43 @@ pub fn client_key(
     let n = group();
     let big_a = g_pow(a);
     let u = hash_u(&big_a, b_pub);
-    let x = Bn::from_be(&x(salt, pool, user, password));
+    let x = x(salt, pool, user, password);
     let b_mod = widen(b_pub).unwrap_or_else(|| n.reduce(&[]));
-    let base = n.sub(&b_mod, &n.mul(k(), &n.pow(g(), &x)));
-    // base^(a + u·x) = base^a · (base^u)^x
-    let s = n.mul(
-        &n.pow(&base, &Bn::from_be(a)),
-        &n.pow(&n.pow(&base, &Bn::from_be(&u)), &x),
-    );
+    let base = n.sub(&b_mod, &n.mul(k(), &g().pow(n, &x)));
+    let s = n.pow(&base, &Bn::from_be(&a_plus_ux(a, &u, &x)));
     (big_a, hkdf(&bytes(&s), &u))
+}
+
+/// `a + u·x` as an integer (65 big-endian bytes), in constant time: the client's exponent.
+fn a_plus_ux(a: &[u8; 32], u: &[u8; 32], x: &[u8; 32]) -> [u8; 65] {
+    let limbs = |b: &[u8; 32]| -> [u64; 4] {
+        std::array::from_fn(|i| {
+            u64::from_be_bytes(b[32 - 8 * (i + 1)..32 - 8 * i].try_into().expect("8 bytes"))
+        })
+    };
+    let (a, u, x) = (limbs(a), limbs(u), limbs(x));
+    // 9 limbs, least significant first: a, then each partial product of u·x added in
+    let mut acc = [0u64; 9];
+    acc[..4].copy_from_slice(&a);
+    for i in 0..4 {
+        let mut carry = 0u128;
+        for j in 0..4 {
+            let t = u128::from(acc[i + j]) + u128::from(u[i]) * u128::from(x[j]) + carry;
+            acc[i + j] = t as u64;
+            carry = t >> 64;
+        }
+        for limb in acc.iter_mut().skip(i + 4) {
+            let t = u128::from(*limb) + carry;
+            *limb = t as u64;
+            carry = t >> 64;
+        }
+    }
+    let mut out = [0u8; 65];
+    out[0] = acc[8] as u8;
+    for (i, limb) in acc[..8].iter().enumerate() {
+        out[65 - 8 * (i + 1)..65 - 8 * i].copy_from_slice(&limb.to_be_bytes());
+    }
+    out
 }
 
 /// The TIMESTAMP form SRP clients send: `EEE MMM d HH:mm:ss UTC yyyy`, day not padded.
@@ -412,6 +441,32 @@ mod tests {
             (&kibi[382..], kibi[..382].iter().all(|&b| b == 0)),
             (&[4, 0][..], true)
         );
+    }
+
+    #[test]
+    fn g_to_a_secret_is_the_generic_exponentiation_of_2() {
+        let two = group().reduce(&[2]);
+        for k in 0..16u8 {
+            let e: [u8; 32] =
+                std::array::from_fn(|i| (i as u8).wrapping_mul(k).wrapping_add(k ^ 0x5c));
+            assert_eq!(g_pow(&e), bytes(&group().pow(&two, &Bn::from_be(&e))));
+        }
+        assert_eq!(
+            g_pow(&[0xff; 32]),
+            bytes(&group().pow(&two, &Bn::from_be(&[0xff; 32])))
+        );
+    }
+
+    #[test]
+    fn the_clients_exponent_is_a_plus_u_times_x() {
+        let small = |v: u8| -> [u8; 32] { std::array::from_fn(|i| if i == 31 { v } else { 0 }) };
+        let mut want = [0u8; 65];
+        want[64] = 3 + 5 * 7;
+        assert_eq!(a_plus_ux(&small(3), &small(5), &small(7)), want);
+        // (2^256 - 1) + (2^256 - 1)^2 = 2^512 - 2^256
+        let mut want = [0u8; 65];
+        want[1..33].fill(0xff);
+        assert_eq!(a_plus_ux(&[0xff; 32], &[0xff; 32], &[0xff; 32]), want);
     }
 
     #[test]
