@@ -67,14 +67,13 @@ impl AuthEvents for SqliteStore {
         event_id: &str,
     ) -> Result<Option<AuthEvent>, StoreError> {
         let args = [pool_id, sub, event_id].map(str::to_owned);
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             Ok(conn
-                .query_row(
+                .prepare_cached(
                     "SELECT pool_id, sub, event_id, created, doc FROM auth_events
                      WHERE pool_id = ?1 AND sub = ?2 AND event_id = ?3",
-                    params![args[0], args[1], args[2]],
-                    event,
-                )
+                )?
+                .query_row(params![args[0], args[1], args[2]], event)
                 .optional()?)
         })
         .await
@@ -83,11 +82,13 @@ impl AuthEvents for SqliteStore {
     async fn put_auth_event(&self, event: &AuthEvent) -> Result<bool, StoreError> {
         let e = event.clone();
         self.write(move |conn| {
-            Ok(conn.execute(
-                "UPDATE auth_events SET doc = ?4
+            Ok(conn
+                .prepare_cached(
+                    "UPDATE auth_events SET doc = ?4
                  WHERE pool_id = ?1 AND sub = ?2 AND event_id = ?3",
-                params![e.pool_id, e.sub, e.event_id, e.doc],
-            )? == 1)
+                )?
+                .execute(params![e.pool_id, e.sub, e.event_id, e.doc])?
+                == 1)
         })
         .await
     }

@@ -10,13 +10,13 @@ impl Devices for SqliteStore {
         let doc = serde_json::to_string(device)?;
         let d = device.clone();
         self.write(move |conn| {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO devices (pool_id, device_key, sub, remembered, doc)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (pool_id, device_key)
                  DO UPDATE SET remembered = excluded.remembered, doc = excluded.doc",
-                params![d.pool_id, d.device_key, d.sub, d.remembered, doc],
-            )?;
+            )?
+            .execute(params![d.pool_id, d.device_key, d.sub, d.remembered, doc])?;
             Ok(())
         })
         .await
@@ -30,7 +30,7 @@ impl Devices for SqliteStore {
     ) -> Result<Option<Device>, StoreError> {
         let (pool_id, sub, key) = (pool_id.to_owned(), sub.to_owned(), device_key.to_owned());
         let doc: Option<String> = self
-            .read(move |conn| {
+            .lookup(move |conn| {
                 Ok(conn
                     .prepare_cached(
                         "SELECT doc FROM devices
@@ -75,10 +75,12 @@ impl Devices for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (pool_id, sub, key) = (pool_id.to_owned(), sub.to_owned(), device_key.to_owned());
         self.write(move |conn| {
-            Ok(conn.execute(
-                "DELETE FROM devices WHERE pool_id = ?1 AND device_key = ?2 AND sub = ?3",
-                params![pool_id, key, sub],
-            )? == 1)
+            Ok(conn
+                .prepare_cached(
+                    "DELETE FROM devices WHERE pool_id = ?1 AND device_key = ?2 AND sub = ?3",
+                )?
+                .execute(params![pool_id, key, sub])?
+                == 1)
         })
         .await
     }

@@ -47,17 +47,17 @@ impl ImportJobs for SqliteStore {
     async fn create_import_job(&self, job: &ImportJob) -> Result<(), StoreError> {
         let job = job.clone();
         self.write(move |conn| {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO user_import_jobs (pool_id, job_id, created, status, version, doc)
                  VALUES (?1, ?2, ?3, ?4, 0, ?5)",
-                params![
-                    job.pool_id(),
-                    job.job_id(),
-                    job.created(),
-                    status_name(&job),
-                    serde_json::to_string(&job)?
-                ],
-            )?;
+            )?
+            .execute(params![
+                job.pool_id(),
+                job.job_id(),
+                job.created(),
+                status_name(&job),
+                serde_json::to_string(&job)?
+            ])?;
             Ok(())
         })
         .await
@@ -69,7 +69,7 @@ impl ImportJobs for SqliteStore {
         job_id: &str,
     ) -> Result<Option<(ImportJob, i64)>, StoreError> {
         let (pool_id, job_id) = (pool_id.to_owned(), job_id.to_owned());
-        self.read(move |conn| get_job(conn, &pool_id, &job_id))
+        self.lookup(move |conn| get_job(conn, &pool_id, &job_id))
             .await
     }
 
@@ -149,11 +149,11 @@ impl ImportJobs for SqliteStore {
     ) -> Result<(), StoreError> {
         let ids = (pool_id.to_owned(), job_id.to_owned(), upload_id.to_owned());
         self.write(move |conn| {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT OR REPLACE INTO user_import_chunks (pool_id, job_id, upload_id, seq, bytes)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![ids.0, ids.1, ids.2, seq as i64, bytes],
-            )?;
+            )?
+            .execute(params![ids.0, ids.1, ids.2, seq as i64, bytes])?;
             Ok(())
         })
         .await
@@ -188,11 +188,11 @@ impl ImportJobs for SqliteStore {
         let ids = (pool_id.to_owned(), job_id.to_owned());
         let keep = keep.map(str::to_owned);
         self.write(move |conn| {
-            conn.execute(
+            conn.prepare_cached(
                 "DELETE FROM user_import_chunks WHERE pool_id = ?1 AND job_id = ?2
                  AND upload_id IS NOT ?3",
-                params![ids.0, ids.1, keep],
-            )?;
+            )?
+            .execute(params![ids.0, ids.1, keep])?;
             Ok(())
         })
         .await

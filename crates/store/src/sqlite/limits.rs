@@ -12,7 +12,7 @@ impl ProvisionedLimits for SqliteStore {
         region: &str,
     ) -> Result<Vec<(String, i32)>, StoreError> {
         let (account_id, region) = (account_id.to_owned(), region.to_owned());
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT category, value FROM provisioned_limits
                  WHERE account_id = ?1 AND region = ?2 ORDER BY category",

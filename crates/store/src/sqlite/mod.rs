@@ -3,7 +3,8 @@
 //!
 //! Writes go to one writer thread that commits whatever has queued up as one transaction
 //! (group commit: one fsync for many writes, see [`writer`]); reads run on their own
-//! read-only connections and never wait behind a write.
+//! read-only connections and never wait behind a write: a lookup by key in the calling task,
+//! a read that may walk many rows on a blocking thread.
 
 mod auth_events;
 mod devices;
@@ -73,6 +74,17 @@ impl Readers {
         Ok(conn)
     }
 
+    /// Runs `f` on an idle connection (or a new one), then keeps the connection for reuse.
+    fn run<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let conn = self.take()?;
+        let result = f(&conn);
+        self.give_back(conn);
+        result
+    }
+
     fn give_back(&self, conn: Connection) {
         self.idle
             .lock()
@@ -85,10 +97,17 @@ impl Readers {
 /// whenever the value bound to a parameter it compared with the partial index
 /// `resources_global_key` changes, i.e. on nearly every call; our lookups are by key and gain
 /// nothing from value-dependent plans.
+///
+/// Each connection also keeps every statement it has prepared (there are fewer than
+/// [`STATEMENTS`]), so none is parsed again: a statement is prepared once per connection.
 fn stable_plans(conn: &Connection) -> Result<(), StoreError> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENTS);
     Ok(())
 }
+
+/// Room in each connection's statement cache: more than the store's distinct statements.
+const STATEMENTS: usize = 256;
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file `path` and migrates it.
@@ -156,7 +175,8 @@ impl SqliteStore {
         result
     }
 
-    /// Runs `f` on a read connection off the async runtime (on the writer in memory).
+    /// Runs `f`, a read that may walk many rows (a list, a count, a scan), on a read connection
+    /// off the async runtime (on the writer in memory).
     async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
@@ -171,14 +191,28 @@ impl SqliteStore {
         let inner = self.inner.clone();
         let result = tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            let readers = inner.readers.as_ref().expect("checked above");
-            let conn = readers.take()?;
-            let result = f(&conn);
-            readers.give_back(conn);
-            result
+            inner.readers.as_ref().expect("checked above").run(f)
         })
         .await
         .map_err(|e| StoreError::Backend(format!("storage task: {e}")))?;
+        crate::latency::record("sqlite", "read", started);
+        result
+    }
+
+    /// Runs `f`, a read of a few rows by key, on a read connection in the calling task (on the
+    /// writer in memory). Such a read takes microseconds in pages already cached, less than
+    /// handing it to a blocking thread and back would (two thread wake-ups per read).
+    async fn lookup<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let Some(readers) = &self.inner.readers else {
+            return self.write(move |conn| f(conn)).await;
+        };
+        let started = std::time::Instant::now();
+        let _slot = readers.slots.acquire().await.ok();
+        let result = readers.run(f);
         crate::latency::record("sqlite", "read", started);
         result
     }

@@ -11,10 +11,8 @@ impl UserPools for SqliteStore {
         let id = pool_id(pool)?;
         let doc = serde_json::to_string(pool)?;
         self.write(move |conn| {
-            conn.execute(
-                "INSERT INTO user_pools (id, doc) VALUES (?1, ?2)",
-                params![id, doc],
-            )?;
+            conn.prepare_cached("INSERT INTO user_pools (id, doc) VALUES (?1, ?2)")?
+                .execute(params![id, doc])?;
             Ok(())
         })
         .await
@@ -33,7 +31,7 @@ impl UserPools for SqliteStore {
     ) -> Result<Option<(UserPoolType, i64)>, StoreError> {
         let id = id.to_owned();
         let row: Option<(String, i64)> = self
-            .read(move |conn| {
+            .lookup(move |conn| {
                 Ok(conn
                     .prepare_cached("SELECT doc, version FROM user_pools WHERE id = ?1")?
                     .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -72,21 +70,22 @@ impl UserPools for SqliteStore {
         let doc = serde_json::to_string(pool)?;
         self.write(move |conn| {
             // An error rolls back this write's savepoint, the pool's update with it.
-            let updated = conn.execute(
-                "UPDATE user_pools SET doc = ?2, version = version + 1
+            let updated = conn
+                .prepare_cached(
+                    "UPDATE user_pools SET doc = ?2, version = version + 1
                  WHERE id = ?1 AND version = ?3",
-                params![id, doc, version],
-            )?;
+                )?
+                .execute(params![id, doc, version])?;
             if updated != 1 {
                 return Err(StoreError::Conflict);
             }
             for (kind, key, doc) in resources {
-                conn.execute(
+                conn.prepare_cached(
                     "INSERT INTO resources (kind, pool_id, key, doc) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (kind, pool_id, key)
                      DO UPDATE SET doc = excluded.doc, version = version + 1",
-                    params![kind.as_str(), id, key, doc],
-                )?;
+                )?
+                .execute(params![kind.as_str(), id, key, doc])?;
             }
             Ok(())
         })
@@ -96,7 +95,10 @@ impl UserPools for SqliteStore {
     async fn delete_user_pool(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_owned();
         self.write(move |conn| {
-            Ok(conn.execute("DELETE FROM user_pools WHERE id = ?1", params![id])? == 1)
+            Ok(conn
+                .prepare_cached("DELETE FROM user_pools WHERE id = ?1")?
+                .execute(params![id])?
+                == 1)
         })
         .await
     }

@@ -15,10 +15,10 @@ impl Resources for SqliteStore {
     ) -> Result<(), StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
         self.write(move |conn| {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO resources (kind, pool_id, key, doc) VALUES (?1, ?2, ?3, ?4)",
-                params![kind.as_str(), pool_id, key, doc],
-            )?;
+            )?
+            .execute(params![kind.as_str(), pool_id, key, doc])?;
             Ok(())
         })
         .await
@@ -31,7 +31,7 @@ impl Resources for SqliteStore {
         key: &str,
     ) -> Result<Option<(String, i64)>, StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             Ok(conn
                 .prepare_cached(
                     "SELECT doc, version FROM resources
@@ -51,7 +51,7 @@ impl Resources for SqliteStore {
         key: &str,
     ) -> Result<Option<(String, String)>, StoreError> {
         let key = key.to_owned();
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             Ok(conn
                 .prepare_cached(
                     "SELECT pool_id, doc FROM resources WHERE kind = ?1 AND key = ?2 LIMIT 1",
@@ -72,11 +72,12 @@ impl Resources for SqliteStore {
     ) -> Result<(), StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
         self.write(move |conn| {
-            let updated = conn.execute(
-                "UPDATE resources SET doc = ?4, version = version + 1
+            let updated = conn
+                .prepare_cached(
+                    "UPDATE resources SET doc = ?4, version = version + 1
                  WHERE kind = ?1 AND pool_id = ?2 AND key = ?3 AND version = ?5",
-                params![kind.as_str(), pool_id, key, doc, version],
-            )?;
+                )?
+                .execute(params![kind.as_str(), pool_id, key, doc, version])?;
             if updated != 1 {
                 return Err(StoreError::Conflict);
             }
@@ -93,10 +94,12 @@ impl Resources for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (pool_id, key) = (pool_id.to_owned(), key.to_owned());
         self.write(move |conn| {
-            Ok(conn.execute(
-                "DELETE FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key = ?3",
-                params![kind.as_str(), pool_id, key],
-            )? == 1)
+            Ok(conn
+                .prepare_cached(
+                    "DELETE FROM resources WHERE kind = ?1 AND pool_id = ?2 AND key = ?3",
+                )?
+                .execute(params![kind.as_str(), pool_id, key])?
+                == 1)
         })
         .await
     }
@@ -126,11 +129,9 @@ impl Resources for SqliteStore {
     async fn count_resources(&self, kind: Kind, pool_id: &str) -> Result<u64, StoreError> {
         let pool_id = pool_id.to_owned();
         self.read(move |conn| {
-            let n: i64 = conn.query_row(
-                "SELECT COUNT(*) FROM resources WHERE kind = ?1 AND pool_id = ?2",
-                params![kind.as_str(), pool_id],
-                |r| r.get(0),
-            )?;
+            let n: i64 = conn
+                .prepare_cached("SELECT COUNT(*) FROM resources WHERE kind = ?1 AND pool_id = ?2")?
+                .query_row(params![kind.as_str(), pool_id], |r| r.get(0))?;
             Ok(n as u64)
         })
         .await

@@ -28,13 +28,10 @@ impl Tokens for SqliteStore {
     async fn get_signing_keys(&self, pool_id: &str) -> Result<Option<SigningKeys>, StoreError> {
         let pool_id = pool_id.to_owned();
         let doc: Option<String> = self
-            .read(move |conn| {
+            .lookup(move |conn| {
                 Ok(conn
-                    .query_row(
-                        "SELECT doc FROM signing_keys WHERE pool_id = ?1",
-                        params![pool_id],
-                        |r| r.get(0),
-                    )
+                    .prepare_cached("SELECT doc FROM signing_keys WHERE pool_id = ?1")?
+                    .query_row(params![pool_id], |r| r.get(0))
                     .optional()?)
             })
             .await?;
@@ -51,16 +48,14 @@ impl Tokens for SqliteStore {
         let stored: String = self
             .write(move |conn| {
                 let tx = conn.savepoint()?;
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO signing_keys (pool_id, doc) VALUES (?1, ?2)
                      ON CONFLICT (pool_id) DO NOTHING",
-                    params![pool_id, doc],
-                )?;
-                let stored = tx.query_row(
-                    "SELECT doc FROM signing_keys WHERE pool_id = ?1",
-                    params![pool_id],
-                    |r| r.get(0),
-                )?;
+                )?
+                .execute(params![pool_id, doc])?;
+                let stored = tx
+                    .prepare_cached("SELECT doc FROM signing_keys WHERE pool_id = ?1")?
+                    .query_row(params![pool_id], |r| r.get(0))?;
                 tx.commit()?;
                 Ok(stored)
             })
@@ -105,7 +100,7 @@ impl Tokens for SqliteStore {
         token_hash: &str,
     ) -> Result<Option<RefreshToken>, StoreError> {
         let hash = token_hash.to_owned();
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             Ok(conn
                 .query_row(
                     &format!(
@@ -127,7 +122,7 @@ impl Tokens for SqliteStore {
         origin_jti: &str,
     ) -> Result<Option<RefreshToken>, StoreError> {
         let (pool_id, jti) = (pool_id.to_owned(), origin_jti.to_owned());
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             Ok(conn
                 .query_row(
                     &format!(
@@ -153,8 +148,9 @@ impl Tokens for SqliteStore {
         let (old, new) = (old_hash.to_owned(), new_hash.to_owned());
         self.write(move |conn| {
             // The CASEs read the row as it was before this update.
-            Ok(conn.execute(
-                "UPDATE refresh_tokens SET
+            Ok(conn
+                .prepare_cached(
+                    "UPDATE refresh_tokens SET
                     previous_hash = CASE WHEN token_hash = ?1 THEN ?1 ELSE previous_hash END,
                     previous_valid_until =
                         CASE WHEN token_hash = ?1 THEN ?5 ELSE previous_valid_until END,
@@ -162,8 +158,9 @@ impl Tokens for SqliteStore {
                     expires_at = ?3
                  WHERE revoked = 0
                    AND (token_hash = ?1 OR (previous_hash = ?1 AND previous_valid_until > ?4))",
-                params![old, new, expires_at, now, grace_until],
-            )? == 1)
+                )?
+                .execute(params![old, new, expires_at, now, grace_until])?
+                == 1)
         })
         .await
     }
@@ -234,11 +231,13 @@ impl Tokens for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (pool_id, jti) = (pool_id.to_owned(), origin_jti.to_owned());
         self.write(move |conn| {
-            Ok(conn.execute(
-                "UPDATE refresh_tokens SET revoked = 1
+            Ok(conn
+                .prepare_cached(
+                    "UPDATE refresh_tokens SET revoked = 1
                  WHERE pool_id = ?1 AND origin_jti = ?2 AND revoked = 0",
-                params![pool_id, jti],
-            )? == 1)
+                )?
+                .execute(params![pool_id, jti])?
+                == 1)
         })
         .await
     }
@@ -250,11 +249,12 @@ impl Tokens for SqliteStore {
     ) -> Result<u64, StoreError> {
         let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
         self.write(move |conn| {
-            Ok(conn.execute(
-                "UPDATE refresh_tokens SET revoked = 1
+            Ok(conn
+                .prepare_cached(
+                    "UPDATE refresh_tokens SET revoked = 1
                  WHERE pool_id = ?1 AND sub = ?2 AND revoked = 0",
-                params![pool_id, sub],
-            )? as u64)
+                )?
+                .execute(params![pool_id, sub])? as u64)
         })
         .await
     }
@@ -267,7 +267,7 @@ impl Tokens for SqliteStore {
         client_id: &str,
     ) -> Result<TokenAuthorization, StoreError> {
         let args = [pool_id, sub, origin_jti, client_id].map(str::to_owned);
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             let (pool_exists, doc, version, revoked, client_doc) = conn
                 .prepare_cached(
                     "SELECT EXISTS (SELECT 1 FROM user_pools WHERE id = ?1), u.doc, u.version,
@@ -303,14 +303,12 @@ impl Tokens for SqliteStore {
     async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError> {
         let s = session.clone();
         self.write(move |conn| {
-            conn.execute(
-                "DELETE FROM auth_sessions WHERE expires_at < ?1",
+            conn.prepare_cached("DELETE FROM auth_sessions WHERE expires_at < ?1")?.execute(
                 params![s.expires_at - 86_400.0],
             )?;
-            conn.execute(
-                "INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES (?1, ?2, ?3, ?4)
+            conn.prepare_cached("INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (session_hash) DO UPDATE SET pool_id = excluded.pool_id,
-                 doc = excluded.doc, expires_at = excluded.expires_at WHERE auth_sessions.doc = ''",
+                 doc = excluded.doc, expires_at = excluded.expires_at WHERE auth_sessions.doc = ''")?.execute(
                 params![s.session_hash, s.pool_id, s.doc, s.expires_at],
             )?;
             Ok(())
@@ -325,25 +323,22 @@ impl Tokens for SqliteStore {
         let session_hash = session_hash.to_owned();
         self.write(move |conn| {
             let session = conn
-                .query_row(
+                .prepare_cached(
                     "SELECT session_hash, pool_id, doc, expires_at FROM auth_sessions
                      WHERE session_hash = ?1",
-                    params![session_hash],
-                    |r| {
-                        Ok(AuthSession {
-                            session_hash: r.get(0)?,
-                            pool_id: r.get(1)?,
-                            doc: r.get(2)?,
-                            expires_at: r.get(3)?,
-                        })
-                    },
-                )
+                )?
+                .query_row(params![session_hash], |r| {
+                    Ok(AuthSession {
+                        session_hash: r.get(0)?,
+                        pool_id: r.get(1)?,
+                        doc: r.get(2)?,
+                        expires_at: r.get(3)?,
+                    })
+                })
                 .optional()?;
             if session.as_ref().is_some_and(|s| !s.doc.is_empty()) {
-                conn.execute(
-                    "UPDATE auth_sessions SET doc = '' WHERE session_hash = ?1",
-                    params![session_hash],
-                )?;
+                conn.prepare_cached("UPDATE auth_sessions SET doc = '' WHERE session_hash = ?1")?
+                    .execute(params![session_hash])?;
             }
             Ok(session)
         })

@@ -14,11 +14,8 @@ pub(super) fn load_pool(
     pool_id: &str,
 ) -> Result<Option<UserPoolType>, StoreError> {
     let doc: Option<String> = conn
-        .query_row(
-            "SELECT doc FROM user_pools WHERE id = ?1",
-            params![pool_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT doc FROM user_pools WHERE id = ?1")?
+        .query_row(params![pool_id], |r| r.get(0))
         .optional()?;
     Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
 }
@@ -52,18 +49,15 @@ fn claim_aliases(
     now: f64,
 ) -> Result<Result<(), UserConflict>, StoreError> {
     let pool_id = &user.pool_id;
-    tx.execute(
-        "DELETE FROM user_aliases WHERE pool_id = ?1 AND username_key = ?2",
-        params![pool_id, key],
-    )?;
+    tx.prepare_cached("DELETE FROM user_aliases WHERE pool_id = ?1 AND username_key = ?2")?
+        .execute(params![pool_id, key])?;
     for (name, value_key) in alias_keys(pool, user) {
         let holder: Option<String> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT username_key FROM user_aliases
                  WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3",
-                params![pool_id, name, value_key],
-                |r| r.get(0),
-            )
+            )?
+            .query_row(params![pool_id, name, value_key], |r| r.get(0))
             .optional()?;
         if let Some(other) = holder {
             if !force || is_username_attribute(pool, &name) || name == "preferred_username" {
@@ -79,16 +73,16 @@ fn claim_aliases(
                 write_doc(tx, &previous, &other, previous.version + 1)?;
                 write_attributes(tx, &previous, &other)?;
             }
-            tx.execute(
+            tx.prepare_cached(
                 "DELETE FROM user_aliases WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3",
-                params![pool_id, name, value_key],
-            )?;
+            )?
+            .execute(params![pool_id, name, value_key])?;
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO user_aliases (pool_id, name, value_key, username_key)
              VALUES (?1, ?2, ?3, ?4)",
-            params![pool_id, name, value_key, key],
-        )?;
+        )?
+        .execute(params![pool_id, name, value_key, key])?;
     }
     Ok(Ok(()))
 }
@@ -96,26 +90,24 @@ fn claim_aliases(
 fn write_doc(tx: &Connection, user: &User, key: &str, version: i64) -> Result<(), StoreError> {
     let mut stored = user.clone();
     stored.version = version;
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE users SET status = ?3, enabled = ?4, version = ?5, doc = ?6
          WHERE pool_id = ?1 AND username_key = ?2",
-        params![
-            user.pool_id,
-            key,
-            status_name(user)?,
-            user.enabled,
-            version,
-            serde_json::to_string(&stored)?
-        ],
-    )?;
+    )?
+    .execute(params![
+        user.pool_id,
+        key,
+        status_name(user)?,
+        user.enabled,
+        version,
+        serde_json::to_string(&stored)?
+    ])?;
     Ok(())
 }
 
 fn write_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), StoreError> {
-    tx.execute(
-        "DELETE FROM user_attributes WHERE pool_id = ?1 AND username_key = ?2",
-        params![user.pool_id, key],
-    )?;
+    tx.prepare_cached("DELETE FROM user_attributes WHERE pool_id = ?1 AND username_key = ?2")?
+        .execute(params![user.pool_id, key])?;
     insert_attributes(tx, user, key)
 }
 
@@ -198,30 +190,30 @@ impl Users for SqliteStore {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             };
             let key = username_key(&pool, &user.username);
-            let taken: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM users WHERE pool_id = ?1
+            let taken: bool = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM users WHERE pool_id = ?1
                  AND (username_key = ?2 OR sub = ?3))",
-                params![user.pool_id, key, user.sub],
-                |r| r.get(0),
-            )?;
+                )?
+                .query_row(params![user.pool_id, key, user.sub], |r| r.get(0))?;
             if taken {
                 return Ok(Err(UserConflict::UsernameExists));
             }
             let mut stored = user.clone();
             stored.version = 0;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
                  version, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
-                params![
-                    user.pool_id,
-                    key,
-                    user.username,
-                    user.sub,
-                    status_name(&user)?,
-                    user.enabled,
-                    serde_json::to_string(&stored)?
-                ],
-            )?;
+            )?
+            .execute(params![
+                user.pool_id,
+                key,
+                user.username,
+                user.sub,
+                status_name(&user)?,
+                user.enabled,
+                serde_json::to_string(&stored)?
+            ])?;
             if let Err(c) = claim_aliases(&tx, &pool, &user, &key, force_alias, user.created)? {
                 return Ok(Err(c));
             }
@@ -234,7 +226,7 @@ impl Users for SqliteStore {
 
     async fn get_user(&self, pool_id: &str, username: &str) -> Result<Option<User>, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
             get_by_key(conn, &pool_id, &key)
         })
@@ -243,7 +235,7 @@ impl Users for SqliteStore {
 
     async fn get_user_by_sub(&self, pool_id: &str, sub: &str) -> Result<Option<User>, StoreError> {
         let (pool_id, sub) = (pool_id.to_owned(), sub.to_owned());
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             let row: Option<(String, i64)> = conn
                 .prepare_cached(&format!("{SELECT_USER} WHERE pool_id = ?1 AND sub = ?2"))?
                 .query_row(params![pool_id, sub], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -261,14 +253,13 @@ impl Users for SqliteStore {
     ) -> Result<Option<User>, StoreError> {
         let (pool_id, name) = (pool_id.to_owned(), attribute.to_owned());
         let value_key = alias_value_key(attribute, value);
-        self.read(move |conn| {
+        self.lookup(move |conn| {
             let key: Option<String> = conn
-                .query_row(
+                .prepare_cached(
                     "SELECT username_key FROM user_aliases
                      WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3",
-                    params![pool_id, name, value_key],
-                    |r| r.get(0),
-                )
+                )?
+                .query_row(params![pool_id, name, value_key], |r| r.get(0))
                 .optional()?;
             match key {
                 Some(key) => get_by_key(conn, &pool_id, &key),
@@ -287,11 +278,10 @@ impl Users for SqliteStore {
             };
             let key = username_key(&pool, &user.username);
             let stored: Option<(i64, String)> = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT version, sub FROM users WHERE pool_id = ?1 AND username_key = ?2",
-                    params![user.pool_id, key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                )?
+                .query_row(params![user.pool_id, key], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             match stored {
                 Some((v, sub)) if v == user.version && sub == user.sub => {}
@@ -312,10 +302,10 @@ impl Users for SqliteStore {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
         self.write(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
-            Ok(conn.execute(
-                "DELETE FROM users WHERE pool_id = ?1 AND username_key = ?2",
-                params![pool_id, key],
-            )? == 1)
+            Ok(conn
+                .prepare_cached("DELETE FROM users WHERE pool_id = ?1 AND username_key = ?2")?
+                .execute(params![pool_id, key])?
+                == 1)
         })
         .await
     }
@@ -401,11 +391,9 @@ impl Users for SqliteStore {
     async fn count_users(&self, pool_id: &str) -> Result<u64, StoreError> {
         let pool_id = pool_id.to_owned();
         self.read(move |conn| {
-            let n: i64 = conn.query_row(
-                "SELECT COUNT(*) FROM users WHERE pool_id = ?1",
-                params![pool_id],
-                |r| r.get(0),
-            )?;
+            let n: i64 = conn
+                .prepare_cached("SELECT COUNT(*) FROM users WHERE pool_id = ?1")?
+                .query_row(params![pool_id], |r| r.get(0))?;
             Ok(n as u64)
         })
         .await
@@ -413,7 +401,7 @@ impl Users for SqliteStore {
 
     async fn user_key(&self, pool_id: &str, username: &str) -> Result<String, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
-        self.read(move |conn| key_of(conn, &pool_id, &username))
+        self.lookup(move |conn| key_of(conn, &pool_id, &username))
             .await
     }
 
@@ -427,24 +415,25 @@ impl Users for SqliteStore {
             (pool_id.to_owned(), username.to_owned(), group.to_owned());
         self.write(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
-            let n = conn.execute(
-                "INSERT INTO group_members (pool_id, group_name, username_key)
+            let n = conn
+                .prepare_cached(
+                    "INSERT INTO group_members (pool_id, group_name, username_key)
                  SELECT ?1, ?2, ?3
                  WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ?1 AND username_key = ?3)
                    AND EXISTS (SELECT 1 FROM resources WHERE kind = 'group' AND pool_id = ?1
                                AND key = ?2)
                  ON CONFLICT DO NOTHING",
-                params![pool_id, group, key],
-            )?;
+                )?
+                .execute(params![pool_id, group, key])?;
             if n == 1 {
                 return Ok(true);
             }
-            let present: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM group_members WHERE pool_id = ?1
+            let present: bool = conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM group_members WHERE pool_id = ?1
                  AND group_name = ?2 AND username_key = ?3)",
-                params![pool_id, group, key],
-                |r| r.get(0),
-            )?;
+                )?
+                .query_row(params![pool_id, group, key], |r| r.get(0))?;
             Ok(present)
         })
         .await
@@ -460,11 +449,13 @@ impl Users for SqliteStore {
             (pool_id.to_owned(), username.to_owned(), group.to_owned());
         self.write(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
-            Ok(conn.execute(
-                "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2
+            Ok(conn
+                .prepare_cached(
+                    "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2
                  AND username_key = ?3",
-                params![pool_id, group, key],
-            )? == 1)
+                )?
+                .execute(params![pool_id, group, key])?
+                == 1)
         })
         .await
     }
@@ -530,15 +521,17 @@ impl Users for SqliteStore {
         let (purpose, code_hash) = (purpose.as_key(), code_hash.to_owned());
         self.write(move |conn| {
             let key = key_of(conn, &pool_id, &username)?;
-            Ok(conn.execute(
-                "INSERT INTO user_codes (pool_id, username_key, purpose, code_hash, expires_at)
+            Ok(conn
+                .prepare_cached(
+                    "INSERT INTO user_codes (pool_id, username_key, purpose, code_hash, expires_at)
                  SELECT ?1, ?2, ?3, ?4, ?5
                  WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ?1 AND username_key = ?2)
                  ON CONFLICT (pool_id, username_key, purpose) DO UPDATE
                  SET code_hash = excluded.code_hash, expires_at = excluded.expires_at,
                      failures = 0",
-                params![pool_id, key, purpose, code_hash, expires_at],
-            )? == 1)
+                )?
+                .execute(params![pool_id, key, purpose, code_hash, expires_at])?
+                == 1)
         })
         .await
     }
@@ -556,12 +549,12 @@ impl Users for SqliteStore {
             if load_pool(conn, &pool_id)?.is_none() {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             }
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO decoys (pool_id, slot, writes, written_at) VALUES (?1, ?2, 1, ?3)
                  ON CONFLICT (pool_id, slot)
                  DO UPDATE SET writes = writes + 1, written_at = excluded.written_at",
-                params![pool_id, slot, now],
-            )?;
+            )?
+            .execute(params![pool_id, slot, now])?;
             Ok(())
         })
         .await
@@ -581,12 +574,13 @@ impl Users for SqliteStore {
             let tx = conn.savepoint()?;
             let key = key_of(&tx, &pool_id, &username)?;
             let row: Option<(String, f64, i64)> = tx
-                .query_row(
+                .prepare_cached(
                     "SELECT code_hash, expires_at, failures FROM user_codes
                      WHERE pool_id = ?1 AND username_key = ?2 AND purpose = ?3",
-                    params![pool_id, key, purpose],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
+                )?
+                .query_row(params![pool_id, key, purpose], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
                 .optional()?;
             let Some((stored, expires_at, failures)) = row else {
                 return Ok(CodeOutcome::Missing);
@@ -595,25 +589,25 @@ impl Users for SqliteStore {
             let outcome = if failures >= i64::from(MAX_CODE_FAILURES) && now < expires_at {
                 CodeOutcome::TooManyFailures
             } else if now >= expires_at {
-                tx.execute(
+                tx.prepare_cached(
                     "DELETE FROM user_codes WHERE pool_id = ?1 AND username_key = ?2
                      AND purpose = ?3",
-                    params![pool_id, key, purpose],
-                )?;
+                )?
+                .execute(params![pool_id, key, purpose])?;
                 CodeOutcome::Expired
             } else if matches {
-                tx.execute(
+                tx.prepare_cached(
                     "DELETE FROM user_codes WHERE pool_id = ?1 AND username_key = ?2
                      AND purpose = ?3",
-                    params![pool_id, key, purpose],
-                )?;
+                )?
+                .execute(params![pool_id, key, purpose])?;
                 CodeOutcome::Accepted
             } else {
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE user_codes SET failures = failures + 1 WHERE pool_id = ?1
                      AND username_key = ?2 AND purpose = ?3",
-                    params![pool_id, key, purpose],
-                )?;
+                )?
+                .execute(params![pool_id, key, purpose])?;
                 CodeOutcome::Mismatch {
                     failures: (failures + 1) as u32,
                 }
