@@ -94,7 +94,14 @@ pub struct Plan {
     pub w3_users: usize,
     pub ops: usize,
     pub limit: std::time::Duration,
+    /// The throughput targets at concurrency 16, per second: W3, W4, W4s, W5.
+    pub targets: [f64; 4],
 }
+
+/// The throughput targets (W3, W4, W4s, W5) on the embedded store and on PostgreSQL, where W3's
+/// is 60% of the embedded one.
+const EMBEDDED_TARGETS: [f64; 4] = [2_500.0, 1_100.0, 400.0, 25_000.0];
+const POSTGRES_TARGETS: [f64; 4] = [1_500.0, 800.0, 400.0, 10_000.0];
 
 impl Args {
     pub fn wants(&self, workload: &str) -> bool {
@@ -115,6 +122,11 @@ impl Args {
             } else {
                 5
             })),
+            targets: if self.pg || self.database.is_some() {
+                POSTGRES_TARGETS
+            } else {
+                EMBEDDED_TARGETS
+            },
         }
     }
 }

@@ -277,7 +277,7 @@ async fn create_users(plan: &Plan, server: &Server, report: &mut Report) -> Resu
             pool_ids.push(create_pool(&mut conn, &format!("w3-c{c}-{run}")).await?.id);
         }
         let label = "AdminCreateUser + AdminSetUserPassword";
-        let row = row("W3", label, c, at_target_concurrency(c, 2_000.0));
+        let row = row("W3", label, c, at_target_concurrency(c, plan.targets[0]));
         let op = |run: usize| -> Arc<dyn Op> {
             Arc::new(CreateUsers {
                 pool_id: pool_ids[run].clone(),
@@ -341,7 +341,7 @@ async fn sign_in(args: &Args, plan: &Plan, server: &Server, report: &mut Report)
                 "W4",
                 "InitiateAuth USER_PASSWORD_AUTH",
                 c,
-                at_target_concurrency(c, 800.0),
+                at_target_concurrency(c, plan.targets[1]),
             );
             let op = |_| -> Arc<dyn Op> { Arc::new(PasswordSignIn(population.clone())) };
             report
@@ -356,7 +356,7 @@ async fn sign_in(args: &Args, plan: &Plan, server: &Server, report: &mut Report)
                 "W4s",
                 "USER_SRP_AUTH + PASSWORD_VERIFIER",
                 c,
-                at_target_concurrency(c, 400.0),
+                at_target_concurrency(c, plan.targets[2]),
             );
             let op = |_| -> Arc<dyn Op> { Arc::new(SrpSignIn::new(population.clone(), ops)) };
             report
@@ -369,7 +369,7 @@ async fn sign_in(args: &Args, plan: &Plan, server: &Server, report: &mut Report)
             GetUser::signed_in(&population, &mut Conn::connect(server.addr).await?, TOKENS).await?,
         );
         for c in CONCURRENCIES {
-            let row = row("W5", "GetUser", c, at_target_concurrency(c, 10_000.0));
+            let row = row("W5", "GetUser", c, at_target_concurrency(c, plan.targets[3]));
             let op = |_| -> Arc<dyn Op> { tokens.clone() };
             report
                 .rows
