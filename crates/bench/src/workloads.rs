@@ -369,7 +369,12 @@ async fn sign_in(args: &Args, plan: &Plan, server: &Server, report: &mut Report)
             GetUser::signed_in(&population, &mut Conn::connect(server.addr).await?, TOKENS).await?,
         );
         for c in CONCURRENCIES {
-            let row = row("W5", "GetUser", c, at_target_concurrency(c, plan.targets[3]));
+            let row = row(
+                "W5",
+                "GetUser",
+                c,
+                at_target_concurrency(c, plan.targets[3]),
+            );
             let op = |_| -> Arc<dyn Op> { tokens.clone() };
             report
                 .rows

@@ -1,4 +1,4 @@
-use super::PostgresStore;
+use super::{Cached, PostgresStore};
 use crate::auth_events::{AuthEvent, AuthEvents};
 use crate::StoreError;
 use async_trait::async_trait;
@@ -20,14 +20,14 @@ impl AuthEvents for PostgresStore {
         let offset = i64::from(keep.saturating_sub(1));
         let client = self.client().await?;
         client
-            .execute(
+            .execute_cached(
                 "INSERT INTO auth_events (pool_id, sub, event_id, created, doc)
                  VALUES ($1, $2, $3, $4, $5)",
                 &[&e.pool_id, &e.sub, &e.event_id, &e.created, &e.doc],
             )
             .await?;
         client
-            .execute(
+            .execute_cached(
                 "DELETE FROM auth_events WHERE pool_id = $1 AND sub = $2
                    AND (created, event_id) < (
                      SELECT created, event_id FROM auth_events WHERE pool_id = $1 AND sub = $2
@@ -51,7 +51,7 @@ impl AuthEvents for PostgresStore {
         let rows = self
             .client()
             .await?
-            .query(
+            .query_cached(
                 "SELECT pool_id, sub, event_id, created, doc FROM auth_events
                  WHERE pool_id = $1 AND sub = $2 AND ($3 OR (created, event_id) < ($4, $5))
                  ORDER BY created DESC, event_id DESC LIMIT $6",
@@ -70,7 +70,7 @@ impl AuthEvents for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "SELECT pool_id, sub, event_id, created, doc FROM auth_events
                  WHERE pool_id = $1 AND sub = $2 AND event_id = $3",
                 &[&pool_id, &sub, &event_id],
@@ -83,7 +83,7 @@ impl AuthEvents for PostgresStore {
         let n = self
             .client()
             .await?
-            .execute(
+            .execute_cached(
                 "UPDATE auth_events SET doc = $4
                  WHERE pool_id = $1 AND sub = $2 AND event_id = $3",
                 &[&e.pool_id, &e.sub, &e.event_id, &e.doc],

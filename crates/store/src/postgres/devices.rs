@@ -1,4 +1,4 @@
-use super::PostgresStore;
+use super::{Cached, PostgresStore};
 use crate::devices::{Device, Devices};
 use crate::StoreError;
 use async_trait::async_trait;
@@ -10,7 +10,7 @@ impl Devices for PostgresStore {
         let d = device;
         self.client()
             .await?
-            .execute(
+            .execute_cached(
                 "INSERT INTO devices (pool_id, device_key, sub, remembered, doc)
                  VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (pool_id, device_key)
@@ -30,7 +30,7 @@ impl Devices for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "SELECT doc FROM devices WHERE pool_id = $1 AND device_key = $2 AND sub = $3",
                 &[&pool_id, &device_key, &sub],
             )
@@ -50,7 +50,7 @@ impl Devices for PostgresStore {
         let rows = self
             .client()
             .await?
-            .query(
+            .query_cached(
                 "SELECT doc FROM devices
                  WHERE pool_id = $1 AND sub = $2 AND remembered AND device_key > $3
                  ORDER BY device_key LIMIT $4",
@@ -71,7 +71,7 @@ impl Devices for PostgresStore {
         let n = self
             .client()
             .await?
-            .execute(
+            .execute_cached(
                 "DELETE FROM devices WHERE pool_id = $1 AND device_key = $2 AND sub = $3",
                 &[&pool_id, &device_key, &sub],
             )

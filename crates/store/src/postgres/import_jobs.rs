@@ -1,12 +1,13 @@
 use super::users::{insert_new_user, load_pool};
-use super::PostgresStore;
+use super::{Cached, PostgresStore};
 use crate::import_jobs::{
     advance, outcome_of, request_stop, status_name, ImportJob, ImportJobs, ImportProgress,
     ImportUser, Imported,
 };
 use crate::StoreError;
 use async_trait::async_trait;
-use tokio_postgres::{Client, GenericClient, Row};
+use deadpool_postgres::{GenericClient, Object};
+use tokio_postgres::Row;
 
 fn job_of(row: &Row) -> Result<(ImportJob, i64), StoreError> {
     Ok((serde_json::from_str(row.get(0))?, row.get(1)))
@@ -19,7 +20,7 @@ async fn put_job<C: GenericClient + Sync>(
     version: i64,
 ) -> Result<bool, StoreError> {
     let n = c
-        .execute(
+        .execute_cached(
             "UPDATE user_import_jobs SET status = $3, version = $4 + 1, doc = $5
              WHERE pool_id = $1 AND job_id = $2 AND version = $4",
             &[
@@ -39,7 +40,7 @@ impl ImportJobs for PostgresStore {
     async fn create_import_job(&self, job: &ImportJob) -> Result<(), StoreError> {
         self.client()
             .await?
-            .execute(
+            .execute_cached(
                 "INSERT INTO user_import_jobs (pool_id, job_id, created, status, version, doc)
                  VALUES ($1, $2, $3, $4, 0, $5)",
                 &[
@@ -62,7 +63,7 @@ impl ImportJobs for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "SELECT doc, version FROM user_import_jobs WHERE pool_id = $1 AND job_id = $2",
                 &[&pool_id, &job_id],
             )
@@ -72,7 +73,7 @@ impl ImportJobs for PostgresStore {
 
     async fn put_import_job(&self, job: &ImportJob, version: i64) -> Result<(), StoreError> {
         let client = self.client().await?;
-        let client: &Client = &client;
+        let client: &Object = &client;
         match put_job(client, job, version).await? {
             true => Ok(()),
             false => Err(StoreError::Conflict),
@@ -85,10 +86,10 @@ impl ImportJobs for PostgresStore {
         job_id: &str,
     ) -> Result<Option<ImportJob>, StoreError> {
         let mut client = self.client().await?;
-        let tx = Client::transaction(&mut client).await?;
+        let tx = client.transaction().await?;
         // Waits for a batch being written, then changes the job as it stands.
         let row = tx
-            .query_opt(
+            .query_opt_cached(
                 "SELECT doc, version FROM user_import_jobs
                  WHERE pool_id = $1 AND job_id = $2 FOR UPDATE",
                 &[&pool_id, &job_id],
@@ -118,7 +119,7 @@ impl ImportJobs for PostgresStore {
         let rows = self
             .client()
             .await?
-            .query(
+            .query_cached(
                 "SELECT doc, version FROM user_import_jobs WHERE pool_id = $1
                  AND (created < $2 OR (created = $2 AND job_id < $3))
                  ORDER BY created DESC, job_id DESC LIMIT $4",
@@ -132,7 +133,7 @@ impl ImportJobs for PostgresStore {
         let rows = self
             .client()
             .await?
-            .query(
+            .query_cached(
                 "SELECT doc, version FROM user_import_jobs
                  WHERE status IN ('Pending', 'InProgress', 'Stopping')",
                 &[],
@@ -151,7 +152,7 @@ impl ImportJobs for PostgresStore {
     ) -> Result<(), StoreError> {
         self.client()
             .await?
-            .execute(
+            .execute_cached(
                 "INSERT INTO user_import_chunks (pool_id, job_id, upload_id, seq, bytes)
                  VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (pool_id, job_id, upload_id, seq) DO UPDATE SET bytes = $5",
@@ -171,7 +172,7 @@ impl ImportJobs for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "SELECT bytes FROM user_import_chunks
                  WHERE pool_id = $1 AND job_id = $2 AND upload_id = $3 AND seq = $4",
                 &[&pool_id, &job_id, &upload_id, &(seq as i64)],
@@ -188,7 +189,7 @@ impl ImportJobs for PostgresStore {
     ) -> Result<(), StoreError> {
         self.client()
             .await?
-            .execute(
+            .execute_cached(
                 "DELETE FROM user_import_chunks WHERE pool_id = $1 AND job_id = $2
                  AND upload_id IS DISTINCT FROM $3",
                 &[&pool_id, &job_id, &keep],
@@ -206,10 +207,10 @@ impl ImportJobs for PostgresStore {
         progress: ImportProgress,
     ) -> Result<Option<(ImportJob, Vec<Imported>)>, StoreError> {
         let mut client = self.client().await?;
-        let tx = Client::transaction(&mut client).await?;
+        let tx = client.transaction().await?;
         // Locked until the commit: a Stop or a take-over waits for this batch.
         let row = tx
-            .query_opt(
+            .query_opt_cached(
                 "SELECT doc, version FROM user_import_jobs
                  WHERE pool_id = $1 AND job_id = $2 FOR UPDATE",
                 &[&pool_id, &job_id],

@@ -1,4 +1,4 @@
-use super::PostgresStore;
+use super::{Cached, PostgresStore};
 use crate::limits::ProvisionedLimits;
 use crate::StoreError;
 use async_trait::async_trait;
@@ -13,7 +13,7 @@ impl ProvisionedLimits for PostgresStore {
         let rows = self
             .client()
             .await?
-            .query(
+            .query_cached(
                 "SELECT category, value FROM provisioned_limits
                  WHERE account_id = $1 AND region = $2 ORDER BY category",
                 &[&account_id, &region],
@@ -31,7 +31,7 @@ impl ProvisionedLimits for PostgresStore {
     ) -> Result<(), StoreError> {
         self.client()
             .await?
-            .execute(
+            .execute_cached(
                 "INSERT INTO provisioned_limits (account_id, region, category, value)
                  VALUES ($1, $2, $3, $4)
                  ON CONFLICT (account_id, region, category) DO UPDATE SET value = excluded.value",

@@ -17,9 +17,10 @@ mod users;
 
 use crate::{Store, StoreError};
 use async_trait::async_trait;
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use std::time::{Duration, Instant};
-use tokio_postgres::NoTls;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Error, NoTls, Row};
 
 /// Connections kept open per server.
 const POOL_SIZE: usize = 16;
@@ -90,6 +91,47 @@ impl Drop for Timed {
         crate::latency::record("postgres", "call", self.1);
     }
 }
+
+/// A query by its text, on a statement the connection prepares once and keeps: one round trip
+/// to the database per query instead of two (parse and describe, then bind and execute).
+#[async_trait]
+pub(super) trait Cached: GenericClient {
+    async fn query_cached(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, Error> {
+        self.query(&self.prepare_cached(sql).await?, params).await
+    }
+
+    async fn query_one_cached(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Row, Error> {
+        self.query_one(&self.prepare_cached(sql).await?, params)
+            .await
+    }
+
+    async fn query_opt_cached(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, Error> {
+        self.query_opt(&self.prepare_cached(sql).await?, params)
+            .await
+    }
+
+    async fn execute_cached(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, Error> {
+        self.execute(&self.prepare_cached(sql).await?, params).await
+    }
+}
+
+impl<C: GenericClient + ?Sized> Cached for C {}
 
 #[async_trait]
 impl Store for PostgresStore {

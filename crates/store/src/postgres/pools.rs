@@ -1,4 +1,4 @@
-use super::PostgresStore;
+use super::{Cached, PostgresStore};
 use crate::pools::pool_id;
 use crate::{Kind, StoreError, UserPools};
 use async_trait::async_trait;
@@ -10,7 +10,7 @@ impl UserPools for PostgresStore {
         let (id, doc) = (pool_id(pool)?, serde_json::to_string(pool)?);
         self.client()
             .await?
-            .execute(
+            .execute_cached(
                 "INSERT INTO user_pools (id, doc) VALUES ($1, $2)",
                 &[&id, &doc],
             )
@@ -32,7 +32,7 @@ impl UserPools for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt("SELECT doc, version FROM user_pools WHERE id = $1", &[&id])
+            .query_opt_cached("SELECT doc, version FROM user_pools WHERE id = $1", &[&id])
             .await?;
         row.map(|r| Ok((serde_json::from_str(r.get::<_, &str>(0))?, r.get(1))))
             .transpose()
@@ -46,7 +46,7 @@ impl UserPools for PostgresStore {
         let rows = self
             .client()
             .await?
-            .query(
+            .query_cached(
                 "SELECT doc FROM user_pools WHERE id > $1 ORDER BY id LIMIT $2",
                 &[&after.unwrap_or(""), &(limit as i64)],
             )
@@ -68,7 +68,7 @@ impl UserPools for PostgresStore {
         // A concurrent update of the pool waits for this row lock, then finds the version
         // moved and updates nothing.
         let updated = tx
-            .execute(
+            .execute_cached(
                 "UPDATE user_pools SET doc = $2, version = version + 1
                  WHERE id = $1 AND version = $3",
                 &[&id, &doc, &version],
@@ -78,7 +78,7 @@ impl UserPools for PostgresStore {
             return Err(StoreError::Conflict);
         }
         for (kind, key, doc) in &resources {
-            tx.execute(
+            tx.execute_cached(
                 "INSERT INTO resources (kind, pool_id, key, doc) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (kind, pool_id, key)
                  DO UPDATE SET doc = excluded.doc, version = resources.version + 1",
@@ -94,7 +94,7 @@ impl UserPools for PostgresStore {
         let n = self
             .client()
             .await?
-            .execute("DELETE FROM user_pools WHERE id = $1", &[&id])
+            .execute_cached("DELETE FROM user_pools WHERE id = $1", &[&id])
             .await?;
         Ok(n == 1)
     }

@@ -1,4 +1,4 @@
-use super::PostgresStore;
+use super::{Cached, PostgresStore};
 use crate::resources::{Kind, Resources};
 use crate::StoreError;
 use async_trait::async_trait;
@@ -14,7 +14,7 @@ impl Resources for PostgresStore {
     ) -> Result<(), StoreError> {
         self.client()
             .await?
-            .execute(
+            .execute_cached(
                 "INSERT INTO resources (kind, pool_id, key, doc) VALUES ($1, $2, $3, $4)",
                 &[&kind.as_str(), &pool_id, &key, &doc],
             )
@@ -31,7 +31,7 @@ impl Resources for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "SELECT doc, version FROM resources WHERE kind = $1 AND pool_id = $2 AND key = $3",
                 &[&kind.as_str(), &pool_id, &key],
             )
@@ -47,7 +47,7 @@ impl Resources for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "SELECT pool_id, doc FROM resources WHERE kind = $1 AND key = $2 LIMIT 1",
                 &[&kind.as_str(), &key],
             )
@@ -66,7 +66,7 @@ impl Resources for PostgresStore {
         let updated = self
             .client()
             .await?
-            .execute(
+            .execute_cached(
                 "UPDATE resources SET doc = $4, version = version + 1
                  WHERE kind = $1 AND pool_id = $2 AND key = $3 AND version = $5",
                 &[&kind.as_str(), &pool_id, &key, &doc, &version],
@@ -87,7 +87,7 @@ impl Resources for PostgresStore {
         let n = self
             .client()
             .await?
-            .execute(
+            .execute_cached(
                 "DELETE FROM resources WHERE kind = $1 AND pool_id = $2 AND key = $3",
                 &[&kind.as_str(), &pool_id, &key],
             )
@@ -105,7 +105,7 @@ impl Resources for PostgresStore {
         let rows = self
             .client()
             .await?
-            .query(
+            .query_cached(
                 "SELECT key, doc FROM resources WHERE kind = $1 AND pool_id = $2 AND key > $3
                  ORDER BY key LIMIT $4",
                 &[
@@ -123,7 +123,7 @@ impl Resources for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_one(
+            .query_one_cached(
                 "SELECT COUNT(*) FROM resources WHERE kind = $1 AND pool_id = $2",
                 &[&kind.as_str(), &pool_id],
             )
@@ -141,7 +141,7 @@ impl Resources for PostgresStore {
         let rows = self
             .client()
             .await?
-            .query(
+            .query_cached(
                 "SELECT pool_id, key, doc FROM resources
                  WHERE kind = $1 AND (pool_id, key) > ($2, $3)
                  ORDER BY pool_id, key LIMIT $4",

@@ -1,4 +1,4 @@
-use super::PostgresStore;
+use super::{Cached, PostgresStore};
 use crate::tokens::{AuthSession, RefreshToken, SigningKeys, TokenAuthorization, Tokens};
 use crate::users::user_from_doc;
 use crate::StoreError;
@@ -29,7 +29,7 @@ impl Tokens for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "SELECT doc FROM signing_keys WHERE pool_id = $1",
                 &[&pool_id],
             )
@@ -49,14 +49,14 @@ impl Tokens for PostgresStore {
         // A racing insert waits for the first to commit and then does nothing; the next
         // statement sees the winner's keys.
         client
-            .execute(
+            .execute_cached(
                 "INSERT INTO signing_keys (pool_id, doc) VALUES ($1, $2)
                  ON CONFLICT (pool_id) DO NOTHING",
                 &[&pool_id, &doc],
             )
             .await?;
         let row = client
-            .query_one(
+            .query_one_cached(
                 "SELECT doc FROM signing_keys WHERE pool_id = $1",
                 &[&pool_id],
             )
@@ -73,13 +73,13 @@ impl Tokens for PostgresStore {
         let client = self.client().await?;
         // Families that ended long ago go when new ones start.
         client
-            .execute(
+            .execute_cached(
                 "DELETE FROM refresh_tokens WHERE expires_at < $1",
                 &[&(t.auth_time - 86_400.0)],
             )
             .await?;
         client
-            .execute(
+            .execute_cached(
                 &format!(
                     "INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -108,7 +108,7 @@ impl Tokens for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 &format!(
                     "SELECT {FAMILY_COLUMNS},
                         CASE WHEN token_hash = $1 THEN NULL ELSE previous_valid_until END
@@ -128,7 +128,7 @@ impl Tokens for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 &format!(
                     "SELECT {FAMILY_COLUMNS}, NULL::DOUBLE PRECISION FROM refresh_tokens
                      WHERE pool_id = $1 AND origin_jti = $2"
@@ -152,7 +152,7 @@ impl Tokens for PostgresStore {
         let n = self
             .client()
             .await?
-            .execute(
+            .execute_cached(
                 "UPDATE refresh_tokens SET
                     previous_hash = CASE WHEN token_hash = $1 THEN $1 ELSE previous_hash END,
                     previous_valid_until =
@@ -174,7 +174,7 @@ impl Tokens for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 &format!(
                     "UPDATE refresh_tokens SET revoked = TRUE
                      WHERE token_hash = $1 OR previous_hash = $1
@@ -195,7 +195,7 @@ impl Tokens for PostgresStore {
         let rows = self
             .client()
             .await?
-            .query(
+            .query_cached(
                 &format!(
                     "SELECT {FAMILY_COLUMNS}, NULL::DOUBLE PRECISION,
                         COALESCE(last_used, auth_time) FROM refresh_tokens
@@ -216,7 +216,7 @@ impl Tokens for PostgresStore {
     ) -> Result<(), StoreError> {
         self.client()
             .await?
-            .execute(
+            .execute_cached(
                 "UPDATE refresh_tokens SET last_used = $3 WHERE pool_id = $1 AND origin_jti = $2",
                 &[&pool_id, &origin_jti, &now],
             )
@@ -232,7 +232,7 @@ impl Tokens for PostgresStore {
         let n = self
             .client()
             .await?
-            .execute(
+            .execute_cached(
                 "UPDATE refresh_tokens SET revoked = TRUE
                  WHERE pool_id = $1 AND origin_jti = $2 AND NOT revoked",
                 &[&pool_id, &origin_jti],
@@ -249,7 +249,7 @@ impl Tokens for PostgresStore {
         Ok(self
             .client()
             .await?
-            .execute(
+            .execute_cached(
                 "UPDATE refresh_tokens SET revoked = TRUE
                  WHERE pool_id = $1 AND sub = $2 AND NOT revoked",
                 &[&pool_id, &sub],
@@ -293,13 +293,13 @@ impl Tokens for PostgresStore {
         let s = session;
         let client = self.client().await?;
         client
-            .execute(
+            .execute_cached(
                 "DELETE FROM auth_sessions WHERE expires_at < $1",
                 &[&(s.expires_at - 86_400.0)],
             )
             .await?;
         client
-            .execute(
+            .execute_cached(
                 "INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (session_hash) DO UPDATE SET pool_id = excluded.pool_id,
                  doc = excluded.doc, expires_at = excluded.expires_at WHERE auth_sessions.doc = ''",
@@ -316,7 +316,7 @@ impl Tokens for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "UPDATE auth_sessions s SET doc = ''
                  FROM (SELECT session_hash, doc FROM auth_sessions WHERE session_hash = $1
                        FOR UPDATE) old

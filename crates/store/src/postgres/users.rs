@@ -1,4 +1,4 @@
-use super::PostgresStore;
+use super::{Cached, PostgresStore};
 use crate::users::{
     alias_keys, alias_value_key, constant_time_eq, is_username_attribute, prefix_end, status_name,
     user_from_doc, username_key, CodeOutcome, CodePurpose, FilterOp, User, UserConflict,
@@ -6,16 +6,17 @@ use crate::users::{
 };
 use crate::StoreError;
 use async_trait::async_trait;
+use deadpool_postgres::{GenericClient, Object, Transaction};
 use ironpool_api::types::UserPoolType;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, GenericClient, Row, Transaction};
+use tokio_postgres::Row;
 
 pub(super) async fn load_pool<C: GenericClient + Sync>(
     c: &C,
     pool_id: &str,
 ) -> Result<Option<UserPoolType>, StoreError> {
     let row = c
-        .query_opt("SELECT doc FROM user_pools WHERE id = $1", &[&pool_id])
+        .query_opt_cached("SELECT doc FROM user_pools WHERE id = $1", &[&pool_id])
         .await?;
     Ok(row
         .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
@@ -43,7 +44,7 @@ async fn get_by_key<C: GenericClient + Sync>(
     key: &str,
 ) -> Result<Option<User>, StoreError> {
     let row = c
-        .query_opt(
+        .query_opt_cached(
             "SELECT doc, version FROM users WHERE pool_id = $1 AND username_key = $2",
             &[&pool_id, &key],
         )
@@ -63,14 +64,14 @@ async fn claim_aliases(
     now: f64,
 ) -> Result<Result<(), UserConflict>, StoreError> {
     let pool_id = &user.pool_id;
-    tx.execute(
+    tx.execute_cached(
         "DELETE FROM user_aliases WHERE pool_id = $1 AND username_key = $2",
         &[pool_id, &key],
     )
     .await?;
     for (name, value_key) in alias_keys(pool, user) {
         let holder: String = tx
-            .query_one(
+            .query_one_cached(
                 "INSERT INTO user_aliases (pool_id, name, value_key, username_key)
                  VALUES ($1, $2, $3, $4)
                  ON CONFLICT (pool_id, name, value_key)
@@ -96,7 +97,7 @@ async fn claim_aliases(
             write_doc(tx, &previous, &holder, previous.version + 1).await?;
             write_attributes(tx, &previous, &holder).await?;
         }
-        tx.execute(
+        tx.execute_cached(
             "UPDATE user_aliases SET username_key = $4
              WHERE pool_id = $1 AND name = $2 AND value_key = $3",
             &[pool_id, &name, &value_key, &key],
@@ -114,7 +115,7 @@ async fn write_doc(
 ) -> Result<(), StoreError> {
     let mut stored = user.clone();
     stored.version = version;
-    tx.execute(
+    tx.execute_cached(
         "UPDATE users SET status = $3, enabled = $4, version = $5, doc = $6
          WHERE pool_id = $1 AND username_key = $2",
         &[
@@ -131,14 +132,14 @@ async fn write_doc(
 }
 
 async fn write_attributes(tx: &Transaction<'_>, user: &User, key: &str) -> Result<(), StoreError> {
-    tx.execute(
+    tx.execute_cached(
         "DELETE FROM user_attributes WHERE pool_id = $1 AND username_key = $2",
         &[&user.pool_id, &key],
     )
     .await?;
     let names: Vec<&str> = user.attributes.keys().map(String::as_str).collect();
     let values: Vec<&str> = user.attributes.values().map(String::as_str).collect();
-    tx.execute(
+    tx.execute_cached(
         "INSERT INTO user_attributes (pool_id, username_key, name, value)
          SELECT $1, $2, n, v FROM unnest($3::TEXT[], $4::TEXT[]) AS a(n, v)",
         &[&user.pool_id, &key, &names, &values],
@@ -160,7 +161,7 @@ pub(super) async fn insert_new_user(
     let mut stored = user.clone();
     stored.version = 0;
     let inserted = tx
-        .execute(
+        .execute_cached(
             "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
              version, doc) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)
              ON CONFLICT DO NOTHING",
@@ -180,14 +181,14 @@ pub(super) async fn insert_new_user(
     }
     for (name, value_key) in alias_keys(pool, user) {
         let claimed = tx
-            .execute(
+            .execute_cached(
                 "INSERT INTO user_aliases (pool_id, name, value_key, username_key)
                  VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                 &[&user.pool_id, &name, &value_key, &key],
             )
             .await?;
         if claimed == 0 {
-            tx.execute(
+            tx.execute_cached(
                 "DELETE FROM users WHERE pool_id = $1 AND username_key = $2",
                 &[&user.pool_id, &key],
             )
@@ -225,7 +226,7 @@ impl PostgresStore {
             .iter()
             .map(|a| a.as_ref() as &(dyn ToSql + Sync))
             .collect();
-        let rows = self.client().await?.query(sql, &refs).await?;
+        let rows = self.client().await?.query_cached(sql, &refs).await?;
         rows.iter().map(user_from_row).collect()
     }
 }
@@ -238,7 +239,7 @@ impl Users for PostgresStore {
         force_alias: bool,
     ) -> Result<Result<(), UserConflict>, StoreError> {
         let mut client = self.client().await?;
-        let tx = Client::transaction(&mut client).await?;
+        let tx = client.transaction().await?;
         let Some(pool) = load_pool(&tx, &user.pool_id).await? else {
             return Err(StoreError::Backend("user pool does not exist".into()));
         };
@@ -248,7 +249,7 @@ impl Users for PostgresStore {
         // A concurrent insert of the same username or sub waits for the first to commit,
         // then inserts nothing.
         let inserted = tx
-            .execute(
+            .execute_cached(
                 "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
                  version, doc) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)
                  ON CONFLICT DO NOTHING",
@@ -278,7 +279,7 @@ impl Users for PostgresStore {
 
     async fn get_user(&self, pool_id: &str, username: &str) -> Result<Option<User>, StoreError> {
         let client = self.client().await?;
-        let client: &Client = &client;
+        let client: &Object = &client;
         let key = key_of(client, pool_id, username).await?;
         get_by_key(client, pool_id, &key).await
     }
@@ -287,7 +288,7 @@ impl Users for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "SELECT doc, version FROM users WHERE pool_id = $1 AND sub = $2",
                 &[&pool_id, &sub],
             )
@@ -304,7 +305,7 @@ impl Users for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_opt(
+            .query_opt_cached(
                 "SELECT u.doc, u.version FROM user_aliases a
                  JOIN users u ON u.pool_id = a.pool_id AND u.username_key = a.username_key
                  WHERE a.pool_id = $1 AND a.name = $2 AND a.value_key = $3",
@@ -316,7 +317,7 @@ impl Users for PostgresStore {
 
     async fn update_user(&self, user: &User) -> Result<Result<bool, UserConflict>, StoreError> {
         let mut client = self.client().await?;
-        let tx = Client::transaction(&mut client).await?;
+        let tx = client.transaction().await?;
         let Some(pool) = load_pool(&tx, &user.pool_id).await? else {
             return Ok(Ok(false));
         };
@@ -324,7 +325,7 @@ impl Users for PostgresStore {
         // The row stays locked until commit: a concurrent update waits, then sees the new
         // version and fails its check.
         let stored = tx
-            .query_opt(
+            .query_opt_cached(
                 "SELECT version, sub, doc FROM users WHERE pool_id = $1 AND username_key = $2
                  FOR UPDATE",
                 &[&user.pool_id, &key],
@@ -355,9 +356,9 @@ impl Users for PostgresStore {
 
     async fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&***client, pool_id, username).await?;
+        let key = key_of(&*client, pool_id, username).await?;
         let n = client
-            .execute(
+            .execute_cached(
                 "DELETE FROM users WHERE pool_id = $1 AND username_key = $2",
                 &[&pool_id, &key],
             )
@@ -431,14 +432,14 @@ impl Users for PostgresStore {
         let row = self
             .client()
             .await?
-            .query_one("SELECT COUNT(*) FROM users WHERE pool_id = $1", &[&pool_id])
+            .query_one_cached("SELECT COUNT(*) FROM users WHERE pool_id = $1", &[&pool_id])
             .await?;
         Ok(row.get::<_, i64>(0) as u64)
     }
 
     async fn user_key(&self, pool_id: &str, username: &str) -> Result<String, StoreError> {
         let client = self.client().await?;
-        key_of(&***client, pool_id, username).await
+        key_of(&*client, pool_id, username).await
     }
 
     async fn add_user_to_group(
@@ -448,10 +449,10 @@ impl Users for PostgresStore {
         group: &str,
     ) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&***client, pool_id, username).await?;
+        let key = key_of(&*client, pool_id, username).await?;
         // Both exist, and the membership is there after this statement (new or not).
         let row = client
-            .query_one(
+            .query_one_cached(
                 "WITH added AS (
                      INSERT INTO group_members (pool_id, group_name, username_key)
                      SELECT $1::TEXT, $2::TEXT, $3::TEXT
@@ -476,9 +477,9 @@ impl Users for PostgresStore {
         group: &str,
     ) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&***client, pool_id, username).await?;
+        let key = key_of(&*client, pool_id, username).await?;
         let n = client
-            .execute(
+            .execute_cached(
                 "DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2
                  AND username_key = $3",
                 &[&pool_id, &group, &key],
@@ -495,9 +496,9 @@ impl Users for PostgresStore {
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&***client, pool_id, username).await?;
+        let key = key_of(&*client, pool_id, username).await?;
         let rows = client
-            .query(
+            .query_cached(
                 "SELECT group_name FROM group_members WHERE pool_id = $1 AND username_key = $2
                  AND group_name > $3 ORDER BY group_name LIMIT $4",
                 &[&pool_id, &key, &after.unwrap_or(""), &(limit as i64)],
@@ -538,9 +539,9 @@ impl Users for PostgresStore {
         expires_at: f64,
     ) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&***client, pool_id, username).await?;
+        let key = key_of(&*client, pool_id, username).await?;
         let n = client
-            .execute(
+            .execute_cached(
                 "INSERT INTO user_codes (pool_id, username_key, purpose, code_hash, expires_at)
                  SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::DOUBLE PRECISION
                  WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND username_key = $2)
@@ -567,18 +568,18 @@ impl Users for PostgresStore {
         let mut client = self.client().await?;
         if !locked {
             // As a code is stored: the pool read for its name rule, one statement.
-            if load_pool(&***client, pool_id).await?.is_none() {
+            if load_pool(&*client, pool_id).await?.is_none() {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             }
             client.execute(UPSERT, &[&pool_id, &slot, &now]).await?;
             return Ok(());
         }
         // As a checked change: pool, locked row, write, commit.
-        let tx = Client::transaction(&mut client).await?;
+        let tx = client.transaction().await?;
         if load_pool(&tx, pool_id).await?.is_none() {
             return Err(StoreError::Backend("user pool does not exist".into()));
         }
-        tx.query_opt(
+        tx.query_opt_cached(
             "SELECT writes FROM decoys WHERE pool_id = $1 AND slot = $2 FOR UPDATE",
             &[&pool_id, &slot],
         )
@@ -598,11 +599,11 @@ impl Users for PostgresStore {
     ) -> Result<CodeOutcome, StoreError> {
         let purpose = purpose.as_key();
         let mut client = self.client().await?;
-        let tx = Client::transaction(&mut client).await?;
+        let tx = client.transaction().await?;
         let key = key_of(&tx, pool_id, username).await?;
         // Locked until commit: of two servers presenting one code, the second finds it gone.
         let row = tx
-            .query_opt(
+            .query_opt_cached(
                 "SELECT code_hash, expires_at, failures FROM user_codes
                  WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 FOR UPDATE",
                 &[&pool_id, &key, &purpose],
@@ -618,13 +619,15 @@ impl Users for PostgresStore {
         let outcome = if failures >= MAX_CODE_FAILURES as i32 && now < expires_at {
             CodeOutcome::TooManyFailures
         } else if now >= expires_at {
-            tx.execute(delete, &[&pool_id, &key, &purpose]).await?;
+            tx.execute_cached(delete, &[&pool_id, &key, &purpose])
+                .await?;
             CodeOutcome::Expired
         } else if matches {
-            tx.execute(delete, &[&pool_id, &key, &purpose]).await?;
+            tx.execute_cached(delete, &[&pool_id, &key, &purpose])
+                .await?;
             CodeOutcome::Accepted
         } else {
-            tx.execute(
+            tx.execute_cached(
                 "UPDATE user_codes SET failures = failures + 1 WHERE pool_id = $1
                  AND username_key = $2 AND purpose = $3",
                 &[&pool_id, &key, &purpose],
