@@ -6,6 +6,7 @@ use crate::client::{field, Conn, Result};
 use crate::report::Report;
 use crate::server::Launch;
 use crate::stats::Figure;
+use crate::users::{email, username};
 use crate::{Args, Plan};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -17,18 +18,18 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
-/// The file: `header`, then `rows` users with a verified email each and MFA off.
-fn file(header: &[String], rows: usize) -> Bytes {
+/// The file: `header`, then `rows` users with a verified email each and MFA off, named as the
+/// other workloads name their users (`user7`, `user7@example.com`).
+pub fn file(header: &[String], rows: usize) -> Bytes {
     let mut out = header.join(",");
     for i in 0..rows {
         out.push('\n');
-        let name = format!("u{i:07}");
         let values: Vec<String> = header
             .iter()
             .map(|column| match column.as_str() {
-                "cognito:username" => name.clone(),
+                "cognito:username" => username(PREFIX, i),
                 "cognito:mfa_enabled" => "false".into(),
-                "email" => format!("{name}@example.com"),
+                "email" => email(PREFIX, i),
                 "email_verified" => "true".into(),
                 "given_name" => format!("Given{i}"),
                 _ => String::new(),
@@ -37,6 +38,70 @@ fn file(header: &[String], rows: usize) -> Bytes {
         out.push_str(&values.join(","));
     }
     Bytes::from(out)
+}
+
+/// The start of every imported user's name.
+pub const PREFIX: &str = "user";
+
+/// A pool whose users are found by email, and its CSV header.
+pub async fn pool_for_import(conn: &mut Conn, name: &str) -> Result<(String, Vec<String>)> {
+    let pool = conn
+        .call(
+            "CreateUserPool",
+            &json!({"PoolName": name, "AutoVerifiedAttributes": ["email"]}),
+        )
+        .await?;
+    let pool_id = field(&pool, "/UserPool/Id")?.to_owned();
+    let header = conn
+        .call("GetCSVHeader", &json!({"UserPoolId": pool_id}))
+        .await?;
+    let header = serde_json::from_value(header["CSVHeader"].clone())
+        .map_err(|e| format!("GetCSVHeader: {e}"))?;
+    Ok((pool_id, header))
+}
+
+/// A user import job of `body` (`rows` users) into `pool_id`, through the server at `addr`:
+/// the seconds of the upload, and from StartUserImportJob to the job's end. Fails unless every
+/// row was imported.
+pub async fn import(
+    conn: &mut Conn,
+    addr: SocketAddr,
+    pool_id: &str,
+    body: Bytes,
+    rows: usize,
+) -> Result<(f64, f64)> {
+    let job = conn
+        .call(
+            "CreateUserImportJob",
+            &json!({
+                "UserPoolId": pool_id,
+                "JobName": "bench",
+                "CloudWatchLogsRoleArn": "arn:aws:iam::000000000000:role/CognitoImport",
+            }),
+        )
+        .await?;
+    let job_id = field(&job, "/UserImportJob/JobId")?.to_owned();
+    let url = field(&job, "/UserImportJob/PreSignedUrl")?.to_owned();
+    let sent = Instant::now();
+    upload(addr, &url, body).await?;
+    let upload_secs = sent.elapsed().as_secs_f64();
+    let ids = json!({"UserPoolId": pool_id, "JobId": job_id});
+    let started = Instant::now();
+    conn.call("StartUserImportJob", &ids).await?;
+    let done = loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let job = conn.call("DescribeUserImportJob", &ids).await?;
+        let status = field(&job, "/UserImportJob/Status")?.to_owned();
+        if matches!(status.as_str(), "Succeeded" | "Failed" | "Stopped") {
+            break job;
+        }
+    };
+    let secs = started.elapsed().as_secs_f64();
+    let imported = done["UserImportJob"]["ImportedUsers"].as_u64().unwrap_or(0);
+    if imported != rows as u64 {
+        return Err(format!("{imported} of {rows} imported: {done}"));
+    }
+    Ok((upload_secs, secs))
 }
 
 /// PUTs `body` to the pre-signed `url` (whose host is the server at `addr`).
@@ -94,53 +159,12 @@ pub async fn run(
         };
         let server = launch.start().await?;
         let mut conn = Conn::connect(server.addr).await?;
-        let pool = conn
-            .call(
-                "CreateUserPool",
-                &json!({"PoolName": "import", "AutoVerifiedAttributes": ["email"]}),
-            )
-            .await?;
-        let pool_id = field(&pool, "/UserPool/Id")?.to_owned();
-        let header = conn
-            .call("GetCSVHeader", &json!({"UserPoolId": pool_id}))
-            .await?;
-        let header: Vec<String> = serde_json::from_value(header["CSVHeader"].clone())
-            .map_err(|e| format!("GetCSVHeader: {e}"))?;
+        let (pool_id, header) = pool_for_import(&mut conn, "import").await?;
         let body = body.get_or_insert_with(|| file(&header, rows)).clone();
-        let job = conn
-            .call(
-                "CreateUserImportJob",
-                &json!({
-                    "UserPoolId": pool_id,
-                    "JobName": "bench",
-                    "CloudWatchLogsRoleArn": "arn:aws:iam::000000000000:role/CognitoImport",
-                }),
-            )
-            .await?;
-        let job_id = field(&job, "/UserImportJob/JobId")?.to_owned();
-        let url = field(&job, "/UserImportJob/PreSignedUrl")?.to_owned();
         let megabytes = body.len() as f64 / 1e6;
-        let sent = Instant::now();
-        upload(server.addr, &url, body).await?;
-        let upload_secs = sent.elapsed().as_secs_f64();
-        let ids = json!({"UserPoolId": pool_id, "JobId": job_id});
-        let started = Instant::now();
-        conn.call("StartUserImportJob", &ids).await?;
-        let done = loop {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let job = conn.call("DescribeUserImportJob", &ids).await?;
-            let status = field(&job, "/UserImportJob/Status")?.to_owned();
-            if matches!(status.as_str(), "Succeeded" | "Failed" | "Stopped") {
-                break job;
-            }
-        };
-        let secs = started.elapsed().as_secs_f64();
-        let imported = done["UserImportJob"]["ImportedUsers"].as_u64().unwrap_or(0);
-        if imported != rows as u64 {
-            return Err(format!(
-                "import run {run}: {imported} of {rows} imported: {done}"
-            ));
-        }
+        let (upload_secs, secs) = import(&mut conn, server.addr, &pool_id, body, rows)
+            .await
+            .map_err(|e| format!("import run {run}: {e}"))?;
         let rate = rows as f64 / secs;
         let peak = server.peak_rss_mb();
         eprintln!(

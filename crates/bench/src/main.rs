@@ -11,6 +11,7 @@ mod floor;
 mod import;
 mod lambda;
 mod load;
+mod million;
 mod procfs;
 mod report;
 mod search;
@@ -30,7 +31,8 @@ use std::process::ExitCode;
 pub struct Args {
     /// Workloads to run, comma-separated: W1,W2,W3,W4,W4s,W4t,W5,W6,W7,kill9 [default: all], or
     /// `existence` (only when named): existing users next to unknown names, or `import` (only
-    /// when named): a user import job of --import-rows rows.
+    /// when named): a user import job of --import-rows rows, or `million` (only when named):
+    /// ListUsers by email and AdminGetUser in a pool of --million-users imported users.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 
@@ -49,6 +51,11 @@ pub struct Args {
     /// Rows of the file the `import` workload imports [default: 1000000; 50000 with --quick].
     #[arg(long)]
     import_rows: Option<usize>,
+
+    /// Users imported into the pool of the `million` workload [default: 1000000; 50000 with
+    /// --quick].
+    #[arg(long)]
+    million_users: Option<usize>,
 
     /// Users in the pool W4, W4s and W5 sign in to.
     #[arg(long, default_value_t = 1_000)]

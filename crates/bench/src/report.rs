@@ -16,6 +16,7 @@ const WORKLOADS: &[(&str, &str)] = &[
     ("W6", "ListUsers on the large pool with `email = \"...\"` (exactly one match) and `email ^= \"...\"` (about 11 matches)."),
     ("W7", "Resident memory of the server holding the large pool."),
     ("import", "A user import job (only when named: `--only import`): a generated CSV file of `--import-rows` users (a verified email each) PUT to the job's pre-signed URL, StartUserImportJob, DescribeUserImportJob polled until Succeeded; rows imported per second from the start to the end of the job, and the server's peak resident memory (a fresh server per run)."),
+    ("million", "A pool of `--million-users` users (only when named: `--only million`) on a fresh server, created by a user import job (a verified email each, user `userN` with email `userN@example.com`); then, one at a time, ListUsers with `email =` one user's address and `email ^=` a prefix matching about a dozen, and AdminGetUser of a random user; the server's resident memory after."),
 ];
 
 pub struct Report {

@@ -47,9 +47,19 @@ pub async fn run_all(args: &Args) -> Result<Report> {
     let named = |w: &str| args.only.iter().any(|o| o.eq_ignore_ascii_case(w));
     if named("import") {
         crate::import::run(args, &plan, &base, root.path(), &mut report).await?;
-        if args.only.len() == 1 {
-            return Ok(report);
-        }
+    }
+    if named("million") {
+        crate::million::run(args, &plan, &base, root.path(), &mut report).await?;
+    }
+    let on_their_own = ["import", "million"];
+    if !args.only.is_empty()
+        && args.only.iter().all(|w| {
+            on_their_own
+                .iter()
+                .any(|o| named(o) && w.eq_ignore_ascii_case(o))
+        })
+    {
+        return Ok(report);
     }
     if args.wants("W1") {
         start_up(&plan, &base, root.path(), &mut report).await?;
@@ -124,7 +134,7 @@ fn master_key_file(args: &Args, root: &Path) -> Result<Option<PathBuf>> {
 }
 
 /// Runs `op` `runs` times and keeps the runs as one row.
-async fn measure(
+pub(crate) async fn measure(
     server: &Server,
     row: Row,
     amount: Amount,
@@ -150,7 +160,7 @@ async fn measure(
     Ok(row)
 }
 
-fn row(workload: &'static str, label: &str, concurrency: usize, target: Target) -> Row {
+pub(crate) fn row(workload: &'static str, label: &str, concurrency: usize, target: Target) -> Row {
     Row {
         workload,
         label: label.to_owned(),
@@ -170,7 +180,7 @@ fn at_target_concurrency(concurrency: usize, per_second: f64) -> Target {
 }
 
 /// Every one of `ops` operations, however long they take.
-fn all(ops: usize) -> Amount {
+pub(crate) fn all(ops: usize) -> Amount {
     Amount { ops, limit: None }
 }
 
