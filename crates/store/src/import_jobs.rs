@@ -242,10 +242,7 @@ pub(crate) fn advance(
 
 /// How a conflicting insert counts: a taken username (or a taken sign-in attribute in pools
 /// that sign in with it, which is the username there) is a skip.
-pub(crate) fn outcome_of(
-    pool: &ironpool_api::types::UserPoolType,
-    conflict: Option<UserConflict>,
-) -> Imported {
+pub(crate) fn outcome_of(pool: &crate::users::Naming, conflict: Option<UserConflict>) -> Imported {
     match conflict {
         None => Imported::Created,
         Some(UserConflict::UsernameExists) => Imported::Skipped,

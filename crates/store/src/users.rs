@@ -12,6 +12,7 @@ use crate::StoreError;
 use async_trait::async_trait;
 use ironpool_api::types::{
     AliasAttributeType, UserPoolType, UserStatusType, UsernameAttributeType,
+    UsernameConfigurationType,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -372,20 +373,51 @@ pub trait Users: Send + Sync {
     ) -> Result<CodeOutcome, StoreError>;
 }
 
-/// Whether usernames of the pool are case-sensitive: the API's default is yes.
-pub fn case_sensitive(pool: &UserPoolType) -> bool {
-    pool.username_configuration
-        .as_ref()
-        .is_none_or(|c| c.case_sensitive)
+/// What of a pool decides how its users are named and found: whether user names are
+/// case-sensitive, and which attributes are sign-in names or aliases. None of it changes after
+/// the pool is created. Read from the pool's stored document alone, without the rest of the
+/// pool, for each user write and each read by user name.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Naming {
+    #[serde(rename = "UsernameConfiguration", default)]
+    username_configuration: Option<UsernameConfigurationType>,
+    #[serde(rename = "UsernameAttributes", default)]
+    username_attributes: Option<Vec<UsernameAttributeType>>,
+    #[serde(rename = "AliasAttributes", default)]
+    alias_attributes: Option<Vec<AliasAttributeType>>,
+}
+
+impl From<&UserPoolType> for Naming {
+    fn from(pool: &UserPoolType) -> Self {
+        Self {
+            username_configuration: pool.username_configuration.clone(),
+            username_attributes: pool.username_attributes.clone(),
+            alias_attributes: pool.alias_attributes.clone(),
+        }
+    }
+}
+
+impl Naming {
+    /// Whether user names are case-sensitive: the API's default is yes.
+    pub fn case_sensitive(&self) -> bool {
+        self.username_configuration
+            .as_ref()
+            .is_none_or(|c| c.case_sensitive)
+    }
+
+    /// The key a user name is unique under.
+    pub fn username_key(&self, username: &str) -> String {
+        if self.case_sensitive() {
+            username.to_owned()
+        } else {
+            username.to_lowercase()
+        }
+    }
 }
 
 /// The key a username is unique under in `pool`.
 pub fn username_key(pool: &UserPoolType, username: &str) -> String {
-    if case_sensitive(pool) {
-        username.to_owned()
-    } else {
-        username.to_lowercase()
-    }
+    Naming::from(pool).username_key(username)
 }
 
 /// The key an alias value is unique under (emails and preferred usernames compare
@@ -401,7 +433,7 @@ pub fn alias_value_key(attribute: &str, value: &str) -> String {
 /// The (attribute, value key) pairs that must be unique to `user` in `pool`: the sign-in
 /// attributes of UsernameAttributes pools, verified email/phone aliases and a preferred
 /// username alias.
-pub fn alias_keys(pool: &UserPoolType, user: &User) -> Vec<(String, String)> {
+pub fn alias_keys(pool: &Naming, user: &User) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let username_attrs = pool.username_attributes.as_deref().unwrap_or_default();
     let alias_attrs = pool.alias_attributes.as_deref().unwrap_or_default();
@@ -457,7 +489,7 @@ pub(crate) fn prefix_end(prefix: &str) -> String {
 
 /// Whether `attribute` is a sign-in name of the pool (UsernameAttributes): such a value never
 /// moves to another user, even with ForceAliasCreation.
-pub(crate) fn is_username_attribute(pool: &UserPoolType, attribute: &str) -> bool {
+pub(crate) fn is_username_attribute(pool: &Naming, attribute: &str) -> bool {
     pool.username_attributes
         .as_deref()
         .unwrap_or_default()

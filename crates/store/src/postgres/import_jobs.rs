@@ -1,4 +1,4 @@
-use super::users::{insert_new_user, load_pool};
+use super::users::{insert_new_user, pool_naming};
 use super::{Cached, PostgresStore};
 use crate::import_jobs::{
     advance, outcome_of, request_stop, status_name, ImportJob, ImportJobs, ImportProgress,
@@ -222,7 +222,7 @@ impl ImportJobs for PostgresStore {
         if job.runner.as_deref() != Some(runner) {
             return Ok(None);
         }
-        let Some(pool) = load_pool(&tx, pool_id).await? else {
+        let Some(pool) = pool_naming(&tx, pool_id).await? else {
             return Ok(None);
         };
         let mut outcomes = Vec::with_capacity(users.len());

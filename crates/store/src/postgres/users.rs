@@ -1,20 +1,21 @@
 use super::{Cached, PostgresStore};
 use crate::users::{
     alias_keys, alias_value_key, constant_time_eq, is_username_attribute, prefix_end, status_name,
-    user_from_doc, username_key, CodeOutcome, CodePurpose, FilterOp, User, UserConflict,
-    UserFilter, Users, MAX_CODE_FAILURES,
+    user_from_doc, CodeOutcome, CodePurpose, FilterOp, Naming, User, UserConflict, UserFilter,
+    Users, MAX_CODE_FAILURES,
 };
 use crate::StoreError;
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Object, Transaction};
-use ironpool_api::types::UserPoolType;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
-pub(super) async fn load_pool<C: GenericClient + Sync>(
+/// How the users of `pool_id` are named, read from its stored document; `None` when there
+/// is no such pool.
+pub(super) async fn pool_naming<C: GenericClient + Sync>(
     c: &C,
     pool_id: &str,
-) -> Result<Option<UserPoolType>, StoreError> {
+) -> Result<Option<Naming>, StoreError> {
     let row = c
         .query_opt_cached("SELECT doc FROM user_pools WHERE id = $1", &[&pool_id])
         .await?;
@@ -28,8 +29,8 @@ async fn key_of<C: GenericClient + Sync>(
     pool_id: &str,
     username: &str,
 ) -> Result<String, StoreError> {
-    Ok(match load_pool(c, pool_id).await? {
-        Some(pool) => username_key(&pool, username),
+    Ok(match pool_naming(c, pool_id).await? {
+        Some(pool) => pool.username_key(username),
         None => username.to_owned(),
     })
 }
@@ -57,7 +58,7 @@ async fn get_by_key<C: GenericClient + Sync>(
 /// two servers claiming one value at once cannot both win.
 async fn claim_aliases(
     tx: &Transaction<'_>,
-    pool: &UserPoolType,
+    pool: &Naming,
     user: &User,
     key: &str,
     force: bool,
@@ -154,10 +155,10 @@ async fn write_attributes(tx: &Transaction<'_>, user: &User, key: &str) -> Resul
 /// the new row (and what it claimed) away again.
 pub(super) async fn insert_new_user(
     tx: &Transaction<'_>,
-    pool: &UserPoolType,
+    pool: &Naming,
     user: &User,
 ) -> Result<Option<UserConflict>, StoreError> {
-    let key = username_key(pool, &user.username);
+    let key = pool.username_key(&user.username);
     let mut stored = user.clone();
     stored.version = 0;
     let inserted = tx
@@ -240,10 +241,10 @@ impl Users for PostgresStore {
     ) -> Result<Result<(), UserConflict>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let Some(pool) = load_pool(&tx, &user.pool_id).await? else {
+        let Some(pool) = pool_naming(&tx, &user.pool_id).await? else {
             return Err(StoreError::Backend("user pool does not exist".into()));
         };
-        let key = username_key(&pool, &user.username);
+        let key = pool.username_key(&user.username);
         let mut stored = user.clone();
         stored.version = 0;
         // A concurrent insert of the same username or sub waits for the first to commit,
@@ -318,10 +319,10 @@ impl Users for PostgresStore {
     async fn update_user(&self, user: &User) -> Result<Result<bool, UserConflict>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let Some(pool) = load_pool(&tx, &user.pool_id).await? else {
+        let Some(pool) = pool_naming(&tx, &user.pool_id).await? else {
             return Ok(Ok(false));
         };
-        let key = username_key(&pool, &user.username);
+        let key = pool.username_key(&user.username);
         // The row stays locked until commit: a concurrent update waits, then sees the new
         // version and fails its check.
         let stored = tx
@@ -568,7 +569,7 @@ impl Users for PostgresStore {
         let mut client = self.client().await?;
         if !locked {
             // As a code is stored: the pool read for its name rule, one statement.
-            if load_pool(&*client, pool_id).await?.is_none() {
+            if pool_naming(&*client, pool_id).await?.is_none() {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             }
             client.execute(UPSERT, &[&pool_id, &slot, &now]).await?;
@@ -576,7 +577,7 @@ impl Users for PostgresStore {
         }
         // As a checked change: pool, locked row, write, commit.
         let tx = client.transaction().await?;
-        if load_pool(&tx, pool_id).await?.is_none() {
+        if pool_naming(&tx, pool_id).await?.is_none() {
             return Err(StoreError::Backend("user pool does not exist".into()));
         }
         tx.query_opt_cached(

@@ -1,4 +1,4 @@
-use super::users::{insert_new_user, load_pool};
+use super::users::{insert_new_user, pool_naming};
 use super::SqliteStore;
 use crate::import_jobs::{
     advance, outcome_of, request_stop, status_name, ImportJob, ImportJobs, ImportProgress,
@@ -214,7 +214,7 @@ impl ImportJobs for SqliteStore {
             if job.runner.as_deref() != Some(ids.2.as_str()) {
                 return Ok(None);
             }
-            let Some(pool) = load_pool(conn, &ids.0)? else {
+            let Some(pool) = pool_naming(conn, &ids.0)? else {
                 return Ok(None);
             };
             let mut outcomes = Vec::with_capacity(users.len());

@@ -1,18 +1,16 @@
 use super::SqliteStore;
 use crate::users::{
     alias_keys, alias_value_key, constant_time_eq, is_username_attribute, prefix_end, status_name,
-    user_from_doc, username_key, CodeOutcome, CodePurpose, FilterOp, User, UserConflict,
-    UserFilter, Users, MAX_CODE_FAILURES,
+    user_from_doc, CodeOutcome, CodePurpose, FilterOp, Naming, User, UserConflict, UserFilter,
+    Users, MAX_CODE_FAILURES,
 };
 use crate::StoreError;
 use async_trait::async_trait;
-use ironpool_api::types::UserPoolType;
 use rusqlite::{params, Connection, OptionalExtension};
 
-pub(super) fn load_pool(
-    conn: &Connection,
-    pool_id: &str,
-) -> Result<Option<UserPoolType>, StoreError> {
+/// How the users of `pool_id` are named, read from its stored document; `None` when there
+/// is no such pool.
+pub(super) fn pool_naming(conn: &Connection, pool_id: &str) -> Result<Option<Naming>, StoreError> {
     let doc: Option<String> = conn
         .prepare_cached("SELECT doc FROM user_pools WHERE id = ?1")?
         .query_row(params![pool_id], |r| r.get(0))
@@ -21,8 +19,8 @@ pub(super) fn load_pool(
 }
 
 fn key_of(conn: &Connection, pool_id: &str, username: &str) -> Result<String, StoreError> {
-    Ok(match load_pool(conn, pool_id)? {
-        Some(pool) => username_key(&pool, username),
+    Ok(match pool_naming(conn, pool_id)? {
+        Some(pool) => pool.username_key(username),
         None => username.to_owned(),
     })
 }
@@ -42,7 +40,7 @@ fn get_by_key(conn: &Connection, pool_id: &str, key: &str) -> Result<Option<User
 /// Claims the alias values of `user` (keyed `key`) or reports whose they are.
 fn claim_aliases(
     tx: &Connection,
-    pool: &UserPoolType,
+    pool: &Naming,
     user: &User,
     key: &str,
     force: bool,
@@ -128,10 +126,10 @@ fn insert_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), Stor
 /// lookup of its own; a row refused for an alias is deleted again.
 pub(super) fn insert_new_user(
     tx: &Connection,
-    pool: &UserPoolType,
+    pool: &Naming,
     user: &User,
 ) -> Result<Option<UserConflict>, StoreError> {
-    let key = username_key(pool, &user.username);
+    let key = pool.username_key(&user.username);
     let mut stored = user.clone();
     stored.version = 0;
     let inserted = tx
@@ -186,10 +184,10 @@ impl Users for SqliteStore {
         let user = user.clone();
         self.write(move |conn| {
             let tx = conn.savepoint()?;
-            let Some(pool) = load_pool(&tx, &user.pool_id)? else {
+            let Some(pool) = pool_naming(&tx, &user.pool_id)? else {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             };
-            let key = username_key(&pool, &user.username);
+            let key = pool.username_key(&user.username);
             let taken: bool = tx
                 .prepare_cached(
                     "SELECT EXISTS (SELECT 1 FROM users WHERE pool_id = ?1
@@ -273,10 +271,10 @@ impl Users for SqliteStore {
         let user = user.clone();
         self.write(move |conn| {
             let tx = conn.savepoint()?;
-            let Some(pool) = load_pool(&tx, &user.pool_id)? else {
+            let Some(pool) = pool_naming(&tx, &user.pool_id)? else {
                 return Ok(Ok(false));
             };
-            let key = username_key(&pool, &user.username);
+            let key = pool.username_key(&user.username);
             let stored: Option<(i64, String)> = tx
                 .prepare_cached(
                     "SELECT version, sub FROM users WHERE pool_id = ?1 AND username_key = ?2",
@@ -546,7 +544,7 @@ impl Users for SqliteStore {
         let (pool_id, slot) = (pool_id.to_owned(), slot.to_owned());
         self.write(move |conn| {
             // Shaped as a code's write (pool, row, write); the single writer needs no lock.
-            if load_pool(conn, &pool_id)?.is_none() {
+            if pool_naming(conn, &pool_id)?.is_none() {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             }
             conn.prepare_cached(
