@@ -57,4 +57,22 @@ pub trait Store:
 {
     /// Wipes all state (the dev endpoint `/_ironpool/reset`).
     async fn reset(&self) -> Result<(), StoreError>;
+
+    /// Gives back to the system the memory a bulk write (a user import job) filled and no
+    /// longer needs: caches beyond their usual size, and what the allocator keeps of freed
+    /// memory.
+    async fn release_memory(&self) -> Result<(), StoreError> {
+        return_freed_memory();
+        Ok(())
+    }
+}
+
+/// Returns to the system the memory the allocator holds free (glibc keeps what a burst of
+/// allocations freed, for reuse, until told otherwise).
+pub fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of the allocator's own arenas.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }

@@ -281,7 +281,10 @@ async fn finish(ctx: &Ctx, pool_id: &str, job_id: &str, end: End) -> Result<(), 
                     message,
                     "user import job ended"
                 );
-                return ctx.store.delete_import_chunks(pool_id, job_id, None).await;
+                ctx.store
+                    .delete_import_chunks(pool_id, job_id, None)
+                    .await?;
+                return ctx.store.release_memory().await;
             }
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(e),

@@ -229,4 +229,16 @@ impl Store for SqliteStore {
         })
         .await
     }
+
+    async fn release_memory(&self) -> Result<(), StoreError> {
+        // The writer's page cache, filled by the bulk write, goes back to empty; it fills
+        // again as writes need pages.
+        self.write_alone(|conn| {
+            conn.execute_batch("PRAGMA shrink_memory")?;
+            Ok(())
+        })
+        .await?;
+        crate::return_freed_memory();
+        Ok(())
+    }
 }
