@@ -51,14 +51,12 @@ pub async fn run_all(args: &Args) -> Result<Report> {
     if named("million") {
         crate::million::run(args, &plan, &base, root.path(), &mut report).await?;
     }
-    let on_their_own = ["import", "million"];
-    if !args.only.is_empty()
-        && args.only.iter().all(|w| {
-            on_their_own
-                .iter()
-                .any(|o| named(o) && w.eq_ignore_ascii_case(o))
-        })
-    {
+    let on_their_own = |w: &String| {
+        ["import", "million"]
+            .iter()
+            .any(|o| w.eq_ignore_ascii_case(o))
+    };
+    if !args.only.is_empty() && args.only.iter().all(on_their_own) {
         return Ok(report);
     }
     if args.wants("W1") {
