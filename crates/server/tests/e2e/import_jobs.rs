@@ -352,8 +352,10 @@ async fn a_job_fails_on_a_header_that_is_not_the_pools() {
 
 #[tokio::test]
 async fn start_stop_describe_and_list_answer_cognitos_errors() {
-    let s = TestServer::start().await;
-    let c = s.client();
+    // Jobs created in the same millisecond have no order but their ids': the clock moves
+    // between them so "newest first" is what is checked.
+    let (s, clock) = clocked().await;
+    let c = sdk_client(&s.url(), KEY_ID, SECRET, "us-east-1");
     let pool = import_pool(&c).await;
     let (job_id, _) = create_job(&c, &pool).await;
     let start = |job: &str| {
@@ -417,7 +419,9 @@ async fn start_stop_describe_and_list_answer_cognitos_errors() {
     assert_eq!(err(refused.unwrap_err()).0, "PreconditionNotMetException");
 
     // ListUserImportJobs: newest first, in pages, MaxResults 1 to 60.
+    clock.advance(Duration::from_secs(1));
     let (second, _) = create_job(&c, &pool).await;
+    clock.advance(Duration::from_secs(1));
     let (third, _) = create_job(&c, &pool).await;
     let page = c
         .list_user_import_jobs()
