@@ -38,8 +38,8 @@ struct Needs {
 const NEEDS: &[Needs] = &[
     Needs {
         workload: "W3",
-        what: "2 verifiers (the temporary password, then the permanent one), 2 commits",
-        g_pow: 2,
+        what: "1 verifier (the permanent password; the suppressed invitation's generated one is known to nobody and needs none), 2 commits",
+        g_pow: 1,
         srp_key: 0,
         sign: 0,
         verify: 0,

@@ -387,6 +387,22 @@ impl Verifier {
         Self { salt, verifier }
     }
 
+    /// The verifier of a password nobody knows (one generated and never sent): a random
+    /// number below N. No password's `g^x` is equal to it except by a chance of about
+    /// 2^-2800 (there are 2^256 values of x), and finding one would mean solving a discrete
+    /// logarithm; sign-in runs on it as on any verifier.
+    pub fn unknowable(rng: &dyn Rng) -> Self {
+        let mut salt = vec![0u8; 16];
+        rng.fill(&mut salt);
+        let mut verifier = vec![0u8; N_BYTES];
+        rng.fill(&mut verifier);
+        // N's top byte is 0xff: a clear top bit keeps the number below N; a set low bit keeps
+        // it from zero.
+        verifier[0] &= 0x7f;
+        verifier[N_BYTES - 1] |= 1;
+        Self { salt, verifier }
+    }
+
     /// Whether `password` is the one this verifier was made from; constant-time in the
     /// comparison, one modular exponentiation of work.
     pub fn matches(&self, pool_name: &str, user_id_for_srp: &str, password: &str) -> bool {
@@ -481,6 +497,36 @@ mod tests {
         assert!(!format!("{v:?}").contains(&hex::encode(&v.salt)));
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(serde_json::from_str::<Verifier>(&json).unwrap(), v);
+    }
+
+    #[test]
+    fn an_unknowable_verifier_is_a_number_below_n_that_sign_in_runs_on() {
+        let n = hex::decode(N_HEX).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..64 {
+            let v = Verifier::unknowable(&OsRng);
+            assert_eq!(v.salt.len(), 16);
+            assert_eq!(v.verifier.len(), N_BYTES);
+            assert!(v.verifier < n, "below N");
+            assert!(v.verifier.iter().any(|&b| b != 0));
+            assert!(seen.insert(v.verifier.clone()), "random");
+            for pw in ["", "Correct-horse-1", "Temp-pass-1"] {
+                assert!(!v.matches("AbCdEfGhI", "alice", pw));
+            }
+            // The server's half of SRP works on it; no password gives the client its key.
+            let server = ServerEphemeral::new(&OsRng, &v.verifier).unwrap();
+            let mut a = [0u8; 32];
+            OsRng.fill(&mut a);
+            let (big_a, client) = client_key(
+                &a,
+                &server.public,
+                &v.salt,
+                "AbCdEfGhI",
+                "alice",
+                "Temp-pass-1",
+            );
+            assert_ne!(server.key(&big_a, &v.verifier).unwrap(), client);
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@ use super::compose::Occasion;
 use super::triggers;
 use super::user_attributes::{self as attrs, Write};
 use super::user_pools::get_pool;
-use super::users::{load_user, modify_user, set_password, user_disabled, user_type};
+use super::users::{
+    keep_unknowable_password, load_user, modify_user, set_password, user_disabled, user_type,
+};
 use crate::app::{App, OrInternal};
 use ironpool_api::types::*;
 use ironpool_api::{ApiError, ErrorCode};
@@ -128,7 +130,7 @@ fn check_delivery_mediums(user: &User, mediums: &[DeliveryMediumType]) -> Result
 
 /// FORCE_CHANGE_PASSWORD with a temporary password (given, or generated to the policy);
 /// the invitation goes by SMS unless DesiredDeliveryMediums says otherwise, never with
-/// SUPPRESS; RESEND re-invites an existing FORCE_CHANGE_PASSWORD user with a new password.
+/// SUPPRESS (a generated password that is not sent is one nobody knows); RESEND re-invites an existing FORCE_CHANGE_PASSWORD user with a new password.
 /// Mediums named explicitly need the matching address.
 pub async fn admin_create_user(
     app: &App,
@@ -198,7 +200,10 @@ pub async fn admin_create_user(
     )
     .await?;
     decision.verify(&mut user.attributes);
-    set_password(app, &pool, &mut user, &temporary, true)?;
+    match &input.temporary_password {
+        None if !sends => keep_unknowable_password(app, &mut user)?,
+        _ => set_password(app, &pool, &mut user, &temporary, true)?,
+    }
     let force = input.force_alias_creation.unwrap_or(false);
     if let Err(c) = app
         .store

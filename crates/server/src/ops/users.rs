@@ -323,6 +323,31 @@ pub(crate) fn keep_password(
     let srp_user_id = user.username.clone();
     let pool_id = user.pool_id.clone();
     let verifier = srp::Verifier::new(app.rng.as_ref(), srp::pool_name(&pool_id), &srp_user_id, pw);
+    keep_verifier(app, user, verifier, temporary, history)
+}
+
+/// A new user's temporary password that nobody will ever know (generated, and not sent
+/// because the invitation is suppressed): kept as [`srp::Verifier::unknowable`], which no
+/// password matches, instead of the verifier of a password thrown away.
+pub(crate) fn keep_unknowable_password(app: &App, user: &mut User) -> Result<(), ApiError> {
+    keep_verifier(
+        app,
+        user,
+        srp::Verifier::unknowable(app.rng.as_ref()),
+        true,
+        0,
+    )
+}
+
+fn keep_verifier(
+    app: &App,
+    user: &mut User,
+    verifier: srp::Verifier,
+    temporary: bool,
+    history: usize,
+) -> Result<(), ApiError> {
+    let srp_user_id = user.username.clone();
+    let pool_id = user.pool_id.clone();
     let json = serde_json::to_string(&verifier).or_internal()?;
     let sealed = app.master_key.seal(
         app.rng.as_ref(),

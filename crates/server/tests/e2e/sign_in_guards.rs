@@ -6,7 +6,8 @@ use crate::harness::{client_with, err, pool, test_config, TestServer};
 use crate::signin_support::{timestamp_now, Fixture, SrpClient, PASSWORD};
 use crate::users::{confirmed, create, PW};
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes,
+    AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, MessageActionType,
+    PreventUserExistenceErrorTypes,
 };
 use ironpool_api::types::UserStatusType;
 use ironpool_server::Config;
@@ -234,4 +235,107 @@ async fn challenge_sessions_are_stored_only_as_digests() {
         .await
         .unwrap();
     assert!(done.authentication_result().is_some());
+}
+
+/// AdminCreateUser with SUPPRESS and no TemporaryPassword: the password it generates goes to
+/// nobody, so it is kept as a verifier no password matches. The user answers every flow as a
+/// FORCE_CHANGE_PASSWORD user given a wrong password does, SRP included, until an
+/// administrator gives it a password.
+#[tokio::test]
+async fn a_suppressed_invitation_without_a_password_leaves_none_that_signs_in() {
+    let f = Fixture::new().await;
+    let create = |name: &'static str, temporary: Option<&'static str>| {
+        f.c.admin_create_user()
+            .user_pool_id(&f.pool)
+            .username(name)
+            .set_temporary_password(temporary.map(str::to_owned))
+            .message_action(MessageActionType::Suppress)
+            .send()
+    };
+    let quiet = create("quiet", None).await.unwrap();
+    assert_eq!(
+        quiet.user().unwrap().user_status(),
+        Some(&aws_sdk_cognitoidentityprovider::types::UserStatusType::ForceChangePassword)
+    );
+    create("known", Some("Temp-pass-1")).await.unwrap();
+    let stored = f
+        .app()
+        .store
+        .get_user(&f.pool, "quiet")
+        .await
+        .unwrap()
+        .unwrap();
+    let record = stored.password.as_ref().expect("a password is kept");
+    assert!(record.temporary);
+    assert_eq!(record.srp_user_id, "quiet");
+    assert!(record.sealed_verifier.starts_with("v1."));
+
+    let incorrect = (
+        "NotAuthorizedException".to_owned(),
+        "Incorrect username or password.".to_owned(),
+    );
+    let password_auth = |name: &'static str, password: &'static str| {
+        f.c.admin_initiate_auth()
+            .user_pool_id(&f.pool)
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", name)
+            .auth_parameters("PASSWORD", password)
+            .send()
+    };
+    let known = password_auth("known", "Temp-pass-1").await.unwrap();
+    assert_eq!(
+        known.challenge_name(),
+        Some(&ChallengeNameType::NewPasswordRequired)
+    );
+    for guess in ["Temp-pass-1", PASSWORD, "", "x"] {
+        assert_eq!(
+            err(password_auth("quiet", guess).await.unwrap_err()),
+            incorrect
+        );
+        let known = password_auth("known", guess).await.map_err(err);
+        match guess {
+            "Temp-pass-1" => assert!(known.is_ok()),
+            _ => assert_eq!(known.unwrap_err(), incorrect),
+        }
+    }
+    // SRP starts as for any user (salt, B, the user's SRP id) and refuses the claim.
+    let srp = SrpClient::new();
+    let started =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .auth_parameters("USERNAME", "quiet")
+            .auth_parameters("SRP_A", &srp.srp_a)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(
+        started.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let params = started.challenge_parameters().unwrap();
+    assert_eq!(params["USER_ID_FOR_SRP"], "quiet");
+    assert_eq!(params["SALT"].len(), 32, "{params:?}");
+    let answers = srp.respond(&f.pool, params, "Temp-pass-1", &timestamp_now());
+    let refused =
+        f.c.respond_to_auth_challenge()
+            .client_id(&f.client_id)
+            .challenge_name(ChallengeNameType::PasswordVerifier)
+            .session(started.session().unwrap())
+            .set_challenge_responses(Some(answers.into_iter().collect()))
+            .send()
+            .await;
+    assert_eq!(err(refused.unwrap_err()), incorrect);
+
+    // An administrator's password is the one that works.
+    f.c.admin_set_user_password()
+        .user_pool_id(&f.pool)
+        .username("quiet")
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(f.sign_in("quiet").await.access_token().is_some());
 }
