@@ -37,6 +37,8 @@ pub struct App {
     pub limiter: crate::throttle::Limiter,
     /// Each pool's token signing keys, parsed once.
     pub signing_keys: crate::keys::KeyCache,
+    /// The pools read last, each kept while its version is the store's.
+    pub(crate) pools: crate::ops::user_pools::PoolCache,
     /// Calls the pools' Lambda triggers (`--lambda-endpoint`).
     pub lambda: Arc<dyn Invoker>,
     /// Encrypts custom senders' codes (`--kms-endpoint`).
@@ -107,6 +109,7 @@ impl App {
             sender: Arc::new(OutboxOnly),
             limiter,
             signing_keys: Default::default(),
+            pools: Default::default(),
             lambda: Arc::new(NoEndpoint),
             kms: None,
             web: reqwest::Client::builder()

@@ -74,8 +74,15 @@ pub async fn user_pool_put_and_delete(store: &dyn Store) {
     let missing = store.put_user_pool(&p, 0, vec![]).await;
     assert!(matches!(missing, Err(StoreError::Conflict)), "{missing:?}");
     store.create_user_pool(&p).await.unwrap();
+    let version = store
+        .user_pool_version("us-east-1_AAAAAAAAA")
+        .await
+        .unwrap();
     p.name = Some("renamed".into());
-    store.put_user_pool(&p, 0, vec![]).await.unwrap();
+    store
+        .put_user_pool(&p, version.unwrap(), vec![])
+        .await
+        .unwrap();
     assert_eq!(
         store.get_user_pool("us-east-1_AAAAAAAAA").await.unwrap(),
         Some(p)
@@ -93,22 +100,23 @@ pub async fn user_pool_put_and_delete(store: &dyn Store) {
 pub async fn user_pool_puts_are_versioned(store: &dyn Store) {
     let id = "us-east-1_AAAAAAAAA";
     store.create_user_pool(&pool(id, "one")).await.unwrap();
-    let (mut first, version) = store.get_user_pool_versioned(id).await.unwrap().unwrap();
-    assert_eq!(version, 0);
+    let (mut first, v) = store.get_user_pool_versioned(id).await.unwrap().unwrap();
+    assert_eq!(store.user_pool_version(id).await.unwrap(), Some(v));
     let mut second = first.clone();
     first.name = Some("first".into());
     let doc = |name: &str| serde_json::to_string(&group(name)).unwrap();
     store
-        .put_user_pool(&first, 0, vec![(Kind::MfaConfig, "ALL".into(), doc("a"))])
+        .put_user_pool(&first, v, vec![(Kind::MfaConfig, "ALL".into(), doc("a"))])
         .await
         .unwrap();
     second.name = Some("second".into());
     let late = store
-        .put_user_pool(&second, 0, vec![(Kind::MfaConfig, "ALL".into(), doc("b"))])
+        .put_user_pool(&second, v, vec![(Kind::MfaConfig, "ALL".into(), doc("b"))])
         .await;
     assert!(matches!(late, Err(StoreError::Conflict)), "{late:?}");
     let (kept, version) = store.get_user_pool_versioned(id).await.unwrap().unwrap();
-    assert_eq!((kept.name.as_deref(), version), (Some("first"), 1));
+    assert_eq!((kept.name.as_deref(), version), (Some("first"), v + 1));
+    assert_eq!(store.user_pool_version(id).await.unwrap(), Some(v + 1));
     let mfa: Option<(GroupType, i64)> = store
         .get_versioned(Kind::MfaConfig, id, "ALL")
         .await
@@ -117,7 +125,11 @@ pub async fn user_pool_puts_are_versioned(store: &dyn Store) {
 
     // The documents written with the pool are replaced (and versioned) too.
     store
-        .put_user_pool(&second, 1, vec![(Kind::MfaConfig, "ALL".into(), doc("b"))])
+        .put_user_pool(
+            &second,
+            v + 1,
+            vec![(Kind::MfaConfig, "ALL".into(), doc("b"))],
+        )
         .await
         .unwrap();
     let mfa: Option<(GroupType, i64)> = store
@@ -126,7 +138,16 @@ pub async fn user_pool_puts_are_versioned(store: &dyn Store) {
         .unwrap();
     assert_eq!(mfa, Some((group("b"), 1)));
     let (kept, version) = store.get_user_pool_versioned(id).await.unwrap().unwrap();
-    assert_eq!((kept.name.as_deref(), version), (Some("second"), 2));
+    assert_eq!((kept.name.as_deref(), version), (Some("second"), v + 2));
+
+    // A pool created again under the same id starts at another version, so a copy of the
+    // one before cannot pass for it.
+    assert!(store.delete_user_pool(id).await.unwrap());
+    assert_eq!(store.user_pool_version(id).await.unwrap(), None);
+    store.create_user_pool(&pool(id, "again")).await.unwrap();
+    let again = store.user_pool_version(id).await.unwrap().unwrap();
+    assert!(![v, v + 1, v + 2].contains(&again), "{again}");
+    assert!((0..1 << 62).contains(&again));
 }
 
 pub async fn reset_wipes_everything(store: &dyn Store) {
@@ -613,6 +634,52 @@ pub async fn users_list_by_filter_in_pages(store: &dyn Store) {
     assert_eq!(names(&page), ["bob"]);
 }
 
+/// An update writes only the attribute rows that changed; what ListUsers finds by attribute
+/// is exactly the user's attributes after each one (a value changed, one kept, one removed,
+/// one added, then all removed).
+pub async fn attribute_rows_follow_every_update(store: &dyn Store) {
+    users_pool(store).await;
+    let attrs = [("email", "a@x.com"), ("name", "one"), ("family_name", "f")];
+    store
+        .create_user_if_absent(&user("u", &attrs), false)
+        .await
+        .unwrap()
+        .unwrap();
+    let f = |a: &str, v: &str| UserFilter {
+        attribute: a.into(),
+        op: FilterOp::Equals,
+        value: v.into(),
+    };
+    let found = |filter: UserFilter| async move {
+        let users = store.list_users(UP, Some(&filter), None, 60).await.unwrap();
+        users.into_iter().map(|u| u.username).collect::<Vec<_>>()
+    };
+    let mut u = store.get_user(UP, "u").await.unwrap().unwrap();
+    u.attributes.insert("email".into(), "b@x.com".into());
+    u.attributes.remove("family_name");
+    u.attributes.insert("given_name".into(), "g".into());
+    assert_eq!(store.update_user(&u).await.unwrap(), Ok(true));
+    assert!(found(f("email", "a@x.com")).await.is_empty());
+    assert_eq!(found(f("email", "b@x.com")).await, ["u"]);
+    assert_eq!(found(f("name", "one")).await, ["u"]);
+    assert!(found(f("family_name", "f")).await.is_empty());
+    assert_eq!(found(f("given_name", "g")).await, ["u"]);
+
+    let mut u = store.get_user(UP, "u").await.unwrap().unwrap();
+    u.attributes.clear();
+    assert_eq!(store.update_user(&u).await.unwrap(), Ok(true));
+    for (name, value) in [("email", "b@x.com"), ("name", "one"), ("given_name", "g")] {
+        assert!(found(f(name, value)).await.is_empty(), "{name}");
+    }
+    assert!(store
+        .get_user(UP, "u")
+        .await
+        .unwrap()
+        .unwrap()
+        .attributes
+        .is_empty());
+}
+
 pub async fn group_membership_goes_with_user_group_and_pool(store: &dyn Store) {
     users_pool(store).await;
     for g in ["admins", "staff"] {
@@ -880,6 +947,7 @@ macro_rules! backend_suite {
             user_updates_are_versioned,
             user_passkeys_round_trip,
             users_list_by_filter_in_pages,
+            attribute_rows_follow_every_update,
             group_membership_goes_with_user_group_and_pool,
             codes_are_single_use_and_expire,
             decoy_writes_count_up_and_go_with_their_pool,

@@ -48,23 +48,55 @@ pub(crate) fn pool_not_found(id: &str) -> ApiError {
 }
 
 pub(crate) async fn get_pool(app: &App, id: &str) -> Result<UserPoolType, ApiError> {
-    app.store
-        .get_user_pool(id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| pool_not_found(id))
+    get_pool_versioned(app, id).await.map(|(pool, _)| pool)
 }
 
-/// The pool and its version, for a change written over that version.
+/// The pool and its version, for a change written over that version. The store is asked for
+/// the version every time; the pool itself comes from [`PoolCache`] while that version is
+/// the one read before.
 pub(crate) async fn get_pool_versioned(
     app: &App,
     id: &str,
 ) -> Result<(UserPoolType, i64), ApiError> {
-    app.store
-        .get_user_pool_versioned(id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| pool_not_found(id))
+    let not_found = || pool_not_found(id);
+    let version = app.store.user_pool_version(id).await.or_internal()?;
+    let version = version.ok_or_else(not_found)?;
+    if let Some(pool) = app.pools.get(id, version) {
+        return Ok((pool, version));
+    }
+    let read = app.store.get_user_pool_versioned(id).await.or_internal()?;
+    let (pool, version) = read.ok_or_else(not_found)?;
+    app.pools.insert(id, version, &pool);
+    Ok((pool, version))
+}
+
+/// The pools read last, by id, each with the version it was read at: a request reads the
+/// pool's version (a few bytes) and parses its document only when the version moved. Every
+/// change of a pool moves its version, on every server sharing the store, and a pool created
+/// again under an id starts at another version; so a copy is used only while it is what the
+/// store holds.
+#[derive(Default)]
+pub struct PoolCache(std::sync::Mutex<std::collections::HashMap<String, (i64, UserPoolType)>>);
+
+impl PoolCache {
+    /// Pools kept at most; past it the cache starts over.
+    const MAX: usize = 1024;
+
+    fn get(&self, id: &str, version: i64) -> Option<UserPoolType> {
+        let pools = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        pools
+            .get(id)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, pool)| pool.clone())
+    }
+
+    fn insert(&self, id: &str, version: i64, pool: &UserPoolType) {
+        let mut pools = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if pools.len() >= Self::MAX && !pools.contains_key(id) {
+            pools.clear();
+        }
+        pools.insert(id.to_owned(), (version, pool.clone()));
+    }
 }
 
 /// Reads the pool, applies `change` and writes it over the version read, retrying when

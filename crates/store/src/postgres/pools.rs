@@ -1,5 +1,5 @@
 use super::{Cached, PostgresStore};
-use crate::pools::pool_id;
+use crate::pools::{first_version, pool_id};
 use crate::{Kind, StoreError, UserPools};
 use async_trait::async_trait;
 use ironpool_api::types::UserPoolType;
@@ -11,8 +11,8 @@ impl UserPools for PostgresStore {
         self.client()
             .await?
             .execute_cached(
-                "INSERT INTO user_pools (id, doc) VALUES ($1, $2)",
-                &[&id, &doc],
+                "INSERT INTO user_pools (id, doc, version) VALUES ($1, $2, $3)",
+                &[&id, &doc, &first_version()],
             )
             .await?;
         Ok(())
@@ -36,6 +36,15 @@ impl UserPools for PostgresStore {
             .await?;
         row.map(|r| Ok((serde_json::from_str(r.get::<_, &str>(0))?, r.get(1))))
             .transpose()
+    }
+
+    async fn user_pool_version(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        let row = self
+            .client()
+            .await?
+            .query_opt_cached("SELECT version FROM user_pools WHERE id = $1", &[&id])
+            .await?;
+        Ok(row.map(|r| r.get(0)))
     }
 
     async fn list_user_pools(

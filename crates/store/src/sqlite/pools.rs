@@ -1,5 +1,5 @@
 use super::SqliteStore;
-use crate::pools::pool_id;
+use crate::pools::{first_version, pool_id};
 use crate::{Kind, StoreError, UserPools};
 use async_trait::async_trait;
 use ironpool_api::types::UserPoolType;
@@ -11,8 +11,8 @@ impl UserPools for SqliteStore {
         let id = pool_id(pool)?;
         let doc = serde_json::to_string(pool)?;
         self.write(move |conn| {
-            conn.prepare_cached("INSERT INTO user_pools (id, doc) VALUES (?1, ?2)")?
-                .execute(params![id, doc])?;
+            conn.prepare_cached("INSERT INTO user_pools (id, doc, version) VALUES (?1, ?2, ?3)")?
+                .execute(params![id, doc, first_version()])?;
             Ok(())
         })
         .await
@@ -40,6 +40,17 @@ impl UserPools for SqliteStore {
             .await?;
         row.map(|(d, v)| Ok((serde_json::from_str(&d)?, v)))
             .transpose()
+    }
+
+    async fn user_pool_version(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        let id = id.to_owned();
+        self.lookup(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT version FROM user_pools WHERE id = ?1")?
+                .query_row(params![id], |r| r.get(0))
+                .optional()?)
+        })
+        .await
     }
 
     async fn list_user_pools(
