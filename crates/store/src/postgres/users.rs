@@ -132,17 +132,21 @@ async fn write_doc(
     Ok(())
 }
 
+/// Makes the user's attribute rows its attributes in one statement that writes only the rows
+/// that changed: names the user no longer has are deleted, new or changed values upserted,
+/// unchanged rows left alone (no new row versions, no index churn).
 async fn write_attributes(tx: &Transaction<'_>, user: &User, key: &str) -> Result<(), StoreError> {
-    tx.execute_cached(
-        "DELETE FROM user_attributes WHERE pool_id = $1 AND username_key = $2",
-        &[&user.pool_id, &key],
-    )
-    .await?;
     let names: Vec<&str> = user.attributes.keys().map(String::as_str).collect();
     let values: Vec<&str> = user.attributes.values().map(String::as_str).collect();
     tx.execute_cached(
-        "INSERT INTO user_attributes (pool_id, username_key, name, value)
-         SELECT $1, $2, n, v FROM unnest($3::TEXT[], $4::TEXT[]) AS a(n, v)",
+        "WITH gone AS (
+            DELETE FROM user_attributes
+            WHERE pool_id = $1 AND username_key = $2 AND name <> ALL($3::TEXT[])
+         )
+         INSERT INTO user_attributes (pool_id, username_key, name, value)
+         SELECT $1, $2, n, v FROM unnest($3::TEXT[], $4::TEXT[]) AS a(n, v)
+         ON CONFLICT (pool_id, username_key, name) DO UPDATE SET value = excluded.value
+         WHERE user_attributes.value <> excluded.value",
         &[&user.pool_id, &key, &names, &values],
     )
     .await?;

@@ -47,9 +47,21 @@ fn claim_aliases(
     now: f64,
 ) -> Result<Result<(), UserConflict>, StoreError> {
     let pool_id = &user.pool_id;
-    tx.prepare_cached("DELETE FROM user_aliases WHERE pool_id = ?1 AND username_key = ?2")?
-        .execute(params![pool_id, key])?;
-    for (name, value_key) in alias_keys(pool, user) {
+    let wanted = alias_keys(pool, user);
+    // Only what changed is written: the user's aliases are usually the ones it holds.
+    let held: Vec<(String, String)> = tx
+        .prepare_cached(
+            "SELECT name, value_key FROM user_aliases WHERE pool_id = ?1 AND username_key = ?2",
+        )?
+        .query_map(params![pool_id, key], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, value_key) in held.iter().filter(|h| !wanted.contains(h)) {
+        tx.prepare_cached(
+            "DELETE FROM user_aliases WHERE pool_id = ?1 AND name = ?2 AND value_key = ?3",
+        )?
+        .execute(params![pool_id, name, value_key])?;
+    }
+    for (name, value_key) in wanted.into_iter().filter(|w| !held.contains(w)) {
         let holder: Option<String> = tx
             .prepare_cached(
                 "SELECT username_key FROM user_aliases
@@ -103,10 +115,35 @@ fn write_doc(tx: &Connection, user: &User, key: &str, version: i64) -> Result<()
     Ok(())
 }
 
+/// Makes the user's attribute rows its attributes, writing only the rows that changed (a
+/// delete of all of them would also make SQLite build a temporary table each time).
 fn write_attributes(tx: &Connection, user: &User, key: &str) -> Result<(), StoreError> {
-    tx.prepare_cached("DELETE FROM user_attributes WHERE pool_id = ?1 AND username_key = ?2")?
-        .execute(params![user.pool_id, key])?;
-    insert_attributes(tx, user, key)
+    let pool_id = &user.pool_id;
+    let stored: Vec<(String, String)> = tx
+        .prepare_cached(
+            "SELECT name, value FROM user_attributes WHERE pool_id = ?1 AND username_key = ?2",
+        )?
+        .query_map(params![pool_id, key], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (name, _) in &stored {
+        if !user.attributes.contains_key(name) {
+            tx.prepare_cached(
+                "DELETE FROM user_attributes WHERE pool_id = ?1 AND username_key = ?2 AND name = ?3",
+            )?
+            .execute(params![pool_id, key, name])?;
+        }
+    }
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO user_attributes (pool_id, username_key, name, value) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (pool_id, username_key, name) DO UPDATE SET value = excluded.value",
+    )?;
+    for (name, value) in &user.attributes {
+        let unchanged = stored.iter().any(|(n, v)| n == name && v == value);
+        if !unchanged {
+            upsert.execute(params![pool_id, key, name, value])?;
+        }
+    }
+    Ok(())
 }
 
 /// The attribute rows of a user that has none yet.
