@@ -130,7 +130,8 @@ fn check_delivery_mediums(user: &User, mediums: &[DeliveryMediumType]) -> Result
 
 /// FORCE_CHANGE_PASSWORD with a temporary password (given, or generated to the policy);
 /// the invitation goes by SMS unless DesiredDeliveryMediums says otherwise, never with
-/// SUPPRESS (a generated password that is not sent is one nobody knows); RESEND re-invites an existing FORCE_CHANGE_PASSWORD user with a new password.
+/// SUPPRESS (a generated password that is not sent is one nobody knows); RESEND re-invites
+/// an existing FORCE_CHANGE_PASSWORD user with a new password.
 /// Mediums named explicitly need the matching address.
 pub async fn admin_create_user(
     app: &App,
