@@ -1,7 +1,8 @@
 // The managed login pages' passkey sign-in: the button's WebAuthn request options go to the
 // browser's authenticator, and its AuthenticationResponseJSON is posted as the answer to the
 // WEB_AUTHN challenge. (A file, not inline: the pages' Content-Security-Policy allows only
-// scripts of their own origin.)
+// scripts of their own origin.) The button is served disabled and enabled here, once its
+// click does something: a click before this script has run would otherwise be lost.
 const button = document.getElementById("passkey");
 button.addEventListener("click", async () => {
   const error = document.getElementById("passkey-error");
@@ -16,3 +17,4 @@ button.addEventListener("click", async () => {
     error.hidden = false;
   }
 });
+button.disabled = false;
