@@ -265,17 +265,15 @@ impl Tokens for PostgresStore {
         client_id: &str,
     ) -> Result<TokenAuthorization, StoreError> {
         let client = self.client().await?;
-        let statement = client
-            .prepare_cached(
+        let row = client
+            .query_one_cached(
                 "SELECT EXISTS (SELECT 1 FROM user_pools WHERE id = $1), u.doc, u.version,
                    (SELECT revoked FROM refresh_tokens WHERE pool_id = $1 AND origin_jti = $3),
                    (SELECT doc FROM resources
                     WHERE kind = 'client' AND pool_id = $1 AND key = $4)
                  FROM (SELECT 1) AS one LEFT JOIN users u ON u.pool_id = $1 AND u.sub = $2",
+                &[&pool_id, &sub, &origin_jti, &client_id],
             )
-            .await?;
-        let row = client
-            .query_one(&statement, &[&pool_id, &sub, &origin_jti, &client_id])
             .await?;
         let user = match (row.get::<_, Option<&str>>(1), row.get(2)) {
             (Some(doc), Some(version)) => Some(user_from_doc(doc, version)?),

@@ -576,7 +576,9 @@ impl Users for PostgresStore {
             if pool_naming(&*client, pool_id).await?.is_none() {
                 return Err(StoreError::Backend("user pool does not exist".into()));
             }
-            client.execute(UPSERT, &[&pool_id, &slot, &now]).await?;
+            client
+                .execute_cached(UPSERT, &[&pool_id, &slot, &now])
+                .await?;
             return Ok(());
         }
         // As a checked change: pool, locked row, write, commit.
@@ -589,7 +591,7 @@ impl Users for PostgresStore {
             &[&pool_id, &slot],
         )
         .await?;
-        tx.execute(UPSERT, &[&pool_id, &slot, &now]).await?;
+        tx.execute_cached(UPSERT, &[&pool_id, &slot, &now]).await?;
         tx.commit().await?;
         Ok(())
     }
