@@ -33,6 +33,8 @@ struct Needs {
     sign: u32,
     verify: u32,
     commits: u32,
+    /// awsJson1.1 exchanges (requests): each costs at least W0's server CPU.
+    exchanges: u32,
 }
 
 const NEEDS: &[Needs] = &[
@@ -44,6 +46,7 @@ const NEEDS: &[Needs] = &[
         sign: 0,
         verify: 0,
         commits: 2,
+        exchanges: 2,
     },
     Needs {
         workload: "W4",
@@ -53,6 +56,7 @@ const NEEDS: &[Needs] = &[
         sign: 2,
         verify: 0,
         commits: 1,
+        exchanges: 1,
     },
     Needs {
         workload: "W4s",
@@ -62,6 +66,7 @@ const NEEDS: &[Needs] = &[
         sign: 2,
         verify: 0,
         commits: 1,
+        exchanges: 2,
     },
     Needs {
         workload: "W5",
@@ -71,6 +76,7 @@ const NEEDS: &[Needs] = &[
         sign: 0,
         verify: 1,
         commits: 0,
+        exchanges: 1,
     },
 ];
 
@@ -142,10 +148,16 @@ impl Primitives {
             format!("| RS256 verification | {} |", us(self.rs256_verify)),
             format!("| 4 KiB write + fdatasync (wall) | {} |", us(self.fsync)),
         ];
+        // W0's server CPU at the same concurrency: what one request costs with nothing behind it.
+        let exchange = report
+            .rows
+            .iter()
+            .find(|r| r.workload == "W0" && r.concurrency == concurrency)
+            .map(Row::server_cpu);
         let mut workloads = vec![
             String::new(),
-            format!("| Workload | Must do | Floor CPU (µs) | Server CPU at c={concurrency} (µs) | Ratio |"),
-            "|---|---|---:|---:|---:|".to_owned(),
+            format!("| Workload | Must do | Floor CPU (µs) | With its requests at W0's cost (µs) | Server CPU at c={concurrency} (µs) | Ratio to the floor | Ratio to the floor with requests | At most, with the client on the same cores (ops/s) |"),
+            "|---|---|---:|---:|---:|---:|---:|---:|".to_owned(),
         ];
         for n in NEEDS {
             let Some(row) = report
@@ -157,18 +169,33 @@ impl Primitives {
             };
             let floor = self.cpu(n);
             let cpu = row.server_cpu();
+            let ratio =
+                |f: Duration| format!("{:.2}", cpu.as_secs_f64() / f.as_secs_f64().max(1e-9));
+            let with_requests = exchange.map(|e| floor + e * n.exchanges);
+            // Every core busy with nothing but the floor and the client's own share.
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+            let at_most = with_requests.map_or(String::new(), |f| {
+                format!(
+                    "{:.0}",
+                    cores / (f + row.client_cpu()).as_secs_f64().max(1e-9)
+                )
+            });
             workloads.push(format!(
-                "| {} | {}{} | {} | {} | {:.2} |",
+                "| {} | {}, {} request{}{} | {} | {} | {} | {} | {} | {at_most} |",
                 n.workload,
                 n.what,
+                n.exchanges,
+                if n.exchanges == 1 { "" } else { "s" },
                 if n.commits > 0 {
                     " (commits are group-committed: wall time, little CPU)"
                 } else {
                     ""
                 },
                 us(floor),
+                with_requests.map_or("(run W0)".to_owned(), us),
                 us(cpu),
-                cpu.as_secs_f64() / floor.as_secs_f64().max(1e-9),
+                ratio(floor),
+                with_requests.map_or(String::new(), ratio),
             ));
         }
         if workloads.len() > 3 {

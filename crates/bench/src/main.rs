@@ -29,7 +29,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug, Clone)]
 #[command(name = "ironpool-bench")]
 pub struct Args {
-    /// Workloads to run, comma-separated: W1,W2,W3,W4,W4s,W4t,W5,W6,W7,kill9 [default: all], or
+    /// Workloads to run, comma-separated: W0,W1,W2,W3,W4,W4s,W4t,W5,W6,W7,kill9 [default: all], or
     /// `existence` (only when named): existing users next to unknown names, or `import` (only
     /// when named): a user import job of --import-rows rows, or `million` (only when named):
     /// ListUsers by email and AdminGetUser in a pool of --million-users imported users.

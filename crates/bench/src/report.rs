@@ -6,6 +6,7 @@ use crate::Args;
 
 /// The workloads, in the order they are printed, with what each measures.
 const WORKLOADS: &[(&str, &str)] = &[
+    ("W0", "One awsJson1.1 exchange and nothing else: GetUser with a token that is not a JWT, answered NotAuthorizedException before any store read or cryptography. Its server CPU is the part of every request no workload can skip."),
     ("W1", "Start-up: process start to the first answered API request (ListUserPools), and resident memory once idle."),
     ("W2", "CreateUserPool and CreateUserPoolClient, one at a time."),
     ("W3", "One user = AdminCreateUser (MessageAction SUPPRESS) + AdminSetUserPassword (permanent); latency covers both calls."),

@@ -170,3 +170,23 @@ impl Op for GetUser {
         })
     }
 }
+
+/// W0: GetUser with a token that is not a JWT, answered NotAuthorizedException before any
+/// store read or cryptography: what one awsJson1.1 exchange (HTTP, routing, JSON in and out)
+/// costs the server, the part of every operation that no workload can skip.
+pub struct Exchange;
+
+impl Op for Exchange {
+    fn run<'a>(&'a self, _: usize, conn: &'a mut Conn) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            match conn
+                .call("GetUser", &json!({ "AccessToken": "not-a-token" }))
+                .await
+            {
+                Err(e) if e.contains("NotAuthorizedException") => Ok(()),
+                Err(e) => Err(e),
+                Ok(answer) => Err(format!("GetUser with no token answered {answer}")),
+            }
+        })
+    }
+}

@@ -85,6 +85,11 @@ impl Row {
         median_duration(self.runs.iter().map(|r| r.server_cpu_per_op))
     }
 
+    /// The median over runs of the benchmark's own CPU per operation.
+    pub fn client_cpu(&self) -> Duration {
+        median_duration(self.runs.iter().map(|r| r.client_cpu_per_op))
+    }
+
     fn throughput(&self) -> f64 {
         median_f64(self.runs.iter().map(|r| r.throughput).collect())
     }
@@ -130,9 +135,7 @@ impl Row {
             ms(median_duration(self.runs.iter().map(|r| r.p99))),
             self.throughput(),
             us(server_cpu),
-            us(median_duration(
-                self.runs.iter().map(|r| r.client_cpu_per_op)
-            )),
+            us(self.client_cpu()),
             target,
             met,
         )

@@ -6,7 +6,7 @@ use crate::load::{drive, Amount, Op};
 use crate::report::Report;
 use crate::search::ListByEmail;
 use crate::server::{Launch, Server};
-use crate::signin::{GetUser, PasswordSignIn, Population, SrpSignIn};
+use crate::signin::{Exchange, GetUser, PasswordSignIn, Population, SrpSignIn};
 use crate::stats::{Figure, Row, Target};
 use crate::users::{create_pool, create_pool_with, CreateClients, CreatePools, CreateUsers};
 use crate::{crash, Args, Plan};
@@ -69,6 +69,15 @@ pub async fn run_all(args: &Args) -> Result<Report> {
         .any(|w| w.eq_ignore_ascii_case("existence"))
     {
         crate::existence::run(&main).await?;
+    }
+    if args.wants("W0") {
+        for c in CONCURRENCIES {
+            let row = row("W0", "GetUser with a malformed token", c, Target::None);
+            let op = |_| -> Arc<dyn Op> { Arc::new(Exchange) };
+            report
+                .rows
+                .push(measure(&main, row, plan.limited(plan.ops * 5), op, plan.runs).await?);
+        }
     }
     if args.wants("W2") {
         create_pools(&plan, &main, &mut report).await?;
