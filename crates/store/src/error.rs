@@ -9,6 +9,11 @@ pub enum StoreError {
     /// The backend failed; the detail is for the log, never for a client.
     #[error("storage backend: {0}")]
     Backend(String),
+    /// The database ended the transaction because of another one (a deadlock or a
+    /// serialization failure): nothing of it was written. The store tries such a write again
+    /// itself; a caller sees this only when every attempt was ended so.
+    #[error("storage backend, contended: {0}")]
+    Contended(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -33,19 +38,40 @@ impl From<serde_json::Error> for StoreError {
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
-        if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
-            return StoreError::Conflict;
+        use tokio_postgres::error::SqlState;
+        match e.code() {
+            Some(&SqlState::UNIQUE_VIOLATION) => return StoreError::Conflict,
+            Some(&SqlState::T_R_DEADLOCK_DETECTED | &SqlState::T_R_SERIALIZATION_FAILURE) => {
+                return StoreError::Contended(postgres_detail(&e))
+            }
+            _ => {}
         }
-        // The Display of a server error is only "db error"; the detail is in the source.
-        match e.as_db_error() {
-            Some(db) => StoreError::Backend(db.to_string()),
-            None => StoreError::Backend(e.to_string()),
-        }
+        StoreError::Backend(postgres_detail(&e))
     }
+}
+
+/// The Display of a server error is only "db error", and of a failed connection only its
+/// first step ("error performing TLS handshake"); the detail is in the sources.
+fn postgres_detail(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return db.to_string();
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        StoreError::Backend(format!("database connection: {e}"))
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => {
+                StoreError::Backend(format!("database connection: {}", postgres_detail(&e)))
+            }
+            other => StoreError::Backend(format!("database connection: {other}")),
+        }
     }
 }

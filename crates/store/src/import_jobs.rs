@@ -110,6 +110,7 @@ impl Imported {
             Imported::Failed(UserConflict::AliasExists(a)) => {
                 Some(format!("An account with the given {a} already exists."))
             }
+            Imported::Failed(UserConflict::PoolGone) => Some("The user pool was deleted.".into()),
         }
     }
 }

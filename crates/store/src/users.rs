@@ -198,6 +198,9 @@ pub enum UserConflict {
     UsernameExists,
     /// The named attribute's value is another user's sign-in name or alias.
     AliasExists(String),
+    /// The pool was deleted (by another request, perhaps on another server) before the user
+    /// could be written.
+    PoolGone,
 }
 
 /// `=` or `^=` in a ListUsers filter.
@@ -258,7 +261,8 @@ pub const MAX_CODE_FAILURES: u32 = 5;
 pub trait Users: Send + Sync {
     /// Inserts a new user (its `version` is stored as 0). With `force_alias`, an alias value
     /// held by another user moves to this one (that user's `<attr>_verified` becomes
-    /// "false"); without it that is `AliasExists`. The pool must exist.
+    /// "false"); without it that is `AliasExists`. `PoolGone` if the pool does not exist; a
+    /// deletion of the pool racing this waits for it, then deletes the user too.
     async fn create_user_if_absent(
         &self,
         user: &User,

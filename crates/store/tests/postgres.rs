@@ -121,3 +121,67 @@ async fn concurrent_changes_over_stores_lose_nothing() {
     }
     ironpool_store::suite::concurrent_changes_lose_nothing(stores).await;
 }
+
+/// Creations and updates of users racing the deletion of their pool on several stores: each
+/// write either lands before the deletion or finds the pool gone, and none fails as a backend
+/// error (no foreign-key violation, deadlock or serialization failure escapes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_racing_a_pool_deletion() {
+    let Some(db) = TestPostgres::start() else {
+        return;
+    };
+    let mut stores = Vec::new();
+    for _ in 0..4 {
+        stores.push(PostgresStore::connect(db.url()).await.unwrap());
+    }
+    for round in 0..10 {
+        let pool = ironpool_api::types::UserPoolType {
+            id: Some(POOL.into()),
+            ..Default::default()
+        };
+        stores[0].create_user_pool(&pool).await.unwrap();
+        for n in 0..20 {
+            stores[0]
+                .create_user_if_absent(&user(&format!("u{n}"), n), false)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        let mut writes = tokio::task::JoinSet::new();
+        for n in 0..40 {
+            let store = stores[n % stores.len()].clone();
+            writes.spawn(async move {
+                if n % 2 == 0 {
+                    let mut u = user(&format!("new{n}"), 100 + n);
+                    u.attributes
+                        .insert("email".into(), format!("new{n}@example.com"));
+                    match store.create_user_if_absent(&u, false).await? {
+                        Ok(()) | Err(UserConflict::PoolGone) => Ok(()),
+                        Err(other) => panic!("new{n}: {other:?}"),
+                    }
+                } else {
+                    match store.get_user(POOL, &format!("u{}", n % 20)).await? {
+                        Some(mut u) => {
+                            u.attributes.insert("name".into(), format!("round {n}"));
+                            store.update_user(&u).await.map(|_| ())
+                        }
+                        None => Ok(()),
+                    }
+                }
+            });
+        }
+        let deleter = stores[round % stores.len()].clone();
+        writes.spawn(async move { deleter.delete_user_pool(POOL).await.map(|_| ()) });
+        for result in writes.join_all().await {
+            if let Err(e) = result {
+                panic!("round {round}: {e:?}");
+            }
+        }
+        stores[1].delete_user_pool(POOL).await.unwrap();
+        assert_eq!(
+            stores[2].count_users(POOL).await.unwrap(),
+            0,
+            "round {round}"
+        );
+    }
+}

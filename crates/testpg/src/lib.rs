@@ -14,6 +14,9 @@
 //! `IRONPOOL_TESTPG_DURABLE=1`: the benchmark sets it so PostgreSQL pays for its commits as the
 //! embedded store does. PostgreSQL refuses to run as root; as root the server runs as `postgres` (or `nobody`).
 
+mod cluster;
+pub use cluster::{Cluster, Setup};
+
 use std::net::TcpListener;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};

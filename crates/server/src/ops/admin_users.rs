@@ -5,7 +5,7 @@ use super::codes::{self, Purpose};
 use super::compose::Occasion;
 use super::triggers;
 use super::user_attributes::{self as attrs, Write};
-use super::user_pools::get_pool;
+use super::user_pools::{get_pool, pool_not_found};
 use super::users::{
     keep_unknowable_password, load_user, modify_user, set_password, user_disabled, user_type,
 };
@@ -93,6 +93,8 @@ pub(crate) fn identity(
 pub(crate) fn create_conflict(pool: &UserPoolType, c: UserConflict, taken: &str) -> ApiError {
     match c {
         UserConflict::UsernameExists => ApiError::new(ErrorCode::UsernameExistsException, taken),
+        // Deleted while this request wrote to it: answered as if the request came after.
+        UserConflict::PoolGone => pool_not_found(pool.id.as_deref().unwrap_or_default()),
         UserConflict::AliasExists(a) => {
             let as_username = (a == "email"
                 && has_username_attribute(pool, UsernameAttributeType::Email))

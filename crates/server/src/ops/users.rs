@@ -80,6 +80,8 @@ pub(crate) async fn save(app: &App, user: &User) -> Result<bool, ApiError> {
             ErrorCode::UsernameExistsException,
             "User account already exists",
         )),
+        // An update of a user whose pool is gone finds nothing to update.
+        Err(UserConflict::PoolGone) => Ok(false),
     }
 }
 

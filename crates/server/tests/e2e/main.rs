@@ -16,6 +16,7 @@ mod clients;
 mod config_versions;
 mod console;
 mod custom_auth;
+mod database_outage;
 mod deleted_client;
 mod devices;
 mod disabled_user;

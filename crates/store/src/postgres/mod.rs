@@ -3,7 +3,7 @@
 //! single use come from constraints and conditional writes inside one statement or one
 //! transaction, so concurrent servers never race a read against a write.
 //!
-//! Connections are plain TCP (no TLS): run the database on a trusted network.
+//! Connections are encrypted as the URL's `sslmode` asks, with libpq's meanings (see `tls`).
 
 mod auth_events;
 mod devices;
@@ -12,6 +12,7 @@ mod limits;
 mod migrations;
 mod pools;
 mod resources;
+mod tls;
 mod tokens;
 mod users;
 
@@ -20,7 +21,7 @@ use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use std::time::{Duration, Instant};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Error, NoTls, Row};
+use tokio_postgres::{Error, Row};
 
 /// Connections kept open per server.
 const POOL_SIZE: usize = 16;
@@ -34,19 +35,18 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    /// Connects to `url` (`postgres://user:password@host:port/database`) and migrates the
-    /// schema; servers starting at once take turns (an advisory lock).
+    /// Connects to `url` (`postgres://user:password@host:port/database`, with `sslmode` and
+    /// `sslrootcert` as libpq takes them) and migrates the schema; servers starting at once
+    /// take turns (an advisory lock).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::Backend(format!("database URL: {e}")))?;
+        let (mut config, tls) = tls::configure(url)?;
         if config.get_connect_timeout().is_none() {
             // An unreachable host fails the start (or one request) instead of hanging it.
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         let manager = Manager::from_config(
             config,
-            NoTls,
+            tls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -67,6 +67,33 @@ impl PostgresStore {
     async fn client(&self) -> Result<Timed, StoreError> {
         let started = Instant::now();
         Ok(Timed(self.pool.get().await?, started))
+    }
+}
+
+/// How many times in all a write is tried that the database ended because of another
+/// transaction.
+const ATTEMPTS: u32 = 5;
+
+/// Runs `attempt` again, after a short random pause, while the database ends it because of
+/// another transaction (a deadlock, a serialization failure: nothing of it was written), at
+/// most [`ATTEMPTS`] times in all.
+pub(super) async fn retried<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(StoreError::Contended(_)) if tries < ATTEMPTS => {
+                // Counted in the metrics as a store call of its own kind.
+                crate::latency::record("postgres", "retried", Instant::now());
+                let pause = rand::random_range(1..=10u64 << tries);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+                tries += 1;
+            }
+            other => return other,
+        }
     }
 }
 
@@ -141,5 +168,49 @@ impl Store for PostgresStore {
             .batch_execute(migrations::TRUNCATE_ALL)
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[tokio::test]
+    async fn only_contended_writes_are_tried_again_and_at_most_five_times_in_all() {
+        let tries = Cell::new(0);
+        let answer = retried(|| {
+            tries.set(tries.get() + 1);
+            let contended = tries.get() < 3;
+            async move {
+                match contended {
+                    true => Err(StoreError::Contended("deadlock detected".into())),
+                    false => Ok(7),
+                }
+            }
+        })
+        .await;
+        assert_eq!((answer.unwrap(), tries.get()), (7, 3));
+
+        tries.set(0);
+        let answer: Result<(), _> = retried(|| {
+            tries.set(tries.get() + 1);
+            async { Err(StoreError::Contended("could not serialize access".into())) }
+        })
+        .await;
+        assert!(
+            matches!(answer, Err(StoreError::Contended(_))),
+            "{answer:?}"
+        );
+        assert_eq!(tries.get(), ATTEMPTS);
+
+        tries.set(0);
+        let answer: Result<(), _> = retried(|| {
+            tries.set(tries.get() + 1);
+            async { Err(StoreError::Backend("connection refused".into())) }
+        })
+        .await;
+        assert!(matches!(answer, Err(StoreError::Backend(_))), "{answer:?}");
+        assert_eq!(tries.get(), 1);
     }
 }

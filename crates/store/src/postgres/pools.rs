@@ -1,4 +1,4 @@
-use super::{Cached, PostgresStore};
+use super::{retried, Cached, PostgresStore};
 use crate::pools::{first_version, pool_id};
 use crate::{Kind, StoreError, UserPools};
 use async_trait::async_trait;
@@ -71,6 +71,28 @@ impl UserPools for PostgresStore {
         version: i64,
         resources: Vec<(Kind, String, String)>,
     ) -> Result<(), StoreError> {
+        retried(|| self.put_user_pool_once(pool, version, &resources)).await
+    }
+
+    async fn delete_user_pool(&self, id: &str) -> Result<bool, StoreError> {
+        let n = self
+            .client()
+            .await?
+            .execute_cached("DELETE FROM user_pools WHERE id = $1", &[&id])
+            .await?;
+        Ok(n == 1)
+    }
+}
+
+/// The bodies of the writes above that run in a transaction, each tried again by [`retried`]
+/// when the database ends it because of another transaction.
+impl PostgresStore {
+    async fn put_user_pool_once(
+        &self,
+        pool: &UserPoolType,
+        version: i64,
+        resources: &[(Kind, String, String)],
+    ) -> Result<(), StoreError> {
         let (id, doc) = (pool_id(pool)?, serde_json::to_string(pool)?);
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
@@ -86,7 +108,7 @@ impl UserPools for PostgresStore {
         if updated != 1 {
             return Err(StoreError::Conflict);
         }
-        for (kind, key, doc) in &resources {
+        for (kind, key, doc) in resources {
             tx.execute_cached(
                 "INSERT INTO resources (kind, pool_id, key, doc) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (kind, pool_id, key)
@@ -97,14 +119,5 @@ impl UserPools for PostgresStore {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    async fn delete_user_pool(&self, id: &str) -> Result<bool, StoreError> {
-        let n = self
-            .client()
-            .await?
-            .execute_cached("DELETE FROM user_pools WHERE id = $1", &[&id])
-            .await?;
-        Ok(n == 1)
     }
 }

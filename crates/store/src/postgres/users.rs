@@ -1,4 +1,4 @@
-use super::{Cached, PostgresStore};
+use super::{retried, Cached, PostgresStore};
 use crate::users::{
     alias_keys, alias_value_key, constant_time_eq, is_username_attribute, prefix_end, status_name,
     user_from_doc, CodeOutcome, CodePurpose, FilterOp, Naming, User, UserConflict, UserFilter,
@@ -18,6 +18,24 @@ pub(super) async fn pool_naming<C: GenericClient + Sync>(
 ) -> Result<Option<Naming>, StoreError> {
     let row = c
         .query_opt_cached("SELECT doc FROM user_pools WHERE id = $1", &[&pool_id])
+        .await?;
+    Ok(row
+        .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+        .transpose()?)
+}
+
+/// As [`pool_naming`], keeping the pool row from being deleted until the transaction ends: a
+/// deletion of the pool waits for the write, then deletes what it wrote too (instead of the
+/// write failing on the foreign key).
+async fn pool_naming_locked(
+    tx: &Transaction<'_>,
+    pool_id: &str,
+) -> Result<Option<Naming>, StoreError> {
+    let row = tx
+        .query_opt_cached(
+            "SELECT doc FROM user_pools WHERE id = $1 FOR KEY SHARE",
+            &[&pool_id],
+        )
         .await?;
     Ok(row
         .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
@@ -243,43 +261,7 @@ impl Users for PostgresStore {
         user: &User,
         force_alias: bool,
     ) -> Result<Result<(), UserConflict>, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let Some(pool) = pool_naming(&tx, &user.pool_id).await? else {
-            return Err(StoreError::Backend("user pool does not exist".into()));
-        };
-        let key = pool.username_key(&user.username);
-        let mut stored = user.clone();
-        stored.version = 0;
-        // A concurrent insert of the same username or sub waits for the first to commit,
-        // then inserts nothing.
-        let inserted = tx
-            .execute_cached(
-                "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
-                 version, doc) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)
-                 ON CONFLICT DO NOTHING",
-                &[
-                    &user.pool_id,
-                    &key,
-                    &user.username,
-                    &user.sub,
-                    &status_name(user)?,
-                    &user.enabled,
-                    &serde_json::to_string(&stored)?,
-                ],
-            )
-            .await?;
-        if inserted == 0 {
-            tx.rollback().await?;
-            return Ok(Err(UserConflict::UsernameExists));
-        }
-        if let Err(c) = claim_aliases(&tx, &pool, user, &key, force_alias, user.created).await? {
-            tx.rollback().await?;
-            return Ok(Err(c));
-        }
-        write_attributes(&tx, user, &key).await?;
-        tx.commit().await?;
-        Ok(Ok(()))
+        retried(|| self.create_user_if_absent_once(user, force_alias)).await
     }
 
     async fn get_user(&self, pool_id: &str, username: &str) -> Result<Option<User>, StoreError> {
@@ -321,42 +303,7 @@ impl Users for PostgresStore {
     }
 
     async fn update_user(&self, user: &User) -> Result<Result<bool, UserConflict>, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        let Some(pool) = pool_naming(&tx, &user.pool_id).await? else {
-            return Ok(Ok(false));
-        };
-        let key = pool.username_key(&user.username);
-        // The row stays locked until commit: a concurrent update waits, then sees the new
-        // version and fails its check.
-        let stored = tx
-            .query_opt_cached(
-                "SELECT version, sub, doc FROM users WHERE pool_id = $1 AND username_key = $2
-                 FOR UPDATE",
-                &[&user.pool_id, &key],
-            )
-            .await?;
-        let Some(stored) = stored
-            .filter(|r| r.get::<_, i64>(0) == user.version && r.get::<_, &str>(1) == user.sub)
-        else {
-            return Ok(Ok(false));
-        };
-        // A change that leaves the attributes as they are (a password, a failure count, the
-        // status) leaves their aliases and lookup rows alone: two round trips fewer.
-        let attributes_changed = serde_json::from_str::<User>(stored.get(2))
-            .map_or(true, |before| before.attributes != user.attributes);
-        if attributes_changed {
-            if let Err(c) = claim_aliases(&tx, &pool, user, &key, false, user.modified).await? {
-                tx.rollback().await?;
-                return Ok(Err(c));
-            }
-        }
-        write_doc(&tx, user, &key, user.version + 1).await?;
-        if attributes_changed {
-            write_attributes(&tx, user, &key).await?;
-        }
-        tx.commit().await?;
-        Ok(Ok(true))
+        retried(|| self.update_user_once(user)).await
     }
 
     async fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool, StoreError> {
@@ -597,6 +544,107 @@ impl Users for PostgresStore {
     }
 
     async fn consume_code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        purpose: &CodePurpose,
+        code_hash: &str,
+        now: f64,
+    ) -> Result<CodeOutcome, StoreError> {
+        retried(|| self.consume_code_once(pool_id, username, purpose, code_hash, now)).await
+    }
+}
+
+/// The bodies of the writes above that run in a transaction, each tried again by [`retried`]
+/// when the database ends it because of another transaction.
+impl PostgresStore {
+    async fn create_user_if_absent_once(
+        &self,
+        user: &User,
+        force_alias: bool,
+    ) -> Result<Result<(), UserConflict>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let Some(pool) = pool_naming_locked(&tx, &user.pool_id).await? else {
+            return Ok(Err(UserConflict::PoolGone));
+        };
+        let key = pool.username_key(&user.username);
+        let mut stored = user.clone();
+        stored.version = 0;
+        // A concurrent insert of the same username or sub waits for the first to commit,
+        // then inserts nothing.
+        let inserted = tx
+            .execute_cached(
+                "INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
+                 version, doc) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)
+                 ON CONFLICT DO NOTHING",
+                &[
+                    &user.pool_id,
+                    &key,
+                    &user.username,
+                    &user.sub,
+                    &status_name(user)?,
+                    &user.enabled,
+                    &serde_json::to_string(&stored)?,
+                ],
+            )
+            .await?;
+        if inserted == 0 {
+            tx.rollback().await?;
+            return Ok(Err(UserConflict::UsernameExists));
+        }
+        if let Err(c) = claim_aliases(&tx, &pool, user, &key, force_alias, user.created).await? {
+            tx.rollback().await?;
+            return Ok(Err(c));
+        }
+        write_attributes(&tx, user, &key).await?;
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    async fn update_user_once(
+        &self,
+        user: &User,
+    ) -> Result<Result<bool, UserConflict>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let Some(pool) = pool_naming_locked(&tx, &user.pool_id).await? else {
+            return Ok(Ok(false));
+        };
+        let key = pool.username_key(&user.username);
+        // The row stays locked until commit: a concurrent update waits, then sees the new
+        // version and fails its check.
+        let stored = tx
+            .query_opt_cached(
+                "SELECT version, sub, doc FROM users WHERE pool_id = $1 AND username_key = $2
+                 FOR UPDATE",
+                &[&user.pool_id, &key],
+            )
+            .await?;
+        let Some(stored) = stored
+            .filter(|r| r.get::<_, i64>(0) == user.version && r.get::<_, &str>(1) == user.sub)
+        else {
+            return Ok(Ok(false));
+        };
+        // A change that leaves the attributes as they are (a password, a failure count, the
+        // status) leaves their aliases and lookup rows alone: two round trips fewer.
+        let attributes_changed = serde_json::from_str::<User>(stored.get(2))
+            .map_or(true, |before| before.attributes != user.attributes);
+        if attributes_changed {
+            if let Err(c) = claim_aliases(&tx, &pool, user, &key, false, user.modified).await? {
+                tx.rollback().await?;
+                return Ok(Err(c));
+            }
+        }
+        write_doc(&tx, user, &key, user.version + 1).await?;
+        if attributes_changed {
+            write_attributes(&tx, user, &key).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(true))
+    }
+
+    async fn consume_code_once(
         &self,
         pool_id: &str,
         username: &str,

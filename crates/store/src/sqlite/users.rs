@@ -222,7 +222,7 @@ impl Users for SqliteStore {
         self.write(move |conn| {
             let tx = conn.savepoint()?;
             let Some(pool) = pool_naming(&tx, &user.pool_id)? else {
-                return Err(StoreError::Backend("user pool does not exist".into()));
+                return Ok(Err(UserConflict::PoolGone));
             };
             let key = pool.username_key(&user.username);
             let taken: bool = tx
