@@ -17,6 +17,7 @@ mod report;
 mod search;
 mod server;
 mod signin;
+mod soak;
 mod stats;
 mod users;
 mod workloads;
@@ -32,7 +33,8 @@ pub struct Args {
     /// Workloads to run, comma-separated: W0,W1,W2,W3,W4,W4s,W4t,W5,W6,W7,kill9 [default: all], or
     /// `existence` (only when named): existing users next to unknown names, or `import` (only
     /// when named): a user import job of --import-rows rows, or `million` (only when named):
-    /// ListUsers by email and AdminGetUser in a pool of --million-users imported users.
+    /// ListUsers by email and AdminGetUser in a pool of --million-users imported users, or
+    /// `soak` (only when named): a mixed load at half capacity for --soak-minutes.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 
@@ -88,6 +90,15 @@ pub struct Args {
     /// (not tmpfs) for fsync to cost what it costs [default: the system temp directory].
     #[arg(long)]
     data_root: Option<PathBuf>,
+
+    /// Minutes of the `soak` workload [default: 30; 2 with --quick].
+    #[arg(long)]
+    soak_minutes: Option<u64>,
+
+    /// Operations per second of the `soak` workload [default: half of what its mix reaches at
+    /// concurrency 16].
+    #[arg(long)]
+    soak_rate: Option<f64>,
 
     /// A short smoke run: fewer runs, users and operations.
     #[arg(long)]

@@ -51,8 +51,11 @@ pub async fn run_all(args: &Args) -> Result<Report> {
     if named("million") {
         crate::million::run(args, &plan, &base, root.path(), &mut report).await?;
     }
+    if named("soak") && !crate::soak::run(args, &base).await? {
+        return Err("the soak run failed its checks".into());
+    }
     let on_their_own = |w: &String| {
-        ["import", "million"]
+        ["import", "million", "soak"]
             .iter()
             .any(|o| w.eq_ignore_ascii_case(o))
     };
@@ -316,7 +319,7 @@ async fn create_users(plan: &Plan, server: &Server, report: &mut Report) -> Resu
 }
 
 /// A pool of `users` users with passwords, created at concurrency 64.
-async fn populate(
+pub async fn populate(
     server: &Server,
     name: &str,
     users: usize,

@@ -10,7 +10,7 @@ use crate::app::App;
 use ironpool_api::types::UserImportJobStatusType as Status;
 use ironpool_core::{ids, user_import, Clock, OsRng, Rng};
 use ironpool_store::{
-    CsvUpload, ImportJob, ImportProgress, ImportUser, Imported, Problem, Store, StoreError,
+    CsvUpload, ImportJob, ImportProgress, ImportUser, Imported, Problem, Store, StoreError, User,
     CSV_CHUNK_BYTES,
 };
 use std::collections::HashSet;
@@ -25,7 +25,7 @@ const BATCH_ROWS: usize = 10_000;
 /// How often each server looks for jobs to take over.
 const SWEEP_EVERY: Duration = Duration::from_secs(2);
 /// Longest line kept whole; a longer one fails anyway (16,000 characters at most).
-const MAX_LINE_BYTES: usize = 4 * user_import::MAX_ROW_CHARS + 4;
+pub(super) const MAX_LINE_BYTES: usize = 4 * user_import::MAX_ROW_CHARS + 4;
 
 pub(crate) const STOPPED: &str = "The Import Job was stopped by the developer.";
 const SUCCEEDED: &str = "Import Job Completed Successfully.";
@@ -393,10 +393,8 @@ async fn read_batch(
         if number & 0xff == 0 {
             tokio::task::yield_now().await;
         }
-        let parsed = match String::from_utf8(bytes) {
-            Ok(text) if text.trim().is_empty() => continue,
-            Ok(text) => rows.user(header, &text, ctx.rng.as_ref(), now),
-            Err(_) => Err("The row is not UTF-8.".into()),
+        let Some(parsed) = row(rows, header, bytes, ctx.rng.as_ref(), now) else {
+            continue;
         };
         match parsed {
             Ok(user) => users.push(ImportUser { line: number, user }),
@@ -414,6 +412,21 @@ async fn read_batch(
     progress.next_line = *line;
     progress.lease_until = ctx.now() + LEASE_SECONDS;
     Ok((users, progress, eof))
+}
+
+/// What one line of the file makes: a user, or why not; nothing for a blank line.
+pub(super) fn row(
+    rows: &Rows,
+    header: &[String],
+    line: Vec<u8>,
+    rng: &dyn Rng,
+    now: f64,
+) -> Option<Result<User, String>> {
+    match String::from_utf8(line) {
+        Ok(text) if text.trim().is_empty() => None,
+        Ok(text) => Some(rows.user(header, &text, rng, now)),
+        Err(_) => Some(Err("The row is not UTF-8.".into())),
+    }
 }
 
 type Written = Option<(ImportJob, Vec<Imported>)>;

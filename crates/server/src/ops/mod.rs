@@ -19,6 +19,7 @@ mod compose;
 mod custom_auth;
 mod devices;
 mod domains;
+pub mod fuzzing;
 mod groups;
 mod identity_provider_details;
 pub(crate) mod identity_providers;

@@ -1,8 +1,9 @@
 //! kill -9 at random points under a mixed load, again and again on one data directory:
-//! sign-ups, confirmations, group changes, sign-ins, refresh-token revocations and group
-//! updates from several clients at once. After each restart every acknowledged write is
-//! there, a write that was not acknowledged is there whole or not at all, and every refresh
-//! token answers as its last acknowledged revocation says. `IRONPOOL_CRASH_ROUNDS` sets the
+//! sign-ups, confirmations, group changes, sign-ins, refresh-token revocations, wrong
+//! passwords and group updates from several clients at once. After each restart every
+//! acknowledged write is there, a write that was not acknowledged is there whole or not at
+//! all, every refresh token answers as its last acknowledged revocation says, and each user's
+//! lockout counts exactly the wrong passwords acknowledged (plus, perhaps, the one cut off). `IRONPOOL_CRASH_ROUNDS` sets the
 //! number of rounds (50; `scripts/crash-soak` runs more).
 
 use crate::harness::{err, sdk_client, Process, KEY_ID, SECRET};
@@ -10,6 +11,7 @@ use crate::users::{attr, attribute, PW};
 use aws_sdk_cognitoidentityprovider::error::SdkError;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ExplicitAuthFlowsType, UserStatusType};
 use aws_sdk_cognitoidentityprovider::Client;
+use ironpool_core::lockout;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,6 +31,50 @@ struct Ledger {
     described: Vec<(String, Option<String>, Option<String>)>,
     /// Users whose SignUp got no answer: there whole or not at all.
     unanswered: Vec<String>,
+    /// (user, wrong passwords refused, one more sent without an answer)
+    failures: Vec<(String, u32, bool)>,
+}
+
+const WRONG: &str = "Not-the-passw0rd!";
+const INCORRECT: (&str, &str) = ("NotAuthorizedException", "Incorrect username or password.");
+const LOCKED: (&str, &str) = ("NotAuthorizedException", "Password attempts exceeded");
+
+/// A wrong password's answer: Some(()) when refused as incorrect, None when the server went
+/// away mid-call; anything else fails the test.
+fn refused<T: std::fmt::Debug, E, R: std::fmt::Debug>(
+    result: Result<T, SdkError<E, R>>,
+) -> Option<()>
+where
+    E: aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata + std::fmt::Debug,
+{
+    match result {
+        Ok(t) => panic!("a wrong password signed in: {t:?}"),
+        Err(
+            SdkError::DispatchFailure(_) | SdkError::ResponseError(_) | SdkError::TimeoutError(_),
+        ) => None,
+        Err(e) => {
+            let e = err(e);
+            assert_eq!((e.0.as_str(), e.1.as_str()), INCORRECT);
+            Some(())
+        }
+    }
+}
+
+async fn sign_in(
+    c: &Client,
+    client_id: &str,
+    name: &str,
+    password: &str,
+) -> Result<(), (String, String)> {
+    c.initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", name)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(err)
 }
 
 /// The answer, or None when the server went away mid-call (a kill -9); any answer the server
@@ -122,6 +168,33 @@ async fn worker(
             ledger.lock().unwrap().live.retain(|t| *t != refresh);
             answered("RevokeToken", sent)?;
             ledger.lock().unwrap().revoked.push(refresh);
+        }
+        let tries = n % 3;
+        if tries > 0 {
+            ledger
+                .lock()
+                .unwrap()
+                .failures
+                .push((name.clone(), 0, false));
+        }
+        for _ in 0..tries {
+            let mark = |ledger: &Mutex<Ledger>, refused: bool| {
+                let mut l = ledger.lock().unwrap();
+                let entry = l.failures.iter_mut().find(|f| f.0 == name).unwrap();
+                entry.1 += u32::from(refused);
+                entry.2 = !refused;
+            };
+            mark(&ledger, false);
+            let sent = c
+                .initiate_auth()
+                .client_id(&client_id)
+                .auth_flow(AuthFlowType::UserPasswordAuth)
+                .auth_parameters("USERNAME", &name)
+                .auth_parameters("PASSWORD", WRONG)
+                .send()
+                .await;
+            refused(sent)?;
+            mark(&ledger, true);
         }
         let description = format!("after {name}");
         ledger.lock().unwrap().described[w].2 = Some(description.clone());
@@ -228,6 +301,30 @@ async fn check(c: &Client, pool: &str, client_id: &str, l: &Ledger) -> Vec<Optio
             "a revoked refresh token: {e:?}"
         );
     }
+    // The fifth wrong password in a row locks the user: exactly as many more as the
+    // acknowledged ones leave are refused as incorrect, then the right one is locked out.
+    for (name, acked, cut_off) in &l.failures {
+        let more = lockout::FREE_ATTEMPTS - acked - u32::from(*cut_off);
+        for i in 0..more {
+            let e = sign_in(c, client_id, name, WRONG).await.unwrap_err();
+            assert_eq!(
+                (e.0.as_str(), e.1.as_str()),
+                INCORRECT,
+                "{name}: wrong password {} after {acked} acknowledged",
+                i + 1
+            );
+        }
+        let right = sign_in(c, client_id, name, PW).await;
+        // The one cut off counted or not: locked now, or one short of it.
+        if !(*cut_off && right.is_ok()) {
+            let e = right.unwrap_err();
+            assert_eq!(
+                (e.0.as_str(), e.1.as_str()),
+                LOCKED,
+                "{name}: after {acked} acknowledged and {more} more"
+            );
+        }
+    }
     let mut stored = Vec::new();
     for (w, (group, acked, sent)) in l.described.iter().enumerate() {
         let got = c
@@ -288,8 +385,9 @@ async fn kill_9_at_random_points_under_a_mixed_load_loses_and_half_applies_nothi
         ..Default::default()
     }));
     let mut server = Some(server);
-    // Acknowledged sign-ups, revocations and unanswered sign-ups over all rounds.
-    let mut totals = (0, 0, 0);
+    // Acknowledged sign-ups, revocations, unanswered sign-ups and users given wrong
+    // passwords, over all rounds.
+    let mut totals = (0, 0, 0, 0);
     for round in 0..rounds {
         let running = server
             .take()
@@ -328,6 +426,7 @@ async fn kill_9_at_random_points_under_a_mixed_load_loses_and_half_applies_nothi
         totals.0 += this_round.signed_up.len();
         totals.1 += this_round.revoked.len();
         totals.2 += this_round.unanswered.len();
+        totals.3 += this_round.failures.len();
         // A few tokens stay checked in later rounds (a revocation must not come undone), and
         // each group's description is now what is stored.
         {
@@ -342,11 +441,12 @@ async fn kill_9_at_random_points_under_a_mixed_load_loses_and_half_applies_nothi
         server = Some(restarted);
     }
     eprintln!(
-        "{rounds} kill -9 rounds: {} sign-ups acknowledged, {} revocations, {} sign-ups cut off",
-        totals.0, totals.1, totals.2
+        "{rounds} kill -9 rounds: {} sign-ups acknowledged, {} revocations, {} sign-ups cut off, \
+         {} lockout counts checked",
+        totals.0, totals.1, totals.2, totals.3
     );
     assert!(
-        totals.0 >= rounds && totals.1 > 0 && totals.2 > 0,
+        totals.0 >= rounds && totals.1 > 0 && totals.2 > 0 && totals.3 > 0,
         "{totals:?}"
     );
 }
