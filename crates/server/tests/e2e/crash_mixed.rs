@@ -1,8 +1,8 @@
 //! kill -9 at random points under a mixed load, again and again on one data directory:
-//! sign-ups, confirmations, group changes, sign-ins, refresh-token revocations, wrong
-//! passwords and group updates from several clients at once. After each restart every
-//! acknowledged write is there, a write that was not acknowledged is there whole or not at
-//! all, every refresh token answers as its last acknowledged revocation says, and each user's
+//! sign-ups, confirmations, group changes, sign-ins, refreshes, refresh-token revocations,
+//! wrong passwords, group updates and app client updates from several clients at once. After
+//! each restart every acknowledged write is there, a write that was not acknowledged is there
+//! whole or not at all, every refresh token answers as its last acknowledged revocation says, and each user's
 //! lockout counts exactly the wrong passwords acknowledged (plus, perhaps, the one cut off). `IRONPOOL_CRASH_ROUNDS` sets the
 //! number of rounds (50; `scripts/crash-soak` runs more).
 
@@ -29,6 +29,9 @@ struct Ledger {
     revoked: Vec<String>,
     /// Per group: the last description acknowledged, and one sent without an answer.
     described: Vec<(String, Option<String>, Option<String>)>,
+    /// Per worker's own app client: the last name and refresh token validity acknowledged
+    /// (`name/days`), and one sent without an answer.
+    configured: Vec<(String, Option<String>, Option<String>)>,
     /// Users whose SignUp got no answer: there whole or not at all.
     unanswered: Vec<String>,
     /// (user, wrong passwords refused, one more sent without an answer)
@@ -157,6 +160,16 @@ async fn worker(
             .unwrap()
             .to_owned();
         ledger.lock().unwrap().live.push(refresh.clone());
+        if n % 3 == 0 {
+            let sent = c
+                .initiate_auth()
+                .client_id(&client_id)
+                .auth_flow(AuthFlowType::RefreshTokenAuth)
+                .auth_parameters("REFRESH_TOKEN", &refresh)
+                .send()
+                .await;
+            answered("InitiateAuth REFRESH_TOKEN_AUTH", sent)?;
+        }
         if n % 2 == 1 {
             let sent = c
                 .revoke_token()
@@ -206,9 +219,30 @@ async fn worker(
             .send()
             .await;
         answered("UpdateGroup", sent)?;
+        {
+            let mut l = ledger.lock().unwrap();
+            l.described[w].1 = Some(description);
+            l.described[w].2 = None;
+        }
+        let days = 1 + (round * 37 + n) % 3650;
+        let (own, config) = {
+            let mut l = ledger.lock().unwrap();
+            let config = format!("{name}/{days}");
+            l.configured[w].2 = Some(config.clone());
+            (l.configured[w].0.clone(), config)
+        };
+        let sent = c
+            .update_user_pool_client()
+            .user_pool_id(&pool)
+            .client_id(&own)
+            .client_name(&name)
+            .refresh_token_validity(days as i32)
+            .send()
+            .await;
+        answered("UpdateUserPoolClient", sent)?;
         let mut l = ledger.lock().unwrap();
-        l.described[w].1 = Some(description);
-        l.described[w].2 = None;
+        l.configured[w].1 = Some(config);
+        l.configured[w].2 = None;
     }
     Some(())
 }
@@ -225,8 +259,13 @@ async fn refresh(c: &Client, client_id: &str, token: &str) -> Result<(), (String
 }
 
 /// Checks everything the ledger holds against the restarted server; returns each group's
-/// description as stored.
-async fn check(c: &Client, pool: &str, client_id: &str, l: &Ledger) -> Vec<Option<String>> {
+/// description and each worker's client configuration as stored.
+async fn check(
+    c: &Client,
+    pool: &str,
+    client_id: &str,
+    l: &Ledger,
+) -> (Vec<Option<String>>, Vec<Option<String>>) {
     for name in &l.signed_up {
         let user = c
             .admin_get_user()
@@ -341,7 +380,29 @@ async fn check(c: &Client, pool: &str, client_id: &str, l: &Ledger) -> Vec<Optio
         );
         stored.push(got);
     }
-    stored
+    let mut configured = Vec::new();
+    for (w, (id, acked, sent)) in l.configured.iter().enumerate() {
+        let got = c
+            .describe_user_pool_client()
+            .user_pool_id(pool)
+            .client_id(id)
+            .send()
+            .await
+            .unwrap();
+        let got = got.user_pool_client().unwrap();
+        let got = Some(format!(
+            "{}/{}",
+            got.client_name().unwrap(),
+            got.refresh_token_validity()
+        ));
+        // Name and validity come from one update: never one's name with another's days.
+        assert!(
+            got == *acked || (sent.is_some() && got == *sent),
+            "client {w}: {got:?}, acknowledged {acked:?}, sent {sent:?}"
+        );
+        configured.push(got);
+    }
+    (stored, configured)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -380,8 +441,23 @@ async fn kill_9_at_random_points_under_a_mixed_load_loses_and_half_applies_nothi
             .unwrap();
         described.push((format!("g{w}"), None, None));
     }
+    let mut configured = Vec::new();
+    for w in 0..WORKERS {
+        let name = format!("c{w}");
+        let created = c
+            .create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name(&name)
+            .refresh_token_validity(30)
+            .send()
+            .await
+            .unwrap();
+        let id = created.user_pool_client().unwrap().client_id().unwrap();
+        configured.push((id.to_owned(), Some(format!("{name}/30")), None));
+    }
     let ledger = Arc::new(Mutex::new(Ledger {
         described,
+        configured,
         ..Default::default()
     }));
     let mut server = Some(server);
@@ -422,13 +498,13 @@ async fn kill_9_at_random_points_under_a_mixed_load_loses_and_half_applies_nothi
         let restarted = Process::spawn(&["--data-dir", data]);
         let c = sdk_client(&restarted.url(), KEY_ID, SECRET, "us-east-1");
         let this_round = std::mem::take(&mut *ledger.lock().unwrap());
-        let stored = check(&c, &pool, &client_id, &this_round).await;
+        let (stored, configs) = check(&c, &pool, &client_id, &this_round).await;
         totals.0 += this_round.signed_up.len();
         totals.1 += this_round.revoked.len();
         totals.2 += this_round.unanswered.len();
         totals.3 += this_round.failures.len();
         // A few tokens stay checked in later rounds (a revocation must not come undone), and
-        // each group's description is now what is stored.
+        // each group's description and client's configuration is now what is stored.
         {
             let mut l = ledger.lock().unwrap();
             l.live.extend(this_round.live.iter().rev().take(3).cloned());
@@ -436,6 +512,12 @@ async fn kill_9_at_random_points_under_a_mixed_load_loses_and_half_applies_nothi
                 .extend(this_round.revoked.iter().rev().take(3).cloned());
             l.described = (0..WORKERS)
                 .map(|w| (format!("g{w}"), stored[w].clone(), None))
+                .collect();
+            l.configured = this_round
+                .configured
+                .iter()
+                .zip(configs)
+                .map(|((id, _, _), got)| (id.clone(), got, None))
                 .collect();
         }
         server = Some(restarted);
