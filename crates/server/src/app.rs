@@ -10,7 +10,7 @@ use ironpool_api::ApiError;
 use ironpool_core::seal::MasterKey;
 use ironpool_core::{Clock, OsRng, Rng, SystemClock};
 use ironpool_sigv4::Credentials;
-use ironpool_store::{PostgresStore, SqliteStore, Store};
+use ironpool_store::{PostgresStore, SqliteStore, Store, StoreError};
 use std::collections::HashSet;
 use std::fmt::Display;
 use std::io::Write;
@@ -249,15 +249,26 @@ fn load_or_create_master_key(path: &Path) -> Result<MasterKey, String> {
 }
 
 /// Turns any failure of ours into `InternalErrorException`, logging the detail: storage and
-/// domain errors never reach the client as text.
+/// domain errors never reach the client as text. A write that found its pool, user or group
+/// deleted by a racing request is no failure of ours: the request is marked so, and an API
+/// request is answered as its operation answers after that deletion (`crate::protocol`).
 pub trait OrInternal<T> {
     fn or_internal(self) -> Result<T, ApiError>;
 }
 
-impl<T, E: Display> OrInternal<T> for Result<T, E> {
+impl<T, E: Display + 'static> OrInternal<T> for Result<T, E> {
     fn or_internal(self) -> Result<T, ApiError> {
         self.map_err(|e| {
-            tracing::error!(error = %e, "internal error");
+            let gone = matches!(
+                (&e as &dyn std::any::Any).downcast_ref(),
+                Some(StoreError::ParentGone(_))
+            );
+            if gone {
+                crate::request_context::RequestContext::note_parent_gone();
+                tracing::warn!(error = %e, "a write raced a deletion");
+            } else {
+                tracing::error!(error = %e, "internal error");
+            }
             ApiError::internal()
         })
     }

@@ -75,16 +75,7 @@ async fn process(app: &App, op: Operation, parts: &Parts, body: Body) -> Result<
     })?;
     let scope = authorize(app, op, parts, &body)?;
     crate::throttle::admit(app, scope.as_ref(), op).await?;
-    let input: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::Value::Object(Default::default())
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(
-                ErrorCode::SerializationException,
-                format!("The request body is not valid JSON: {e}"),
-            )
-        })?
-    };
+    let input = parse(&body)?;
     validate(op, &input)?;
     let peer = parts
         .extensions
@@ -98,11 +89,39 @@ async fn process(app: &App, op: Operation, parts: &Parts, body: Body) -> Result<
         ..RequestContext::of(peer, &parts.headers, &input)
     };
     let sign_in = SignInStep::of(op, &input);
-    let result = context.scope(ops::dispatch(app, op, input)).await;
+    let result = context
+        .scope(async {
+            let first = ops::dispatch(app, op, input).await;
+            if first.is_err() && RequestContext::take_parent_gone() {
+                // A write found its pool, user or group deleted by a racing request, and
+                // nothing of that write was stored: run once more, to answer as the operation
+                // does after the deletion (its not-found error).
+                let again = ops::dispatch(app, op, parse(&body)?).await;
+                if RequestContext::take_parent_gone() {
+                    tracing::error!("a write raced a deletion twice");
+                }
+                return again;
+            }
+            first
+        })
+        .await;
     if let Some(step) = sign_in {
         step.record(&result);
     }
     result
+}
+
+/// The body as JSON; an empty body is an empty object.
+fn parse(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Value::Object(Default::default()));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            ErrorCode::SerializationException,
+            format!("The request body is not valid JSON: {e}"),
+        )
+    })
 }
 
 /// What a sign-in call starts or answers, for the metrics: the flow of InitiateAuth and

@@ -4,6 +4,7 @@
 
 use axum::http::{header, HeaderMap};
 use serde_json::Value;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -21,6 +22,8 @@ pub struct RequestContext {
     /// The id a create takes instead of generating one: a seed file's fixed pool or client
     /// id (`crate::seed`). Never set from a request.
     pub given_id: Option<String>,
+    /// Set when a write of the request found its pool, user or group deleted meanwhile.
+    pub parent_gone: Cell<bool>,
 }
 
 tokio::task_local! {
@@ -63,7 +66,20 @@ impl RequestContext {
             user_agent: given_agent.or(agent).map(str::to_owned),
             scope: None,
             given_id: None,
+            parent_gone: Cell::new(false),
         }
+    }
+
+    /// Marks the request being handled as one whose write raced a deletion.
+    pub fn note_parent_gone() {
+        let _ = CURRENT.try_with(|c| c.parent_gone.set(true));
+    }
+
+    /// Whether a write of the request being handled raced a deletion; clears the mark.
+    pub fn take_parent_gone() -> bool {
+        CURRENT
+            .try_with(|c| c.parent_gone.replace(false))
+            .unwrap_or(false)
     }
 
     /// The context of the request being handled (empty outside one).
@@ -96,6 +112,7 @@ mod tests {
                 client_metadata: BTreeMap::new(),
                 scope: None,
                 given_id: None,
+                parent_gone: Cell::new(false),
             }
         );
         let input = json!({"ClientMetadata": {"k": "v"},
@@ -111,6 +128,7 @@ mod tests {
                 client_metadata: BTreeMap::from([("k".into(), "v".into())]),
                 scope: None,
                 given_id: None,
+                parent_gone: Cell::new(false),
             }
         );
     }

@@ -14,6 +14,10 @@ pub enum StoreError {
     /// itself; a caller sees this only when every attempt was ended so.
     #[error("storage backend, contended: {0}")]
     Contended(String),
+    /// The write referred to a row that another request deleted meanwhile (its pool, user,
+    /// group or import job; a foreign key): nothing of it was written.
+    #[error("storage backend, parent gone: {0}")]
+    ParentGone(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -24,6 +28,11 @@ impl From<rusqlite::Error> for StoreError {
                     || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
             {
                 StoreError::Conflict
+            }
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+            {
+                StoreError::ParentGone(f.to_string())
             }
             other => StoreError::Backend(other.to_string()),
         }
@@ -41,6 +50,9 @@ impl From<tokio_postgres::Error> for StoreError {
         use tokio_postgres::error::SqlState;
         match e.code() {
             Some(&SqlState::UNIQUE_VIOLATION) => return StoreError::Conflict,
+            Some(&SqlState::FOREIGN_KEY_VIOLATION) => {
+                return StoreError::ParentGone(postgres_detail(&e))
+            }
             Some(&SqlState::T_R_DEADLOCK_DETECTED | &SqlState::T_R_SERIALIZATION_FAILURE) => {
                 return StoreError::Contended(postgres_detail(&e))
             }

@@ -185,3 +185,78 @@ async fn writes_racing_a_pool_deletion() {
         );
     }
 }
+
+/// A real deadlock on a production path: another session locks the user's row, the store's
+/// update (holding its share lock on the pool) waits for it, and the session then asks for the
+/// pool's row. PostgreSQL ends the update's transaction (40P01, the first to wait is the first
+/// to check); the store tries it again once the session is gone, and the update lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deadlocked_update_is_tried_again() {
+    let Some(db) = TestPostgres::start() else {
+        return;
+    };
+    let store = PostgresStore::connect(db.url()).await.unwrap();
+    let pool = ironpool_api::types::UserPoolType {
+        id: Some(POOL.into()),
+        ..Default::default()
+    };
+    store.create_user_pool(&pool).await.unwrap();
+    store
+        .create_user_if_absent(&user("dee", 1), false)
+        .await
+        .unwrap()
+        .unwrap();
+    let (mut other, connection) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let tx = other.transaction().await.unwrap();
+    tx.execute(
+        "SELECT 1 FROM users WHERE pool_id = $1 FOR UPDATE",
+        &[&POOL],
+    )
+    .await
+    .unwrap();
+
+    let mut changed = store.get_user(POOL, "dee").await.unwrap().unwrap();
+    changed.attributes.insert("name".into(), "Dee".into());
+    let update = tokio::spawn({
+        let store = store.clone();
+        async move { store.update_user(&changed).await }
+    });
+    // The update waits for the row.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the update never waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // The cycle: granted only once PostgreSQL has ended the update's transaction.
+    tx.execute(
+        "SELECT 1 FROM user_pools WHERE id = $1 FOR UPDATE",
+        &[&POOL],
+    )
+    .await
+    .unwrap();
+    assert!(!update.is_finished(), "the update ended instead of waiting");
+    tx.rollback().await.unwrap();
+    assert_eq!(update.await.unwrap().unwrap(), Ok(true));
+    let stored = store.get_user(POOL, "dee").await.unwrap().unwrap();
+    assert_eq!(
+        stored.attributes.get("name").map(String::as_str),
+        Some("Dee")
+    );
+}

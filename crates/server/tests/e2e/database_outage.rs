@@ -94,7 +94,8 @@ async fn the_database_stopped_and_started_again_under_a_server_on_tls() {
         "{:?}",
         started.elapsed()
     );
-    let log = server.log();
+    let log =
+        server.log_when(|l| l.contains("database connection") && l.contains("internal error"));
     assert!(
         log.contains("database connection") && log.contains("internal error"),
         "{log}"

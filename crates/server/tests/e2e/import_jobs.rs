@@ -795,7 +795,7 @@ async fn a_killed_server_resumes_its_job_without_duplicates() {
             "{acknowledged} acknowledged, {after:?}"
         );
         acknowledged_users_are_there(&c, &pool, acknowledged).await;
-        let log = server.log();
+        let log = server.log_when(|l| l.contains("resuming user import job"));
         assert!(log.contains("resuming user import job"), "{log}");
     }
     let done = finished(&c, &pool, &job_id).await;
@@ -812,12 +812,12 @@ async fn a_killed_server_resumes_its_job_without_duplicates() {
         N as i32
     );
     acknowledged_users_are_there(&c, &pool, N as i64).await;
-    let log = server.log();
     let failed = format!(
         "[FAILED] Line Number {} - The row has 1 values but the header has {} columns.",
         N + 2,
         h.len()
     );
+    let log = server.log_when(|l| l.contains(&failed));
     assert!(log.contains(&failed), "{log}");
 }
 
@@ -868,7 +868,7 @@ async fn a_job_that_cannot_resume_fails_visibly() {
     assert!((done.imported_users() as usize) < N, "{done:?}");
     assert!(done.completion_date().is_some());
     acknowledged_users_are_there(&c, &pool, done.imported_users()).await;
-    let log = server.log();
+    let log = server.log_when(|l| l.contains("user import job stopped by an error"));
     assert!(log.contains("user import job stopped by an error"), "{log}");
 }
 

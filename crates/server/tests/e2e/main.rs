@@ -19,6 +19,7 @@ mod crash_mixed;
 mod custom_auth;
 mod database_outage;
 mod deleted_client;
+mod deletion_races;
 mod devices;
 mod disabled_user;
 mod domains;

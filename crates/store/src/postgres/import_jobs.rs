@@ -1,5 +1,5 @@
 use super::users::{insert_new_user, pool_naming};
-use super::{Cached, PostgresStore};
+use super::{retried, Cached, PostgresStore};
 use crate::import_jobs::{
     advance, outcome_of, request_stop, status_name, ImportJob, ImportJobs, ImportProgress,
     ImportUser, Imported,
@@ -85,28 +85,7 @@ impl ImportJobs for PostgresStore {
         pool_id: &str,
         job_id: &str,
     ) -> Result<Option<ImportJob>, StoreError> {
-        let mut client = self.client().await?;
-        let tx = client.transaction().await?;
-        // Waits for a batch being written, then changes the job as it stands.
-        let row = tx
-            .query_opt_cached(
-                "SELECT doc, version FROM user_import_jobs
-                 WHERE pool_id = $1 AND job_id = $2 FOR UPDATE",
-                &[&pool_id, &job_id],
-            )
-            .await?;
-        let Some((mut job, version)) = row.as_ref().map(job_of).transpose()? else {
-            return Ok(None);
-        };
-        if request_stop(&mut job) {
-            if !put_job(&tx, &job, version).await? {
-                return Err(StoreError::Backend(
-                    "import job changed while locked".into(),
-                ));
-            }
-            tx.commit().await?;
-        }
-        Ok(Some(job))
+        retried(|| self.stop_import_job_once(pool_id, job_id)).await
     }
 
     async fn list_import_jobs(
@@ -206,6 +185,50 @@ impl ImportJobs for PostgresStore {
         users: Vec<ImportUser>,
         progress: ImportProgress,
     ) -> Result<Option<(ImportJob, Vec<Imported>)>, StoreError> {
+        retried(|| self.import_users_once(pool_id, job_id, runner, &users, progress.clone())).await
+    }
+}
+
+/// The bodies of the writes above that run in a transaction, each tried again by [`retried`]
+/// when the database ends it because of another transaction.
+impl PostgresStore {
+    async fn stop_import_job_once(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+    ) -> Result<Option<ImportJob>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        // Waits for a batch being written, then changes the job as it stands.
+        let row = tx
+            .query_opt_cached(
+                "SELECT doc, version FROM user_import_jobs
+                 WHERE pool_id = $1 AND job_id = $2 FOR UPDATE",
+                &[&pool_id, &job_id],
+            )
+            .await?;
+        let Some((mut job, version)) = row.as_ref().map(job_of).transpose()? else {
+            return Ok(None);
+        };
+        if request_stop(&mut job) {
+            if !put_job(&tx, &job, version).await? {
+                return Err(StoreError::Backend(
+                    "import job changed while locked".into(),
+                ));
+            }
+            tx.commit().await?;
+        }
+        Ok(Some(job))
+    }
+
+    async fn import_users_once(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+        runner: &str,
+        users: &[ImportUser],
+        progress: ImportProgress,
+    ) -> Result<Option<(ImportJob, Vec<Imported>)>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         // Locked until the commit: a Stop or a take-over waits for this batch.
@@ -226,13 +249,13 @@ impl ImportJobs for PostgresStore {
             return Ok(None);
         };
         let mut outcomes = Vec::with_capacity(users.len());
-        for u in &users {
+        for u in users {
             outcomes.push(outcome_of(
                 &pool,
                 insert_new_user(&tx, &pool, &u.user).await?,
             ));
         }
-        advance(&mut job, progress, &users, &outcomes);
+        advance(&mut job, progress, users, &outcomes);
         put_job(&tx, &job, version).await?;
         tx.commit().await?;
         Ok(Some((job, outcomes)))

@@ -75,12 +75,16 @@ impl UserPools for PostgresStore {
     }
 
     async fn delete_user_pool(&self, id: &str) -> Result<bool, StoreError> {
-        let n = self
-            .client()
-            .await?
-            .execute_cached("DELETE FROM user_pools WHERE id = $1", &[&id])
-            .await?;
-        Ok(n == 1)
+        // The cascade locks rows of every table: a deadlock with a write is possible.
+        retried(|| async {
+            let n = self
+                .client()
+                .await?
+                .execute_cached("DELETE FROM user_pools WHERE id = $1", &[&id])
+                .await?;
+            Ok(n == 1)
+        })
+        .await
     }
 }
 

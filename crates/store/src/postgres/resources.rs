@@ -1,4 +1,4 @@
-use super::{Cached, PostgresStore};
+use super::{retried, Cached, PostgresStore};
 use crate::resources::{Kind, Resources};
 use crate::StoreError;
 use async_trait::async_trait;
@@ -84,15 +84,19 @@ impl Resources for PostgresStore {
         pool_id: &str,
         key: &str,
     ) -> Result<bool, StoreError> {
-        let n = self
-            .client()
-            .await?
-            .execute_cached(
-                "DELETE FROM resources WHERE kind = $1 AND pool_id = $2 AND key = $3",
-                &[&kind.as_str(), &pool_id, &key],
-            )
-            .await?;
-        Ok(n == 1)
+        // A group's cascade (its memberships) may deadlock with a write.
+        retried(|| async {
+            let n = self
+                .client()
+                .await?
+                .execute_cached(
+                    "DELETE FROM resources WHERE kind = $1 AND pool_id = $2 AND key = $3",
+                    &[&kind.as_str(), &pool_id, &key],
+                )
+                .await?;
+            Ok(n == 1)
+        })
+        .await
     }
 
     async fn list_resources(

@@ -307,15 +307,19 @@ impl Users for PostgresStore {
     }
 
     async fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let key = key_of(&*client, pool_id, username).await?;
-        let n = client
-            .execute_cached(
-                "DELETE FROM users WHERE pool_id = $1 AND username_key = $2",
-                &[&pool_id, &key],
-            )
-            .await?;
-        Ok(n == 1)
+        // The cascade locks rows of several tables: a deadlock with a write is possible.
+        retried(|| async {
+            let client = self.client().await?;
+            let key = key_of(&*client, pool_id, username).await?;
+            let n = client
+                .execute_cached(
+                    "DELETE FROM users WHERE pool_id = $1 AND username_key = $2",
+                    &[&pool_id, &key],
+                )
+                .await?;
+            Ok(n == 1)
+        })
+        .await
     }
 
     async fn list_users(
@@ -400,26 +404,29 @@ impl Users for PostgresStore {
         username: &str,
         group: &str,
     ) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let key = key_of(&*client, pool_id, username).await?;
-        // Both exist, and the membership is there after this statement (new or not).
-        let row = client
-            .query_one_cached(
-                "WITH added AS (
-                     INSERT INTO group_members (pool_id, group_name, username_key)
+        // A deadlock is possible: the statement's two foreign-key checks against the
+        // cascade of a pool deletion.
+        retried(|| async {
+            let client = self.client().await?;
+            let key = key_of(&*client, pool_id, username).await?;
+            // Both exist, and the membership is there after this statement, new or not (a
+            // conflict with a concurrent add waits for it and returns its row).
+            let row = client
+                .query_opt_cached(
+                    "INSERT INTO group_members (pool_id, group_name, username_key)
                      SELECT $1::TEXT, $2::TEXT, $3::TEXT
                      WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND username_key = $3)
-                       AND EXISTS (SELECT 1 FROM resources WHERE kind = 'group' AND pool_id = $1
-                                   AND key = $2)
-                     ON CONFLICT DO NOTHING
-                     RETURNING 1
-                 )
-                 SELECT EXISTS (SELECT 1 FROM added) OR EXISTS (SELECT 1 FROM group_members
-                     WHERE pool_id = $1 AND group_name = $2 AND username_key = $3)",
-                &[&pool_id, &group, &key],
-            )
-            .await?;
-        Ok(row.get(0))
+                       AND EXISTS (SELECT 1 FROM resources WHERE kind = 'group'
+                                   AND pool_id = $1 AND key = $2)
+                     ON CONFLICT (pool_id, group_name, username_key)
+                     DO UPDATE SET username_key = excluded.username_key
+                     RETURNING 1",
+                    &[&pool_id, &group, &key],
+                )
+                .await?;
+            Ok(row.is_some())
+        })
+        .await
     }
 
     async fn remove_user_from_group(
@@ -513,34 +520,7 @@ impl Users for PostgresStore {
         now: f64,
         locked: bool,
     ) -> Result<(), StoreError> {
-        const UPSERT: &str = "INSERT INTO decoys (pool_id, slot, writes, written_at)
-             VALUES ($1, $2, 1, $3)
-             ON CONFLICT (pool_id, slot)
-             DO UPDATE SET writes = decoys.writes + 1, written_at = excluded.written_at";
-        let mut client = self.client().await?;
-        if !locked {
-            // As a code is stored: the pool read for its name rule, one statement.
-            if pool_naming(&*client, pool_id).await?.is_none() {
-                return Err(StoreError::Backend("user pool does not exist".into()));
-            }
-            client
-                .execute_cached(UPSERT, &[&pool_id, &slot, &now])
-                .await?;
-            return Ok(());
-        }
-        // As a checked change: pool, locked row, write, commit.
-        let tx = client.transaction().await?;
-        if pool_naming(&tx, pool_id).await?.is_none() {
-            return Err(StoreError::Backend("user pool does not exist".into()));
-        }
-        tx.query_opt_cached(
-            "SELECT writes FROM decoys WHERE pool_id = $1 AND slot = $2 FOR UPDATE",
-            &[&pool_id, &slot],
-        )
-        .await?;
-        tx.execute_cached(UPSERT, &[&pool_id, &slot, &now]).await?;
-        tx.commit().await?;
-        Ok(())
+        retried(|| self.write_decoy_once(pool_id, slot, now, locked)).await
     }
 
     async fn consume_code(
@@ -558,6 +538,43 @@ impl Users for PostgresStore {
 /// The bodies of the writes above that run in a transaction, each tried again by [`retried`]
 /// when the database ends it because of another transaction.
 impl PostgresStore {
+    async fn write_decoy_once(
+        &self,
+        pool_id: &str,
+        slot: &str,
+        now: f64,
+        locked: bool,
+    ) -> Result<(), StoreError> {
+        const UPSERT: &str = "INSERT INTO decoys (pool_id, slot, writes, written_at)
+             VALUES ($1, $2, 1, $3)
+             ON CONFLICT (pool_id, slot)
+             DO UPDATE SET writes = decoys.writes + 1, written_at = excluded.written_at";
+        let mut client = self.client().await?;
+        if !locked {
+            // As a code is stored: the pool read for its name rule, one statement.
+            if pool_naming(&*client, pool_id).await?.is_none() {
+                return Err(StoreError::ParentGone("user pool does not exist".into()));
+            }
+            client
+                .execute_cached(UPSERT, &[&pool_id, &slot, &now])
+                .await?;
+            return Ok(());
+        }
+        // As a checked change: pool, locked row, write, commit.
+        let tx = client.transaction().await?;
+        if pool_naming(&tx, pool_id).await?.is_none() {
+            return Err(StoreError::ParentGone("user pool does not exist".into()));
+        }
+        tx.query_opt_cached(
+            "SELECT writes FROM decoys WHERE pool_id = $1 AND slot = $2 FOR UPDATE",
+            &[&pool_id, &slot],
+        )
+        .await?;
+        tx.execute_cached(UPSERT, &[&pool_id, &slot, &now]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn create_user_if_absent_once(
         &self,
         user: &User,

@@ -582,7 +582,7 @@ impl Users for SqliteStore {
         self.write(move |conn| {
             // Shaped as a code's write (pool, row, write); the single writer needs no lock.
             if pool_naming(conn, &pool_id)?.is_none() {
-                return Err(StoreError::Backend("user pool does not exist".into()));
+                return Err(StoreError::ParentGone("user pool does not exist".into()));
             }
             conn.prepare_cached(
                 "INSERT INTO decoys (pool_id, slot, writes, written_at) VALUES (?1, ?2, 1, ?3)
