@@ -13,7 +13,7 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 const PW: &str = "Secret-Pass-123";
 const USERS: usize = 8;
 
-/// The error type of a failed call, `None` on success.
+/// A failed call's error as `Type: message`; `None` on success.
 type Answer = Option<String>;
 
 fn answer<T, E, R>(r: Result<T, aws_sdk_cognitoidentityprovider::error::SdkError<E, R>>) -> Answer
