@@ -623,3 +623,55 @@ async fn managed_login_signs_in_by_choice_where_the_pool_allows_codes() {
         .await;
     assert_eq!(done.status, 302, "{}", done.body);
 }
+
+/// The sign-in page racing AdminDeleteUser of the user signing in, ten rounds: each post is
+/// signed in (a redirect) or shows the error the page shows for a user that is not there,
+/// never a server error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_page_racing_admin_delete_user() {
+    let (mut refused, mut wrong) = (0, std::collections::BTreeSet::new());
+    for _round in 0..10 {
+        let o = OAuth::new().await;
+        o.f.user("una", &[]).await;
+        let mut opened = Vec::new();
+        for _ in 0..16 {
+            let mut browser = Browser::new();
+            let (url, page) = browser.follow(&o.authorize_url(&[])).await;
+            opened.push((browser, url, page));
+        }
+        let mut posts = tokio::task::JoinSet::new();
+        for (i, (mut browser, url, page)) in opened.into_iter().enumerate() {
+            if i == 8 {
+                let (c, pool) = (o.f.c.clone(), o.f.pool.clone());
+                posts.spawn(async move {
+                    c.admin_delete_user()
+                        .user_pool_id(&pool)
+                        .username("una")
+                        .send()
+                        .await
+                        .unwrap();
+                    None
+                });
+            }
+            posts.spawn(async move {
+                let fields = [("username", "una"), ("password", PASSWORD)];
+                Some(browser.submit(&url, &page, &fields).await)
+            });
+        }
+        for answer in posts.join_all().await.into_iter().flatten() {
+            match (answer.status, answer.error()) {
+                (302, None) => {}
+                // The client does not hide user existence.
+                (400, Some(e)) if e == "User does not exist." => refused += 1,
+                (status, e) => {
+                    wrong.insert(format!("{status} {e:?}"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:?}");
+    assert!(
+        refused > 0,
+        "no sign-in came after the deletion: no race was run"
+    );
+}
