@@ -2,15 +2,14 @@
 //! backend: each either lands before the deletion or is answered as if it came after it,
 //! with the not-found error of the operation, never an InternalErrorException.
 
-use crate::harness::{client_with, err, pool, TestServer};
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, ExplicitAuthFlowsType};
-use aws_sdk_cognitoidentityprovider::Client;
+use crate::harness::err;
+use crate::signin_support::{Fixture, PASSWORD as PW};
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType};
 use std::future::Future;
 use std::pin::Pin;
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
-const PW: &str = "Secret-Pass-123";
 const USERS: usize = 8;
 
 /// A failed call's error as `Type: message`; `None` on success.
@@ -27,54 +26,25 @@ where
     })
 }
 
-struct Fixture {
-    c: Client,
-    pool: String,
-    client_id: String,
-}
-
-async fn fixture(s: &TestServer) -> Fixture {
-    let c = s.client();
-    let pool = pool(&c).await;
-    let client_id = client_with(&c, &pool, |b| {
-        b.explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-    })
-    .await;
-    c.create_group()
-        .user_pool_id(&pool)
+/// A fresh server with a pool, an app client allowing the password flows, a group "g" and
+/// `USERS` confirmed users with verified emails.
+async fn fixture() -> Fixture {
+    let f = Fixture::new().await;
+    f.c.create_group()
+        .user_pool_id(&f.pool)
         .group_name("g")
         .send()
         .await
         .unwrap();
     for n in 0..USERS {
-        let name = format!("u{n}");
-        c.admin_create_user()
-            .user_pool_id(&pool)
-            .username(&name)
-            .user_attributes(email(&name))
-            .user_attributes(
-                AttributeType::builder()
-                    .name("email_verified")
-                    .value("true")
-                    .build()
-                    .unwrap(),
-            )
-            .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
-            .send()
-            .await
-            .unwrap();
-        c.admin_set_user_password()
-            .user_pool_id(&pool)
-            .username(&name)
-            .password(PW)
-            .permanent(true)
-            .send()
-            .await
-            .unwrap();
+        let email = format!("u{n}@example.com");
+        f.user(
+            &format!("u{n}"),
+            &[("email", &email), ("email_verified", "true")],
+        )
+        .await;
     }
-    Fixture { c, pool, client_id }
+    f
 }
 
 fn email(name: &str) -> AttributeType {
@@ -216,14 +186,13 @@ fn write(f: &Fixture, kind: usize, n: usize) -> BoxFuture<(String, Answer)> {
 
 type Writes = Vec<BoxFuture<(String, Answer)>>;
 
-/// Ten rounds, each on a fresh fixture: `race` makes the writes and the deletion, the
+/// Ten rounds, each on a fresh fixture (and server): `race` makes the writes and the deletion, the
 /// deletion starts halfway through them, and every answer must be a success or one of
 /// `allowed` (an error type with the start of its message).
 async fn ten_rounds(race: impl Fn(&Fixture) -> (Writes, BoxFuture<Answer>), allowed: &[&str]) {
-    let s = TestServer::start().await;
     let (mut refused, mut wrong) = (0, std::collections::BTreeSet::new());
     for _round in 0..10 {
-        let f = fixture(&s).await;
+        let f = fixture().await;
         let (writes, deletion) = race(&f);
         let mut tasks = tokio::task::JoinSet::new();
         let half = writes.len() / 2;

@@ -13,6 +13,22 @@ fn job_of(row: &Row) -> Result<(ImportJob, i64), StoreError> {
     Ok((serde_json::from_str(row.get(0))?, row.get(1)))
 }
 
+/// The job and its version, its row locked until the transaction ends.
+async fn locked_job<C: GenericClient + Sync>(
+    tx: &C,
+    pool_id: &str,
+    job_id: &str,
+) -> Result<Option<(ImportJob, i64)>, StoreError> {
+    let row = tx
+        .query_opt_cached(
+            "SELECT doc, version FROM user_import_jobs
+             WHERE pool_id = $1 AND job_id = $2 FOR UPDATE",
+            &[&pool_id, &job_id],
+        )
+        .await?;
+    row.as_ref().map(job_of).transpose()
+}
+
 /// Writes the job over `version`; false if that is not the stored version.
 async fn put_job<C: GenericClient + Sync>(
     c: &C,
@@ -200,14 +216,7 @@ impl PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         // Waits for a batch being written, then changes the job as it stands.
-        let row = tx
-            .query_opt_cached(
-                "SELECT doc, version FROM user_import_jobs
-                 WHERE pool_id = $1 AND job_id = $2 FOR UPDATE",
-                &[&pool_id, &job_id],
-            )
-            .await?;
-        let Some((mut job, version)) = row.as_ref().map(job_of).transpose()? else {
+        let Some((mut job, version)) = locked_job(&tx, pool_id, job_id).await? else {
             return Ok(None);
         };
         if request_stop(&mut job) {
@@ -232,14 +241,7 @@ impl PostgresStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         // Locked until the commit: a Stop or a take-over waits for this batch.
-        let row = tx
-            .query_opt_cached(
-                "SELECT doc, version FROM user_import_jobs
-                 WHERE pool_id = $1 AND job_id = $2 FOR UPDATE",
-                &[&pool_id, &job_id],
-            )
-            .await?;
-        let Some((mut job, version)) = row.as_ref().map(job_of).transpose()? else {
+        let Some((mut job, version)) = locked_job(&tx, pool_id, job_id).await? else {
             return Ok(None);
         };
         if job.runner.as_deref() != Some(runner) {
