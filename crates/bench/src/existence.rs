@@ -131,11 +131,12 @@ fn median(mut values: Vec<Duration>) -> Duration {
 /// A USER_SRP_AUTH challenge for `name` and the answer a client with a wrong password gives.
 async fn srp_answer(conn: &mut Conn, s: &Setup, name: &str) -> Result<Value> {
     let a: [u8; 32] = rand::random();
+    let big_a = srp::g_pow(&a);
     let challenge = conn
         .call(
             "InitiateAuth",
             &json!({ "AuthFlow": "USER_SRP_AUTH", "ClientId": s.client_id,
-                "AuthParameters": { "USERNAME": name, "SRP_A": srp::to_hex(&srp::g_pow(&a)) } }),
+                "AuthParameters": { "USERNAME": name, "SRP_A": srp::to_hex(&big_a) } }),
         )
         .await?;
     let param = |n: &str| field(&challenge, &format!("/ChallengeParameters/{n}"));
@@ -144,7 +145,15 @@ async fn srp_answer(conn: &mut Conn, s: &Setup, name: &str) -> Result<Value> {
     };
     let user_id = param("USER_ID_FOR_SRP")?;
     let pool_name = srp::pool_name(&s.pool_id);
-    let (_, key) = srp::client_key(&a, &hex("SRP_B")?, &hex("SALT")?, pool_name, user_id, WRONG);
+    let key = srp::client_key(
+        &a,
+        &big_a,
+        &hex("SRP_B")?,
+        &hex("SALT")?,
+        pool_name,
+        user_id,
+        WRONG,
+    );
     let block = STANDARD
         .decode(param("SECRET_BLOCK")?)
         .map_err(|e| e.to_string())?;

@@ -60,12 +60,12 @@ const NEEDS: &[Needs] = &[
     },
     Needs {
         workload: "W4s",
-        what: "B = k·v + g^b, the session key (2 exponentiations), 2 RS256 signatures, 1 commit",
+        what: "B = k·v + g^b, the session key (2 exponentiations), 2 RS256 signatures, 3 commits (the challenge's session, its single use, the refresh token)",
         g_pow: 1,
         srp_key: 1,
         sign: 2,
         verify: 0,
-        commits: 1,
+        commits: 3,
         exchanges: 2,
     },
     Needs {

@@ -59,8 +59,8 @@ impl Op for PasswordSignIn {
 /// depends on the server's answer (`S`, the key, the signature) is computed inside it.
 pub struct SrpSignIn {
     pub population: Population,
-    /// One `(a, A as hex)` per operation.
-    pub ephemerals: Vec<([u8; 32], String)>,
+    /// One `(a, A, A as hex)` per operation.
+    pub ephemerals: Vec<([u8; 32], Vec<u8>, String)>,
 }
 
 impl SrpSignIn {
@@ -69,7 +69,8 @@ impl SrpSignIn {
             .map(|_| {
                 let a: [u8; 32] = rand::random();
                 let big_a = srp::g_pow(&a);
-                (a, srp::to_hex(&big_a))
+                let hex = srp::to_hex(&big_a);
+                (a, big_a, hex)
             })
             .collect();
         Self {
@@ -79,7 +80,7 @@ impl SrpSignIn {
     }
 
     async fn sign_in(&self, index: usize, conn: &mut Conn) -> Result<()> {
-        let (a, big_a) = &self.ephemerals[index];
+        let (a, big_a, big_a_hex) = &self.ephemerals[index];
         let user = self.population.random_user();
         let challenge = conn
             .call(
@@ -87,7 +88,7 @@ impl SrpSignIn {
                 &json!({
                     "AuthFlow": "USER_SRP_AUTH",
                     "ClientId": self.population.client_id,
-                    "AuthParameters": { "USERNAME": user, "SRP_A": big_a }
+                    "AuthParameters": { "USERNAME": user, "SRP_A": big_a_hex }
                 }),
             )
             .await?;
@@ -98,8 +99,9 @@ impl SrpSignIn {
             srp::parse_hex(param(name)?).ok_or_else(|| format!("{name} is not hex"))
         };
         let pool_name = srp::pool_name(&self.population.pool_id);
-        let (_, key) = srp::client_key(
+        let key = srp::client_key(
             a,
+            big_a,
             &hex("SRP_B")?,
             &hex("SALT")?,
             pool_name,

@@ -288,23 +288,24 @@ pub fn verify_claim_signature(
 }
 
 /// The client's side of the exchange, as amazon-cognito-identity-js computes it, for tests and
-/// tools: from the secret `a`, the server's `B` and `salt`, returns `A` and the key.
+/// tools: from the secret `a` and the `A = g^a` it sent (drawn before the sign-in, as
+/// [`g_pow`]), the server's `B` and `salt`, the key.
 pub fn client_key(
     a: &[u8; 32],
+    big_a: &[u8],
     b_pub: &[u8],
     salt: &[u8],
     pool: &str,
     user: &str,
     password: &str,
-) -> (Vec<u8>, [u8; 16]) {
+) -> [u8; 16] {
     let n = group();
-    let big_a = g_pow(a);
-    let u = hash_u(&big_a, b_pub);
+    let u = hash_u(big_a, b_pub);
     let x = x(salt, pool, user, password);
     let b_mod = widen(b_pub).unwrap_or_else(|| n.reduce(&[]));
     let base = n.sub(&b_mod, &n.mul(k(), &g().pow(n, &x)));
     let s = n.pow(&base, &Bn::from_be(&a_plus_ux(a, &u, &x)));
-    (big_a, hkdf(&bytes(&s), &u))
+    hkdf(&bytes(&s), &u)
 }
 
 /// `a + u·x` as an integer (65 big-endian bytes), in constant time: the client's exponent.
@@ -517,8 +518,10 @@ mod tests {
             let server = ServerEphemeral::new(&OsRng, &v.verifier).unwrap();
             let mut a = [0u8; 32];
             OsRng.fill(&mut a);
-            let (big_a, client) = client_key(
+            let big_a = g_pow(&a);
+            let client = client_key(
                 &a,
+                &big_a,
                 &server.public,
                 &v.salt,
                 "AbCdEfGhI",
@@ -536,8 +539,10 @@ mod tests {
         assert_eq!(server.public.len(), 384);
         let mut a = [0u8; 32];
         OsRng.fill(&mut a);
-        let (big_a, client) = client_key(
+        let big_a = g_pow(&a);
+        let client = client_key(
             &a,
+            &big_a,
             &server.public,
             &v.salt,
             "AbCdEfGhI",
@@ -574,8 +579,9 @@ mod tests {
             "AAAA"
         ));
 
-        let (big_a, wrong) = client_key(
+        let wrong = client_key(
             &a,
+            &big_a,
             &server.public,
             &v.salt,
             "AbCdEfGhI",

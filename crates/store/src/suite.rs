@@ -397,6 +397,50 @@ pub async fn users_are_unique_by_username_under_the_pool_case_rule(store: &dyn S
     assert_eq!(store.count_users(cs).await.unwrap(), 2);
 }
 
+/// A pool deleted (or wiped by a reset) and created again under its id names its users its
+/// own way: nothing of how the pool before it named them is kept.
+pub async fn a_pool_created_again_under_its_id_names_users_its_own_way(store: &dyn Store) {
+    for wipe in ["DeleteUserPool", "reset"] {
+        users_pool(store).await;
+        store
+            .create_user_if_absent(&user("Alice", &[]), false)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(store.get_user(UP, "aLiCe").await.unwrap().is_some());
+        assert_eq!(store.user_key(UP, "ALICE").await.unwrap(), "alice");
+        if wipe == "reset" {
+            store.reset().await.unwrap();
+        } else {
+            assert!(store.delete_user_pool(UP).await.unwrap());
+        }
+        // The same id, case-sensitive this time (the API's default).
+        store.create_user_pool(&pool(UP, "again")).await.unwrap();
+        let mut again = user("Alice", &[]);
+        again.sub = "again".into();
+        store
+            .create_user_if_absent(&again, false)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(store.get_user(UP, "aLiCe").await.unwrap(), None, "{wipe}");
+        assert_eq!(
+            store.user_key(UP, "ALICE").await.unwrap(),
+            "ALICE",
+            "{wipe}"
+        );
+        let mut lower = user("alice", &[]);
+        lower.sub = "lower".into();
+        assert_eq!(
+            store.create_user_if_absent(&lower, false).await.unwrap(),
+            Ok(()),
+            "{wipe}: alice is another user than Alice"
+        );
+        assert_eq!(store.count_users(UP).await.unwrap(), 2, "{wipe}");
+        assert!(store.delete_user_pool(UP).await.unwrap());
+    }
+}
+
 pub async fn verified_aliases_belong_to_one_user(store: &dyn Store) {
     users_pool(store).await;
     let a = user(
@@ -943,6 +987,7 @@ macro_rules! backend_suite {
             resource_puts_are_versioned,
             resources_are_scanned_across_pools,
             users_are_unique_by_username_under_the_pool_case_rule,
+            a_pool_created_again_under_its_id_names_users_its_own_way,
             verified_aliases_belong_to_one_user,
             user_updates_are_versioned,
             user_passkeys_round_trip,

@@ -15,8 +15,9 @@ use ironpool_api::types::{
     UsernameConfigurationType,
 };
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 /// A user as the store keeps it.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -415,6 +416,66 @@ impl Naming {
             username.to_owned()
         } else {
             username.to_lowercase()
+        }
+    }
+}
+
+/// How each pool names its users, as a store last read it, with the pool's version then: a
+/// user write or a read by user name need not read and parse the pool's document each time.
+///
+/// A pool's naming never changes, but a pool can be deleted and created again under its id
+/// (a seed names its pools' ids), by this server or another one sharing the store. So an
+/// entry goes when this store deletes the pool or is reset, and whenever the pool's version is
+/// read (every request reads it before it works in the pool) and is not the entry's: a pool
+/// created again starts at a random version, and a change of the pool only costs one more read.
+#[derive(Default)]
+pub(crate) struct Namings(Mutex<HashMap<String, (Arc<Naming>, i64)>>);
+
+/// More pools than any account holds; past it the map starts again empty.
+const MAX_NAMINGS: usize = 10_000;
+
+impl Namings {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Arc<Naming>, i64)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The naming kept for the pool, if any.
+    pub(crate) fn get(&self, pool_id: &str) -> Option<Arc<Naming>> {
+        self.map().get(pool_id).map(|(naming, _)| naming.clone())
+    }
+
+    /// Keeps `doc`'s naming for the pool, read at `version`.
+    pub(crate) fn keep(
+        &self,
+        pool_id: &str,
+        doc: &str,
+        version: i64,
+    ) -> Result<Arc<Naming>, StoreError> {
+        let naming = Arc::new(serde_json::from_str::<Naming>(doc)?);
+        let mut map = self.map();
+        if map.len() >= MAX_NAMINGS {
+            map.clear();
+        }
+        map.insert(pool_id.to_owned(), (naming.clone(), version));
+        Ok(naming)
+    }
+
+    /// Forgets the pool `pool_id` (every pool for `None`): it is deleted.
+    pub(crate) fn forget(&self, pool_id: Option<&str>) {
+        match pool_id {
+            Some(id) => {
+                self.map().remove(id);
+            }
+            None => self.map().clear(),
+        }
+    }
+
+    /// The pool's version as just read (`None`: there is no such pool): an entry kept at
+    /// another version goes.
+    pub(crate) fn check(&self, pool_id: &str, version: Option<i64>) {
+        let mut map = self.map();
+        if map.get(pool_id).is_some_and(|(_, v)| Some(*v) != version) {
+            map.remove(pool_id);
         }
     }
 }

@@ -109,6 +109,49 @@ async fn racing_stores_on_one_database() {
         .all(|o| matches!(o, CodeOutcome::Accepted | CodeOutcome::Missing)));
 }
 
+/// A pool deleted on one server and created again under its id, with another naming, by a
+/// second one: the first server, which had read the old pool's naming, finds users by the new
+/// one once it has read the pool's version (as every request does first).
+#[tokio::test]
+async fn a_pool_created_again_by_another_store_is_named_its_own_way() {
+    let Some(db) = TestPostgres::start() else {
+        return;
+    };
+    let one = PostgresStore::connect(db.url()).await.unwrap();
+    let two = PostgresStore::connect(db.url()).await.unwrap();
+    let mut insensitive = ironpool_api::types::UserPoolType {
+        id: Some(POOL.into()),
+        ..Default::default()
+    };
+    insensitive.username_configuration = Some(ironpool_api::types::UsernameConfigurationType {
+        case_sensitive: false,
+    });
+    one.create_user_pool(&insensitive).await.unwrap();
+    one.create_user_if_absent(&user("Alice", 1), false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(one.get_user(POOL, "ALICE").await.unwrap().is_some());
+    assert_eq!(one.user_key(POOL, "ALICE").await.unwrap(), "alice");
+
+    assert!(two.delete_user_pool(POOL).await.unwrap());
+    let sensitive = ironpool_api::types::UserPoolType {
+        id: Some(POOL.into()),
+        ..Default::default()
+    };
+    two.create_user_pool(&sensitive).await.unwrap();
+    two.create_user_if_absent(&user("Alice", 2), false)
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert!(one.user_pool_version(POOL).await.unwrap().is_some());
+    assert_eq!(one.user_key(POOL, "ALICE").await.unwrap(), "ALICE");
+    assert_eq!(one.get_user(POOL, "ALICE").await.unwrap(), None);
+    let alice = one.get_user(POOL, "Alice").await.unwrap().unwrap();
+    assert_eq!(alice.sub, "sub-2");
+}
+
 /// Read-modify-write changes of one document from four stores on one database lose nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_changes_over_stores_lose_nothing() {

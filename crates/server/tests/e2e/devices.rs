@@ -59,7 +59,8 @@ impl ClientDevice {
     ) -> HashMap<String, String> {
         let b = srp::parse_hex(&params["SRP_B"]).unwrap();
         let salt = srp::parse_hex(&params["SALT"]).unwrap();
-        let (_, key) = srp::client_key(a, &b, &salt, &self.group_key, &self.key, password);
+        let big_a = srp::g_pow(a);
+        let key = srp::client_key(a, &big_a, &b, &salt, &self.group_key, &self.key, password);
         let block = B64.decode(&params["SECRET_BLOCK"]).unwrap();
         let timestamp = timestamp_now();
         let sig = srp::claim_signature(&key, &self.group_key, &self.key, &block, &timestamp);

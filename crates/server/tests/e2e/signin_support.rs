@@ -224,6 +224,7 @@ pub fn decode(token: &str) -> (Value, Value) {
 /// amazon-cognito-identity-js does: (SRP_A to send first, then a closure over the challenge).
 pub struct SrpClient {
     a: [u8; 32],
+    big_a: Vec<u8>,
     pub srp_a: String,
 }
 
@@ -231,10 +232,11 @@ impl SrpClient {
     pub fn new() -> Self {
         let mut a = [0u8; 32];
         ironpool_core::Rng::fill(&OsRng, &mut a);
-        let (big_a, _) = srp::client_key(&a, &[1], &[0], "x", "x", "x");
+        let big_a = srp::g_pow(&a);
         Self {
             a,
             srp_a: srp::to_hex(&big_a),
+            big_a,
         }
     }
 
@@ -249,7 +251,15 @@ impl SrpClient {
         let b = srp::parse_hex(&params["SRP_B"]).unwrap();
         let salt = srp::parse_hex(&params["SALT"]).unwrap();
         let user_id = &params["USER_ID_FOR_SRP"];
-        let (_, key) = srp::client_key(&self.a, &b, &salt, srp::pool_name(pool), user_id, password);
+        let key = srp::client_key(
+            &self.a,
+            &self.big_a,
+            &b,
+            &salt,
+            srp::pool_name(pool),
+            user_id,
+            password,
+        );
         let block = base64::engine::general_purpose::STANDARD
             .decode(&params["SECRET_BLOCK"])
             .unwrap();

@@ -501,7 +501,7 @@ async fn a_device_sign_in_is_token_generation_authenticate_device() {
     let params = challenge.challenge_parameters().unwrap();
     let b = srp::parse_hex(&params["SRP_B"]).unwrap();
     let salt = srp::parse_hex(&params["SALT"]).unwrap();
-    let (_, srp_key) = srp::client_key(&a, &b, &salt, group, key, secret);
+    let srp_key = srp::client_key(&a, &srp::g_pow(&a), &b, &salt, group, key, secret);
     let block = B64.decode(&params["SECRET_BLOCK"]).unwrap();
     let timestamp = crate::signin_support::timestamp_now();
     let signature = srp::claim_signature(&srp_key, group, key, &block, &timestamp);

@@ -19,6 +19,7 @@ mod users;
 use crate::{Store, StoreError};
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Error, Row};
@@ -32,6 +33,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
+    namings: Arc<crate::users::Namings>,
 }
 
 impl PostgresStore {
@@ -55,7 +57,10 @@ impl PostgresStore {
             .max_size(POOL_SIZE)
             .build()
             .map_err(|e| StoreError::Backend(format!("connection pool: {e}")))?;
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            namings: Arc::default(),
+        };
         let mut client = store.client().await?;
         migrations::run(&mut client).await?;
         drop(client);
@@ -167,6 +172,7 @@ impl Store for PostgresStore {
             .await?
             .batch_execute(migrations::TRUNCATE_ALL)
             .await?;
+        self.namings.forget(None);
         Ok(())
     }
 }

@@ -34,6 +34,8 @@ impl UserPools for PostgresStore {
             .await?
             .query_opt_cached("SELECT doc, version FROM user_pools WHERE id = $1", &[&id])
             .await?;
+        self.namings
+            .check(id, row.as_ref().map(|r| r.get::<_, i64>(1)));
         row.map(|r| Ok((serde_json::from_str(r.get::<_, &str>(0))?, r.get(1))))
             .transpose()
     }
@@ -44,7 +46,9 @@ impl UserPools for PostgresStore {
             .await?
             .query_opt_cached("SELECT version FROM user_pools WHERE id = $1", &[&id])
             .await?;
-        Ok(row.map(|r| r.get(0)))
+        let version = row.map(|r| r.get(0));
+        self.namings.check(id, version);
+        Ok(version)
     }
 
     async fn list_user_pools(
@@ -82,6 +86,7 @@ impl UserPools for PostgresStore {
                 .await?
                 .execute_cached("DELETE FROM user_pools WHERE id = $1", &[&id])
                 .await?;
+            self.namings.forget(Some(id));
             Ok(n == 1)
         })
         .await

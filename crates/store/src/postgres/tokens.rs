@@ -71,17 +71,13 @@ impl Tokens for PostgresStore {
     ) -> Result<(), StoreError> {
         let t = token;
         let client = self.client().await?;
-        // Families that ended long ago go when new ones start.
-        client
-            .execute_cached(
-                "DELETE FROM refresh_tokens WHERE expires_at < $1",
-                &[&(t.auth_time - 86_400.0)],
-            )
-            .await?;
+        // Families that ended long ago go when new ones start, in the same statement (one
+        // round trip, one commit).
         client
             .execute_cached(
                 &format!(
-                    "INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
+                    "WITH ended AS (DELETE FROM refresh_tokens WHERE expires_at < $11)
+                     INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
                 ),
                 &[
@@ -95,6 +91,7 @@ impl Tokens for PostgresStore {
                     &t.revoked,
                     &t.scopes,
                     &token_hash,
+                    &(t.auth_time - 86_400.0),
                 ],
             )
             .await?;

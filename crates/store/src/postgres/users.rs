@@ -1,8 +1,8 @@
 use super::{retried, Cached, PostgresStore};
 use crate::users::{
     alias_keys, alias_value_key, constant_time_eq, is_username_attribute, prefix_end, status_name,
-    user_from_doc, CodeOutcome, CodePurpose, FilterOp, Naming, User, UserConflict, UserFilter,
-    Users, MAX_CODE_FAILURES,
+    user_from_doc, CodeOutcome, CodePurpose, FilterOp, Naming, Namings, User, UserConflict,
+    UserFilter, Users, MAX_CODE_FAILURES,
 };
 use crate::StoreError;
 use async_trait::async_trait;
@@ -42,15 +42,26 @@ async fn pool_naming_locked(
         .transpose()?)
 }
 
+/// The key `username` is stored under in the pool (as given when there is no such pool: it
+/// matches no user then), with the pool's naming as kept in `namings` or read now.
 async fn key_of<C: GenericClient + Sync>(
     c: &C,
+    namings: &Namings,
     pool_id: &str,
     username: &str,
 ) -> Result<String, StoreError> {
-    Ok(match pool_naming(c, pool_id).await? {
-        Some(pool) => pool.username_key(username),
-        None => username.to_owned(),
-    })
+    let naming = match namings.get(pool_id) {
+        Some(naming) => Some(naming),
+        None => c
+            .query_opt_cached(
+                "SELECT doc, version FROM user_pools WHERE id = $1",
+                &[&pool_id],
+            )
+            .await?
+            .map(|r| namings.keep(pool_id, r.get(0), r.get(1)))
+            .transpose()?,
+    };
+    Ok(naming.map_or_else(|| username.to_owned(), |pool| pool.username_key(username)))
 }
 
 fn user_from_row(r: &Row) -> Result<User, StoreError> {
@@ -267,7 +278,7 @@ impl Users for PostgresStore {
     async fn get_user(&self, pool_id: &str, username: &str) -> Result<Option<User>, StoreError> {
         let client = self.client().await?;
         let client: &Object = &client;
-        let key = key_of(client, pool_id, username).await?;
+        let key = key_of(client, &self.namings, pool_id, username).await?;
         get_by_key(client, pool_id, &key).await
     }
 
@@ -310,7 +321,7 @@ impl Users for PostgresStore {
         // The cascade locks rows of several tables: a deadlock with a write is possible.
         retried(|| async {
             let client = self.client().await?;
-            let key = key_of(&*client, pool_id, username).await?;
+            let key = key_of(&*client, &self.namings, pool_id, username).await?;
             let n = client
                 .execute_cached(
                     "DELETE FROM users WHERE pool_id = $1 AND username_key = $2",
@@ -395,7 +406,7 @@ impl Users for PostgresStore {
 
     async fn user_key(&self, pool_id: &str, username: &str) -> Result<String, StoreError> {
         let client = self.client().await?;
-        key_of(&*client, pool_id, username).await
+        key_of(&*client, &self.namings, pool_id, username).await
     }
 
     async fn add_user_to_group(
@@ -408,7 +419,7 @@ impl Users for PostgresStore {
         // cascade of a pool deletion.
         retried(|| async {
             let client = self.client().await?;
-            let key = key_of(&*client, pool_id, username).await?;
+            let key = key_of(&*client, &self.namings, pool_id, username).await?;
             // Both exist, and the membership is there after this statement, new or not (a
             // conflict with a concurrent add waits for it and returns its row).
             let row = client
@@ -436,7 +447,7 @@ impl Users for PostgresStore {
         group: &str,
     ) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&*client, pool_id, username).await?;
+        let key = key_of(&*client, &self.namings, pool_id, username).await?;
         let n = client
             .execute_cached(
                 "DELETE FROM group_members WHERE pool_id = $1 AND group_name = $2
@@ -455,7 +466,7 @@ impl Users for PostgresStore {
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&*client, pool_id, username).await?;
+        let key = key_of(&*client, &self.namings, pool_id, username).await?;
         let rows = client
             .query_cached(
                 "SELECT group_name FROM group_members WHERE pool_id = $1 AND username_key = $2
@@ -498,7 +509,7 @@ impl Users for PostgresStore {
         expires_at: f64,
     ) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let key = key_of(&*client, pool_id, username).await?;
+        let key = key_of(&*client, &self.namings, pool_id, username).await?;
         let n = client
             .execute_cached(
                 "INSERT INTO user_codes (pool_id, username_key, purpose, code_hash, expires_at)
@@ -672,7 +683,7 @@ impl PostgresStore {
         let purpose = purpose.as_key();
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let key = key_of(&tx, pool_id, username).await?;
+        let key = key_of(&tx, &self.namings, pool_id, username).await?;
         // Locked until commit: of two servers presenting one code, the second finds it gone.
         let row = tx
             .query_opt_cached(

@@ -1,4 +1,4 @@
-use super::users::{insert_new_user, pool_naming};
+use super::users::{insert_new_user, naming_writing};
 use super::SqliteStore;
 use crate::import_jobs::{
     advance, outcome_of, request_stop, status_name, ImportJob, ImportJobs, ImportProgress,
@@ -207,6 +207,7 @@ impl ImportJobs for SqliteStore {
         progress: ImportProgress,
     ) -> Result<Option<(ImportJob, Vec<Imported>)>, StoreError> {
         let ids = (pool_id.to_owned(), job_id.to_owned(), runner.to_owned());
+        let namings = self.inner.namings.clone();
         self.write_alone(move |conn| {
             let Some((mut job, version)) = get_job(conn, &ids.0, &ids.1)? else {
                 return Ok(None);
@@ -214,7 +215,7 @@ impl ImportJobs for SqliteStore {
             if job.runner.as_deref() != Some(ids.2.as_str()) {
                 return Ok(None);
             }
-            let Some(pool) = pool_naming(conn, &ids.0)? else {
+            let Some(pool) = naming_writing(&namings, conn, &ids.0)? else {
                 return Ok(None);
             };
             let mut outcomes = Vec::with_capacity(users.len());

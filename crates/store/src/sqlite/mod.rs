@@ -40,6 +40,7 @@ struct Inner {
     /// Read-only connections to the file; `None` in memory, where reads go to the writer.
     readers: Option<Readers>,
     writer: writer::Writer,
+    namings: Arc<crate::users::Namings>,
 }
 
 /// How many read connections may be open at once. Each keeps its own page cache (about 2 MB
@@ -145,6 +146,7 @@ impl SqliteStore {
             inner: Arc::new(Inner {
                 writer: writer::Writer::start(conn)?,
                 readers,
+                namings: Arc::default(),
             }),
         })
     }
@@ -221,10 +223,12 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn reset(&self) -> Result<(), StoreError> {
-        self.write(|conn| {
+        let namings = self.inner.namings.clone();
+        self.write(move |conn| {
             for table in migrations::TABLES {
                 conn.execute(&format!("DELETE FROM {table}"), [])?;
             }
+            namings.forget(None);
             Ok(())
         })
         .await

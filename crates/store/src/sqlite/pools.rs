@@ -29,28 +29,36 @@ impl UserPools for SqliteStore {
         &self,
         id: &str,
     ) -> Result<Option<(UserPoolType, i64)>, StoreError> {
-        let id = id.to_owned();
         let row: Option<(String, i64)> = self
-            .lookup(move |conn| {
-                Ok(conn
-                    .prepare_cached("SELECT doc, version FROM user_pools WHERE id = ?1")?
-                    .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?)
+            .lookup({
+                let id = id.to_owned();
+                move |conn| {
+                    Ok(conn
+                        .prepare_cached("SELECT doc, version FROM user_pools WHERE id = ?1")?
+                        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()?)
+                }
             })
             .await?;
+        self.inner.namings.check(id, row.as_ref().map(|(_, v)| *v));
         row.map(|(d, v)| Ok((serde_json::from_str(&d)?, v)))
             .transpose()
     }
 
     async fn user_pool_version(&self, id: &str) -> Result<Option<i64>, StoreError> {
-        let id = id.to_owned();
-        self.lookup(move |conn| {
-            Ok(conn
-                .prepare_cached("SELECT version FROM user_pools WHERE id = ?1")?
-                .query_row(params![id], |r| r.get(0))
-                .optional()?)
-        })
-        .await
+        let version = self
+            .lookup({
+                let id = id.to_owned();
+                move |conn| {
+                    Ok(conn
+                        .prepare_cached("SELECT version FROM user_pools WHERE id = ?1")?
+                        .query_row(params![id], |r| r.get(0))
+                        .optional()?)
+                }
+            })
+            .await?;
+        self.inner.namings.check(id, version);
+        Ok(version)
     }
 
     async fn list_user_pools(
@@ -105,11 +113,14 @@ impl UserPools for SqliteStore {
 
     async fn delete_user_pool(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_owned();
+        let namings = self.inner.namings.clone();
         self.write(move |conn| {
-            Ok(conn
+            let deleted = conn
                 .prepare_cached("DELETE FROM user_pools WHERE id = ?1")?
                 .execute(params![id])?
-                == 1)
+                == 1;
+            namings.forget(Some(&id));
+            Ok(deleted)
         })
         .await
     }

@@ -1,12 +1,13 @@
 use super::SqliteStore;
 use crate::users::{
     alias_keys, alias_value_key, constant_time_eq, is_username_attribute, prefix_end, status_name,
-    user_from_doc, CodeOutcome, CodePurpose, FilterOp, Naming, User, UserConflict, UserFilter,
-    Users, MAX_CODE_FAILURES,
+    user_from_doc, CodeOutcome, CodePurpose, FilterOp, Naming, Namings, User, UserConflict,
+    UserFilter, Users, MAX_CODE_FAILURES,
 };
 use crate::StoreError;
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::sync::Arc;
 
 /// How the users of `pool_id` are named, read from its stored document; `None` when there
 /// is no such pool.
@@ -18,11 +19,41 @@ pub(super) fn pool_naming(conn: &Connection, pool_id: &str) -> Result<Option<Nam
     Ok(doc.map(|d| serde_json::from_str(&d)).transpose()?)
 }
 
-fn key_of(conn: &Connection, pool_id: &str, username: &str) -> Result<String, StoreError> {
-    Ok(match pool_naming(conn, pool_id)? {
-        Some(pool) => pool.username_key(username),
-        None => username.to_owned(),
-    })
+/// The pool's naming on the writer's connection, kept for the next time. Only the writer keeps
+/// what it reads, in the order of its writes, so no entry outlives its pool's deletion (a read
+/// connection's snapshot may be older than a deletion: it only looks).
+pub(super) fn naming_writing(
+    namings: &Namings,
+    conn: &Connection,
+    pool_id: &str,
+) -> Result<Option<Arc<Naming>>, StoreError> {
+    if let Some(naming) = namings.get(pool_id) {
+        return Ok(Some(naming));
+    }
+    let row: Option<(String, i64)> = conn
+        .prepare_cached("SELECT doc, version FROM user_pools WHERE id = ?1")?
+        .query_row(params![pool_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(doc, version)| namings.keep(pool_id, &doc, version))
+        .transpose()
+}
+
+/// The pool's naming on a read connection: as kept, or as this connection reads it.
+fn naming_reading(
+    namings: &Namings,
+    conn: &Connection,
+    pool_id: &str,
+) -> Result<Option<Arc<Naming>>, StoreError> {
+    match namings.get(pool_id) {
+        Some(naming) => Ok(Some(naming)),
+        None => Ok(pool_naming(conn, pool_id)?.map(Arc::new)),
+    }
+}
+
+/// The key `username` is stored under in a pool named `naming` (as given when there is no
+/// such pool: it matches no user then).
+fn key_of(naming: Option<Arc<Naming>>, username: &str) -> String {
+    naming.map_or_else(|| username.to_owned(), |pool| pool.username_key(username))
 }
 
 const SELECT_USER: &str = "SELECT doc, version FROM users";
@@ -219,9 +250,10 @@ impl Users for SqliteStore {
         force_alias: bool,
     ) -> Result<Result<(), UserConflict>, StoreError> {
         let user = user.clone();
+        let namings = self.inner.namings.clone();
         self.write(move |conn| {
             let tx = conn.savepoint()?;
-            let Some(pool) = pool_naming(&tx, &user.pool_id)? else {
+            let Some(pool) = naming_writing(&namings, &tx, &user.pool_id)? else {
                 return Ok(Err(UserConflict::PoolGone));
             };
             let key = pool.username_key(&user.username);
@@ -261,8 +293,9 @@ impl Users for SqliteStore {
 
     async fn get_user(&self, pool_id: &str, username: &str) -> Result<Option<User>, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
+        let namings = self.inner.namings.clone();
         self.lookup(move |conn| {
-            let key = key_of(conn, &pool_id, &username)?;
+            let key = key_of(naming_reading(&namings, conn, &pool_id)?, &username);
             get_by_key(conn, &pool_id, &key)
         })
         .await
@@ -306,9 +339,10 @@ impl Users for SqliteStore {
 
     async fn update_user(&self, user: &User) -> Result<Result<bool, UserConflict>, StoreError> {
         let user = user.clone();
+        let namings = self.inner.namings.clone();
         self.write(move |conn| {
             let tx = conn.savepoint()?;
-            let Some(pool) = pool_naming(&tx, &user.pool_id)? else {
+            let Some(pool) = naming_writing(&namings, &tx, &user.pool_id)? else {
                 return Ok(Ok(false));
             };
             let key = pool.username_key(&user.username);
@@ -335,8 +369,9 @@ impl Users for SqliteStore {
 
     async fn delete_user(&self, pool_id: &str, username: &str) -> Result<bool, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
+        let namings = self.inner.namings.clone();
         self.write(move |conn| {
-            let key = key_of(conn, &pool_id, &username)?;
+            let key = key_of(naming_writing(&namings, conn, &pool_id)?, &username);
             Ok(conn
                 .prepare_cached("DELETE FROM users WHERE pool_id = ?1 AND username_key = ?2")?
                 .execute(params![pool_id, key])?
@@ -355,6 +390,7 @@ impl Users for SqliteStore {
         let pool_id = pool_id.to_owned();
         let filter = filter.cloned();
         let after = after.unwrap_or("").to_owned();
+        let namings = self.inner.namings.clone();
         self.read(move |conn| {
             // Every query orders by the username key and pages after it; a filter adds one
             // indexed condition on a users column or on the attribute table.
@@ -372,7 +408,7 @@ impl Users for SqliteStore {
             let sql = match filter.as_ref().map(|f| f.attribute.as_str()) {
                 None => users_where("1 = 1".into()),
                 Some("username") => {
-                    value = key_of(conn, &pool_id, &value)?;
+                    value = key_of(naming_reading(&namings, conn, &pool_id)?, &value);
                     users_where(range("username_key"))
                 }
                 Some("sub") => users_where(range("sub")),
@@ -436,7 +472,8 @@ impl Users for SqliteStore {
 
     async fn user_key(&self, pool_id: &str, username: &str) -> Result<String, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
-        self.lookup(move |conn| key_of(conn, &pool_id, &username))
+        let namings = self.inner.namings.clone();
+        self.lookup(move |conn| Ok(key_of(naming_reading(&namings, conn, &pool_id)?, &username)))
             .await
     }
 
@@ -448,8 +485,9 @@ impl Users for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (pool_id, username, group) =
             (pool_id.to_owned(), username.to_owned(), group.to_owned());
+        let namings = self.inner.namings.clone();
         self.write(move |conn| {
-            let key = key_of(conn, &pool_id, &username)?;
+            let key = key_of(naming_writing(&namings, conn, &pool_id)?, &username);
             let n = conn
                 .prepare_cached(
                     "INSERT INTO group_members (pool_id, group_name, username_key)
@@ -482,8 +520,9 @@ impl Users for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (pool_id, username, group) =
             (pool_id.to_owned(), username.to_owned(), group.to_owned());
+        let namings = self.inner.namings.clone();
         self.write(move |conn| {
-            let key = key_of(conn, &pool_id, &username)?;
+            let key = key_of(naming_writing(&namings, conn, &pool_id)?, &username);
             Ok(conn
                 .prepare_cached(
                     "DELETE FROM group_members WHERE pool_id = ?1 AND group_name = ?2
@@ -504,8 +543,9 @@ impl Users for SqliteStore {
     ) -> Result<Vec<String>, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
         let after = after.unwrap_or("").to_owned();
+        let namings = self.inner.namings.clone();
         self.read(move |conn| {
-            let key = key_of(conn, &pool_id, &username)?;
+            let key = key_of(naming_reading(&namings, conn, &pool_id)?, &username);
             let mut stmt = conn.prepare_cached(
                 "SELECT group_name FROM group_members WHERE pool_id = ?1 AND username_key = ?2
                  AND group_name > ?3 ORDER BY group_name LIMIT ?4",
@@ -554,8 +594,9 @@ impl Users for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
         let (purpose, code_hash) = (purpose.as_key(), code_hash.to_owned());
+        let namings = self.inner.namings.clone();
         self.write(move |conn| {
-            let key = key_of(conn, &pool_id, &username)?;
+            let key = key_of(naming_writing(&namings, conn, &pool_id)?, &username);
             Ok(conn
                 .prepare_cached(
                     "INSERT INTO user_codes (pool_id, username_key, purpose, code_hash, expires_at)
@@ -605,9 +646,10 @@ impl Users for SqliteStore {
     ) -> Result<CodeOutcome, StoreError> {
         let (pool_id, username) = (pool_id.to_owned(), username.to_owned());
         let (purpose, code_hash) = (purpose.as_key(), code_hash.to_owned());
+        let namings = self.inner.namings.clone();
         self.write(move |conn| {
             let tx = conn.savepoint()?;
-            let key = key_of(&tx, &pool_id, &username)?;
+            let key = key_of(naming_writing(&namings, &tx, &pool_id)?, &username);
             let row: Option<(String, f64, i64)> = tx
                 .prepare_cached(
                     "SELECT code_hash, expires_at, failures FROM user_codes
