@@ -111,9 +111,12 @@ impl Server {
             ]))?;
         let port = free_port()?;
         // The watchdog: the server in the background, `cat` until our end of stdin closes,
-        // then a fast shutdown and the directory removed.
+        // then a fast shutdown and the directory removed. One server serves every test of a
+        // process, each in-process server keeping up to 16 connections until it is dropped:
+        // the three deletion race tests alone reach 270 at once, and past the limit every
+        // request of a test answers InternalErrorException ("too many clients already").
         let script = r#""$3/postgres" -D "$1/data" -p "$2" -k "$1" -c listen_addresses=127.0.0.1 \
-            $4 -c max_connections=300 >"$1/log" 2>&1 &
+            $4 -c max_connections=1000 >"$1/log" 2>&1 &
             pid=$!; cat >/dev/null; kill -INT "$pid"; wait "$pid"; rm -rf "$1""#;
         let durability = if std::env::var("IRONPOOL_TESTPG_DURABLE").as_deref() == Ok("1") {
             ""
