@@ -8,6 +8,21 @@ use tokio_postgres::Row;
 const FAMILY_COLUMNS: &str =
     "pool_id, origin_jti, client_id, username, sub, auth_time, expires_at, revoked, scopes";
 
+/// Removes up to 16 refresh token families that ended before `$1`, the oldest first. A
+/// prepared statement runs on PostgreSQL's generic plan, which cannot see `$1` and guesses that
+/// a third of the table matches a bare `expires_at < $1`: that plan scans the whole table, at
+/// every sign-in. Ordered and limited, the plan walks the expiry index from its start, and each
+/// sign-in's share of the cleanup stays bounded; rows another sign-in is removing are left to
+/// it rather than waited for.
+pub(super) const END_REFRESH_TOKENS: &str = "DELETE FROM refresh_tokens WHERE token_hash IN
+    (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT 16
+     FOR UPDATE SKIP LOCKED)";
+
+/// The same for the challenge sessions that ended before `$1`.
+pub(super) const END_AUTH_SESSIONS: &str = "DELETE FROM auth_sessions WHERE session_hash IN
+    (SELECT session_hash FROM auth_sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT 16
+     FOR UPDATE SKIP LOCKED)";
+
 fn family(r: &Row) -> RefreshToken {
     RefreshToken {
         pool_id: r.get(0),
@@ -76,11 +91,12 @@ impl Tokens for PostgresStore {
         client
             .execute_cached(
                 &format!(
-                    "WITH ended AS (DELETE FROM refresh_tokens WHERE expires_at < $11)
+                    "WITH ended AS ({END_REFRESH_TOKENS})
                      INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                     VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
                 ),
                 &[
+                    &(t.auth_time - 86_400.0),
                     &t.pool_id,
                     &t.origin_jti,
                     &t.client_id,
@@ -91,7 +107,6 @@ impl Tokens for PostgresStore {
                     &t.revoked,
                     &t.scopes,
                     &token_hash,
-                    &(t.auth_time - 86_400.0),
                 ],
             )
             .await?;
@@ -288,10 +303,7 @@ impl Tokens for PostgresStore {
         let s = session;
         let client = self.client().await?;
         client
-            .execute_cached(
-                "DELETE FROM auth_sessions WHERE expires_at < $1",
-                &[&(s.expires_at - 86_400.0)],
-            )
+            .execute_cached(END_AUTH_SESSIONS, &[&(s.expires_at - 86_400.0)])
             .await?;
         client
             .execute_cached(
@@ -326,5 +338,61 @@ impl Tokens for PostgresStore {
             doc: r.get(2),
             expires_at: r.get(3),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{END_AUTH_SESSIONS, END_REFRESH_TOKENS};
+    use crate::PostgresStore;
+    use ironpool_testpg::TestPostgres;
+
+    /// The cleanups that run at every sign-in walk the expiry index on the plan a prepared
+    /// statement gets after its first runs (the generic plan), with 20,000 families and
+    /// sessions that have not ended, inserted in no order of expiry and not yet analyzed.
+    #[tokio::test]
+    async fn the_cleanup_at_each_sign_in_reads_the_expiry_index_not_the_table() {
+        let Some(db) = TestPostgres::start() else {
+            return;
+        };
+        PostgresStore::connect(db.url()).await.unwrap();
+        let (client, connection) = tokio_postgres::connect(db.url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute(
+                "INSERT INTO user_pools (id, doc, version) VALUES ('us-east-1_PLANPLAN', '{}', 1);
+                 INSERT INTO refresh_tokens (pool_id, origin_jti, token_hash, client_id,
+                     username, sub, auth_time, expires_at, revoked)
+                 SELECT 'us-east-1_PLANPLAN', 'o' || n, 'h' || n, 'c', 'u' || n, 's' || n,
+                     1e9, 2e9 + random() * 1e6, false FROM generate_series(1, 20000) n;
+                 INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at)
+                 SELECT 'h' || n, 'us-east-1_PLANPLAN', 'd', 2e9 + random() * 1e6
+                 FROM generate_series(1, 20000) n;
+                 SET plan_cache_mode = force_generic_plan;",
+            )
+            .await
+            .unwrap();
+        for (name, statement) in [
+            ("refresh_tokens", END_REFRESH_TOKENS),
+            ("auth_sessions", END_AUTH_SESSIONS),
+        ] {
+            client
+                .batch_execute(&format!("PREPARE cleanup (float8) AS {statement}"))
+                .await
+                .unwrap();
+            let plan: Vec<String> = client
+                .query("EXPLAIN EXECUTE cleanup (1.5e9)", &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains(&format!("{name}_by_expiry")), "{plan}");
+            assert!(!plan.contains("Seq Scan"), "{plan}");
+            client.batch_execute("DEALLOCATE cleanup").await.unwrap();
+        }
     }
 }
