@@ -63,17 +63,92 @@ pub fn validate_shape(id: ShapeId, body: &Value) -> Result<(), ApiError> {
 /// Whether `text` matches `pattern` in full, as Java's `String.matches` would. The regex
 /// is compiled on first use and kept.
 pub fn pattern_matches(pattern: &Pattern, text: &str) -> bool {
-    static COMPILED: [OnceLock<Option<fancy_regex::Regex>>; PATTERN_COUNT] =
+    static COMPILED: [OnceLock<Option<Compiled>>; PATTERN_COUNT] =
         [const { OnceLock::new() }; PATTERN_COUNT];
     let Some(slot) = COMPILED.get(usize::from(pattern.id)) else {
         return true;
     };
-    match slot.get_or_init(|| fancy_regex::Regex::new(pattern.regex).ok()) {
-        // A backtracking limit hit counts as no match: the value is rejected, not let in.
-        Some(regex) => regex.is_match(text).unwrap_or(false),
+    match slot.get_or_init(|| Compiled::new(pattern.regex)) {
+        Some(compiled) => compiled.matches(text),
         // Cannot happen: a test compiles every pattern of the model.
         None => true,
     }
+}
+
+/// A compiled pattern, and for a pattern that is one character class repeated (`[...]+` or
+/// `[...]*`, most of the model's: tokens, sessions, names) which ASCII characters the class
+/// holds, so that ASCII text (a 1 KB token, say) is checked a byte at a time instead of
+/// through the regex. Each ASCII character is put through the regex itself to make that
+/// table, so both ways agree.
+struct Compiled {
+    regex: fancy_regex::Regex,
+    ascii_class: Option<AsciiClass>,
+}
+
+struct AsciiClass {
+    holds: [bool; 128],
+    empty_matches: bool,
+}
+
+impl Compiled {
+    fn new(regex: &str) -> Option<Self> {
+        let compiled = fancy_regex::Regex::new(regex).ok()?;
+        let ascii_class = one_class_repeated(regex).and_then(|(class, empty_matches)| {
+            let one = fancy_regex::Regex::new(&format!("^(?:{class})$")).ok()?;
+            let mut holds = [false; 128];
+            for (byte, held) in (0u8..128).zip(holds.iter_mut()) {
+                *held = one.is_match(&char::from(byte).to_string()).ok()?;
+            }
+            Some(AsciiClass {
+                holds,
+                empty_matches,
+            })
+        });
+        Some(Self {
+            regex: compiled,
+            ascii_class,
+        })
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        match &self.ascii_class {
+            Some(class) if text.is_ascii() => {
+                (class.empty_matches || !text.is_empty())
+                    && text.bytes().all(|b| class.holds[usize::from(b)])
+            }
+            // A backtracking limit hit counts as no match: the value is rejected, not let in.
+            _ => self.regex.is_match(text).unwrap_or(false),
+        }
+    }
+}
+
+/// For `^(?:[CLASS]+)$` or `^(?:[CLASS]*)$` whose brackets are one class (nested classes and
+/// escapes allowed): `[CLASS]`, and whether the empty text matches.
+fn one_class_repeated(regex: &str) -> Option<(&str, bool)> {
+    let inner = regex.strip_prefix("^(?:")?.strip_suffix(")$")?;
+    let (class, empty_matches) = match inner.strip_suffix('+') {
+        Some(class) => (class, false),
+        None => (inner.strip_suffix('*')?, true),
+    };
+    let mut depth = 0usize;
+    let mut chars = class.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' => depth += 1,
+            ']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 && i + 1 != class.len() {
+                    return None;
+                }
+            }
+            _ if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    (depth == 0 && class.starts_with('[')).then_some((class, empty_matches))
 }
 
 struct Walk {

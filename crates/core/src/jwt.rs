@@ -186,19 +186,64 @@ pub fn verify(token: &str, keys: &[&SigningKey]) -> Result<Map<String, Value>, J
 /// The signature check of [`verify`], for a caller that already decoded `token` (into
 /// `header`): the claims it decoded are then the verified ones.
 pub fn check_signature(token: &str, header: &Object, keys: &[&SigningKey]) -> Result<(), JwtError> {
+    verify_signature(token, key_named(header, keys)?)
+}
+
+/// The one of `keys` an RS256 token's `header` names by `kid`.
+fn key_named<'k>(header: &Object, keys: &[&'k SigningKey]) -> Result<&'k SigningKey, JwtError> {
     if header.get("alg").and_then(Value::as_str) != Some("RS256") {
         return Err(JwtError::Malformed);
     }
     let kid = header.get("kid").and_then(Value::as_str);
-    let key = keys
-        .iter()
+    keys.iter()
+        .copied()
         .find(|k| Some(k.kid.as_str()) == kid)
-        .ok_or(JwtError::UnknownKey)?;
+        .ok_or(JwtError::UnknownKey)
+}
+
+fn verify_signature(token: &str, key: &SigningKey) -> Result<(), JwtError> {
     let (signed, signature) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
     let signature = B64URL.decode(signature).map_err(|_| JwtError::Malformed)?;
     key.public
         .verify_sig(signed.as_bytes(), &signature)
         .map_err(|_| JwtError::BadSignature)
+}
+
+/// The tokens whose signature [`VerifiedSignatures::check`] has verified, each by the SHA-256
+/// of all its bytes, so that a token presented again is not verified again. Only the signature
+/// is remembered, never a verdict: expiry, revocation, the user and the rest are the caller's
+/// to check at every use. An entry vouches for those exact bytes under the key their header
+/// names, and that key is still looked up at each check by its `kid`, which is the SHA-256 of
+/// its public key: a pool's new key (a pool created again under its id) shares no `kid` with
+/// the old one, so nothing verified under the old key passes under the new.
+#[derive(Default)]
+pub struct VerifiedSignatures(std::sync::Mutex<std::collections::HashSet<[u8; 32]>>);
+
+impl VerifiedSignatures {
+    /// Tokens kept at most (about 3 MB); past it the set starts over.
+    const MAX: usize = 65_536;
+
+    /// [`check_signature`], skipping the RSA verification for a token verified before.
+    pub fn check(
+        &self,
+        token: &str,
+        header: &Object,
+        keys: &[&SigningKey],
+    ) -> Result<(), JwtError> {
+        let key = key_named(header, keys)?;
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if lock().contains(&digest) {
+            return Ok(());
+        }
+        verify_signature(token, key)?;
+        let mut verified = lock();
+        if verified.len() >= Self::MAX {
+            verified.clear();
+        }
+        verified.insert(digest);
+        Ok(())
+    }
 }
 
 /// Verifies an RS256 `token` of another issuer against its JWKS document (`{"keys": [...]}`),
@@ -324,6 +369,60 @@ mod tests {
             claims
         );
         assert!(!format!("{key:?}").contains(&hex::encode(&der[..8])));
+    }
+
+    #[test]
+    fn a_remembered_signature_passes_only_for_the_same_bytes_under_the_same_key() {
+        let (key, _) = SigningKey::generate().unwrap();
+        let (other, _) = SigningKey::generate().unwrap();
+        let claims = json!({ "sub": "abc", "token_use": "access" });
+        let token = key.sign(claims.as_object().unwrap()).unwrap();
+        let (header, _) = decode_unverified(&token).unwrap();
+        let verified = VerifiedSignatures::default();
+        for _ in 0..2 {
+            assert_eq!(verified.check(&token, &header, &[&other, &key]), Ok(()));
+        }
+        // The pool's key is another one now: the token names a key that is not there.
+        assert_eq!(
+            verified.check(&token, &header, &[&other]),
+            Err(JwtError::UnknownKey)
+        );
+        // Another header (alg) is looked at before anything remembered.
+        let mut none = header.clone();
+        none.insert("alg".into(), json!("none"));
+        assert_eq!(
+            verified.check(&token, &none, &[&key]),
+            Err(JwtError::Malformed)
+        );
+        // Other claims under the remembered signature, and a signature altered by one byte.
+        let (head, rest) = token.split_once('.').unwrap();
+        let (_, sig) = rest.split_once('.').unwrap();
+        let forged = format!("{head}.{}.{sig}", B64URL.encode(r#"{"sub":"evil"}"#));
+        let mut altered = token.clone().into_bytes();
+        let last = altered.len() - 2;
+        altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+        let altered = String::from_utf8(altered).unwrap();
+        for bad in [&forged, &altered] {
+            for _ in 0..2 {
+                assert_eq!(
+                    verified.check(bad, &header, &[&key]),
+                    Err(JwtError::BadSignature)
+                );
+            }
+        }
+        // Past its bound the set starts over and still verifies.
+        for n in 0..VerifiedSignatures::MAX + 1 {
+            verified
+                .0
+                .lock()
+                .unwrap()
+                .insert(Sha256::digest(n.to_string()).into());
+        }
+        let fresh = key
+            .sign(json!({ "sub": "def" }).as_object().unwrap())
+            .unwrap();
+        assert_eq!(verified.check(&fresh, &header, &[&key]), Ok(()));
+        assert_eq!(verified.0.lock().unwrap().len(), 1);
     }
 
     #[test]

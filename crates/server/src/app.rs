@@ -37,6 +37,9 @@ pub struct App {
     pub limiter: crate::throttle::Limiter,
     /// Each pool's token signing keys, parsed once.
     pub signing_keys: crate::keys::KeyCache,
+    /// The tokens whose signature was verified already (the signature only: every other check
+    /// of a token is made at each use).
+    pub(crate) verified_signatures: ironpool_core::jwt::VerifiedSignatures,
     /// The pools read last, each kept while its version is the store's.
     pub(crate) pools: crate::ops::user_pools::PoolCache,
     /// Calls the pools' Lambda triggers (`--lambda-endpoint`).
@@ -109,6 +112,7 @@ impl App {
             sender: Arc::new(OutboxOnly),
             limiter,
             signing_keys: Default::default(),
+            verified_signatures: Default::default(),
             pools: Default::default(),
             lambda: Arc::new(NoEndpoint),
             kms: None,

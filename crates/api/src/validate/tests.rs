@@ -373,3 +373,51 @@ fn every_model_pattern_compiles() {
         }
     }
 }
+
+/// The byte table of a pattern that is one class repeated agrees with its regex on every
+/// ASCII character, alone and in runs, on the empty text and on text that is not ASCII.
+#[test]
+fn one_class_patterns_answer_as_their_regex() {
+    use super::{one_class_repeated, Compiled};
+    let patterns = &crate::generated::shapes::PATTERNS;
+    let mut texts: Vec<String> = vec![String::new(), "é".into(), "aé".into(), "a\u{2028}".into()];
+    for byte in 0u8..128 {
+        let c = char::from(byte);
+        texts.push(c.to_string());
+        texts.push(format!("a{c}"));
+        texts.push(format!("{c}{c}A0"));
+        texts.push(format!("Ab9-_{c}.="));
+    }
+    let mut tabled = vec![];
+    for p in patterns.iter() {
+        let compiled = Compiled::new(p.regex).unwrap();
+        if compiled.ascii_class.is_some() {
+            tabled.push(p.model);
+        }
+        for text in &texts {
+            let by_regex = compiled.regex.is_match(text).unwrap();
+            assert_eq!(compiled.matches(text), by_regex, "{} on {text:?}", p.model);
+        }
+    }
+    assert!(tabled.contains(&"[A-Za-z0-9-_=.]+"), "{tabled:?}");
+    assert!(
+        tabled.contains(&r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+"),
+        "{tabled:?}"
+    );
+    assert_eq!(
+        one_class_repeated(r"^(?:[^_\p{Z}][\p{L}][^_\p{Z}]+)$"),
+        None
+    );
+    assert_eq!(
+        one_class_repeated(r"^(?:[0-9A-Za-z_\-]+_[0-9a-f\-]+)$"),
+        None
+    );
+    assert_eq!(
+        one_class_repeated(r"^(?:[[^\t\n\x0B\x0C\r ]]+)$"),
+        Some((r"[[^\t\n\x0B\x0C\r ]]", false))
+    );
+    assert_eq!(
+        one_class_repeated(r"^(?:[a\]b]*)$"),
+        Some((r"[a\]b]", true))
+    );
+}

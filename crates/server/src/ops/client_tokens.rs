@@ -192,7 +192,9 @@ async fn actor_claims(
     let invalid = || ApiError::not_authorized("Invalid ActorToken");
     let (header, claims) = jwt::decode_unverified(token).map_err(|_| invalid())?;
     let keys = pool_keys(app, pool_id).await?;
-    jwt::check_signature(token, &header, &[kind.key(&keys)]).map_err(|_| invalid())?;
+    app.verified_signatures
+        .check(token, &header, &[kind.key(&keys)])
+        .map_err(|_| invalid())?;
     let iss = claims.get("iss").and_then(Value::as_str);
     if iss != Some(issuer(app, pool_id).as_str())
         || claims.get("token_use").and_then(Value::as_str) != Some(kind.claim())

@@ -412,7 +412,9 @@ pub(crate) async fn verify(
     }
     let keys = pool_keys(app, pool_id).await?;
     // Only now, with the signature checked, are the claims read above to be trusted.
-    jwt::check_signature(token, &header, &[kind.key(&keys)]).map_err(|_| kind.invalid())?;
+    app.verified_signatures
+        .check(token, &header, &[kind.key(&keys)])
+        .map_err(|_| kind.invalid())?;
     if claims.get("token_use").and_then(Value::as_str) != Some(kind.claim()) {
         return Err(kind.invalid());
     }

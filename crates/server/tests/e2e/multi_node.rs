@@ -182,6 +182,96 @@ async fn tokens_revocations_lockouts_and_deletions_hold_across_nodes() {
     );
 }
 
+/// Tokens each node has accepted before (so verified already) are refused at both nodes as
+/// soon as either disables the user, signs it out everywhere, deletes it or deletes the pool.
+#[tokio::test]
+async fn tokens_both_nodes_accepted_are_refused_at_once_after_a_change_at_either() {
+    let Some(nodes) = Nodes::start() else {
+        return;
+    };
+    let (a, b) = nodes.clients();
+    let (pool, client_id) = pool_and_client(&a).await;
+    confirmed_user(&a, &pool, "carol").await;
+    let get_user = |c: &Client, token: &str| {
+        let call = c.get_user().access_token(token).send();
+        async move { call.await.map(|me| me.username().to_owned()).map_err(err) }
+    };
+    let signed_in = || async {
+        let tokens = sign_in(&a, &pool, &client_id, "carol", PW).await.unwrap();
+        let access = tokens.access_token().unwrap().to_owned();
+        for node in [&a, &b, &a, &b] {
+            assert_eq!(get_user(node, &access).await.unwrap(), "carol");
+        }
+        access
+    };
+
+    // Disabling a user revokes its tokens (and enabling it again gives none back).
+    let access = signed_in().await;
+    a.admin_disable_user()
+        .user_pool_id(&pool)
+        .username("carol")
+        .send()
+        .await
+        .unwrap();
+    let revoked = not_authorized("Access Token has been revoked");
+    for node in [&a, &b] {
+        assert_eq!(get_user(node, &access).await.unwrap_err(), revoked);
+    }
+    b.admin_enable_user()
+        .user_pool_id(&pool)
+        .username("carol")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get_user(&a, &access).await.unwrap_err(), revoked);
+
+    let access = signed_in().await;
+    b.global_sign_out()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    for node in [&a, &b] {
+        assert_eq!(get_user(node, &access).await.unwrap_err(), revoked);
+    }
+
+    let access = signed_in().await;
+    b.admin_delete_user()
+        .user_pool_id(&pool)
+        .username("carol")
+        .send()
+        .await
+        .unwrap();
+    for node in [&a, &b] {
+        let refused = get_user(node, &access).await;
+        assert_eq!(
+            refused.unwrap_err(),
+            (
+                "UserNotFoundException".into(),
+                "User does not exist.".into()
+            )
+        );
+    }
+
+    confirmed_user(&b, &pool, "carol").await;
+    let access = signed_in().await;
+    a.delete_user_pool()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap();
+    for node in [&a, &b] {
+        let refused = get_user(node, &access).await;
+        assert_eq!(
+            refused.unwrap_err(),
+            (
+                "ResourceNotFoundException".into(),
+                format!("User pool {pool} does not exist.")
+            )
+        );
+    }
+}
+
 #[tokio::test]
 async fn fifty_sign_ups_of_one_username_over_two_nodes_make_one_user() {
     let Some(nodes) = Nodes::start() else {
