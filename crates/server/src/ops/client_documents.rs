@@ -38,7 +38,7 @@ impl StoredClient {
 }
 
 /// The document as stored.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Document {
     #[serde(flatten)]
     client: UserPoolClientType,
@@ -54,7 +54,31 @@ struct Document {
     plain_secrets: Vec<ClientSecretDescriptorType>,
 }
 
+/// The document's own fields, read apart from the client's.
+#[derive(Deserialize)]
+struct Secrets {
+    #[serde(rename = "IronpoolSealedSecrets", default)]
+    sealed_secrets: Vec<SealedSecret>,
+    #[serde(rename = "IronpoolClientSecrets", default)]
+    plain_secrets: Vec<ClientSecretDescriptorType>,
+}
+
 impl Document {
+    /// Reads a stored document: the client, then the secrets, each straight from the text
+    /// (unknown fields skipped), which is several times cheaper than a flattened read.
+    fn read(text: &str) -> serde_json::Result<Self> {
+        let client = serde_json::from_str(text)?;
+        let Secrets {
+            sealed_secrets,
+            plain_secrets,
+        } = serde_json::from_str(text)?;
+        Ok(Self {
+            client,
+            sealed_secrets,
+            plain_secrets,
+        })
+    }
+
     fn has_plain_secrets(&self) -> bool {
         self.client.client_secret.is_some() || !self.plain_secrets.is_empty()
     }
@@ -84,7 +108,7 @@ pub(crate) fn client_id_of(client: &UserPoolClientType) -> String {
 
 /// The stored document of a client of pool `pool_id`, opened.
 pub(crate) fn open(app: &App, pool_id: &str, doc: &str) -> Result<StoredClient, ApiError> {
-    let doc: Document = serde_json::from_str(doc).or_internal()?;
+    let doc = Document::read(doc).or_internal()?;
     let client_id = client_id_of(&doc.client);
     let mut secrets = Vec::with_capacity(doc.sealed_secrets.len());
     for s in doc.sealed_secrets {
@@ -116,11 +140,12 @@ pub(crate) fn open(app: &App, pool_id: &str, doc: &str) -> Result<StoredClient, 
 }
 
 /// A stored client's settings without its secrets (left sealed): what a token check needs.
+/// Read as the client alone (the document's own fields are skipped as unknown).
 pub(crate) fn settings(doc: &str) -> Result<UserPoolClientType, ApiError> {
-    let doc: Document = serde_json::from_str(doc).or_internal()?;
+    let client: UserPoolClientType = serde_json::from_str(doc).or_internal()?;
     Ok(UserPoolClientType {
         client_secret: None,
-        ..doc.client
+        ..client
     })
 }
 
@@ -258,9 +283,7 @@ pub(crate) async fn seal_plain_secrets(app: &App) -> Result<usize, ApiError> {
         };
         after = Some((pool_id.clone(), client_id.clone()));
         for (pool_id, client_id, doc) in page {
-            let plain = serde_json::from_str::<Document>(&doc)
-                .or_internal()?
-                .has_plain_secrets();
+            let plain = Document::read(&doc).or_internal()?.has_plain_secrets();
             if !plain {
                 continue;
             }
@@ -271,5 +294,47 @@ pub(crate) async fn seal_plain_secrets(app: &App) -> Result<usize, ApiError> {
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ironpool_api::types::{ExplicitAuthFlowsType, OAuthFlowType};
+
+    /// A token check reads the same settings from a document as the full reader, secrets
+    /// (sealed, or in plain text in an old document) left out.
+    #[test]
+    fn settings_are_the_client_of_the_document_without_its_secrets() {
+        let client = UserPoolClientType {
+            client_id: Some("client1".into()),
+            client_name: Some("app".into()),
+            user_pool_id: Some("us-east-1_AAAAAAAAA".into()),
+            read_attributes: Some(vec!["email".into(), "name".into()]),
+            explicit_auth_flows: Some(vec![ExplicitAuthFlowsType::AllowRefreshTokenAuth]),
+            allowed_o_auth_flows: Some(vec![OAuthFlowType::Code]),
+            access_token_validity: Some(5),
+            ..Default::default()
+        };
+        let doc = Document {
+            client: UserPoolClientType {
+                client_secret: Some(Sensitive("plain".into())),
+                ..client.clone()
+            },
+            sealed_secrets: vec![SealedSecret {
+                id: "s1".into(),
+                created: 1.5,
+                sealed_value: "sealed".into(),
+            }],
+            plain_secrets: vec![],
+        };
+        let mut text = serde_json::to_value(&doc).unwrap();
+        text["IronpoolClientSecrets"] = serde_json::json!([{ "ClientSecretId": "s0" }]);
+        let text = text.to_string();
+        let read = Document::read(&text).unwrap();
+        assert_eq!(read.sealed_secrets.len(), 1);
+        assert_eq!(read.plain_secrets.len(), 1);
+        assert_eq!(read.client.client_secret, Some(Sensitive("plain".into())));
+        assert_eq!(settings(&text).unwrap(), client);
     }
 }
