@@ -205,6 +205,15 @@ async fn tokens_both_nodes_accepted_are_refused_at_once_after_a_change_at_either
         access
     };
 
+    let refused_at_both = |access: String, expected: (String, String)| {
+        let (a, b, get_user) = (&a, &b, &get_user);
+        async move {
+            for node in [a, b] {
+                assert_eq!(get_user(node, &access).await.unwrap_err(), expected);
+            }
+        }
+    };
+
     // Disabling a user revokes its tokens (and enabling it again gives none back).
     let access = signed_in().await;
     a.admin_disable_user()
@@ -214,9 +223,7 @@ async fn tokens_both_nodes_accepted_are_refused_at_once_after_a_change_at_either
         .await
         .unwrap();
     let revoked = not_authorized("Access Token has been revoked");
-    for node in [&a, &b] {
-        assert_eq!(get_user(node, &access).await.unwrap_err(), revoked);
-    }
+    refused_at_both(access.clone(), revoked.clone()).await;
     b.admin_enable_user()
         .user_pool_id(&pool)
         .username("carol")
@@ -231,9 +238,7 @@ async fn tokens_both_nodes_accepted_are_refused_at_once_after_a_change_at_either
         .send()
         .await
         .unwrap();
-    for node in [&a, &b] {
-        assert_eq!(get_user(node, &access).await.unwrap_err(), revoked);
-    }
+    refused_at_both(access, revoked).await;
 
     let access = signed_in().await;
     b.admin_delete_user()
@@ -242,16 +247,11 @@ async fn tokens_both_nodes_accepted_are_refused_at_once_after_a_change_at_either
         .send()
         .await
         .unwrap();
-    for node in [&a, &b] {
-        let refused = get_user(node, &access).await;
-        assert_eq!(
-            refused.unwrap_err(),
-            (
-                "UserNotFoundException".into(),
-                "User does not exist.".into()
-            )
-        );
-    }
+    let gone = (
+        "UserNotFoundException".into(),
+        "User does not exist.".into(),
+    );
+    refused_at_both(access, gone).await;
 
     confirmed_user(&b, &pool, "carol").await;
     let access = signed_in().await;
@@ -260,16 +260,11 @@ async fn tokens_both_nodes_accepted_are_refused_at_once_after_a_change_at_either
         .send()
         .await
         .unwrap();
-    for node in [&a, &b] {
-        let refused = get_user(node, &access).await;
-        assert_eq!(
-            refused.unwrap_err(),
-            (
-                "ResourceNotFoundException".into(),
-                format!("User pool {pool} does not exist.")
-            )
-        );
-    }
+    let gone = (
+        "ResourceNotFoundException".into(),
+        format!("User pool {pool} does not exist."),
+    );
+    refused_at_both(access, gone).await;
 }
 
 #[tokio::test]
