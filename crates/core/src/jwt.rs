@@ -220,7 +220,7 @@ fn verify_signature(token: &str, key: &SigningKey) -> Result<(), JwtError> {
 pub struct VerifiedSignatures(std::sync::Mutex<std::collections::HashSet<[u8; 32]>>);
 
 impl VerifiedSignatures {
-    /// Tokens kept at most (about 3 MB); past it the set starts over.
+    /// Tokens kept at most (a table of about 4 MB when full); past it the set starts over.
     const MAX: usize = 65_536;
 
     /// [`check_signature`], skipping the RSA verification for a token verified before.
