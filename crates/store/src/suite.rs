@@ -999,6 +999,7 @@ macro_rules! backend_suite {
             signing_keys_are_created_once,
             refresh_tokens_rotate_and_revoke,
             auth_sessions_are_taken_once,
+            ended_families_and_sessions_go_sixteen_at_a_time,
             token_authorization_reads_pool_user_family_and_client,
             devices_list_in_pages_and_go_with_their_user,
             token_families_list_touch_and_revoke,

@@ -259,6 +259,67 @@ pub async fn auth_sessions_are_taken_once(store: &dyn Store) {
     assert_eq!(store.take_auth_session("unknown").await.unwrap(), None);
 }
 
+/// Refresh token families and challenge sessions that ended more than a day before a new one
+/// starts are removed when it is written, the oldest first and 16 at most each time: a
+/// backlog (a server stopped for months) goes a little at each sign-in, never in one long
+/// write.
+pub async fn ended_families_and_sessions_go_sixteen_at_a_time(store: &dyn Store) {
+    pool(store).await;
+    let old = |n: usize| format!("old{n}");
+    for n in 0..20 {
+        let ended = RefreshToken {
+            expires_at: 1000.0 + n as f64,
+            ..family(&old(n), "s")
+        };
+        store.create_refresh_token(&ended, &old(n)).await.unwrap();
+        let session = AuthSession {
+            session_hash: old(n),
+            pool_id: POOL.into(),
+            doc: "sealed".into(),
+            expires_at: 1000.0 + n as f64,
+        };
+        store.create_auth_session(&session).await.unwrap();
+    }
+    // A day and more after they all ended.
+    let later = 1020.0 + 86_400.0 + 1.0;
+    for (round, left) in [(1, 16..20), (2, 20..20)] {
+        let new = RefreshToken {
+            auth_time: later,
+            expires_at: later + 1000.0,
+            ..family(&format!("new{round}"), "s")
+        };
+        store
+            .create_refresh_token(&new, &format!("new{round}"))
+            .await
+            .unwrap();
+        let mut families = vec![];
+        for n in 0..20 {
+            if store.get_refresh_token(&old(n)).await.unwrap().is_some() {
+                families.push(n);
+            }
+        }
+        assert_eq!(families, left.clone().collect::<Vec<_>>(), "round {round}");
+    }
+    for (round, left) in [(1, 16..20), (2, 20..20)] {
+        let new = AuthSession {
+            session_hash: format!("new{round}"),
+            pool_id: POOL.into(),
+            doc: "sealed".into(),
+            expires_at: later + 86_400.0,
+        };
+        store.create_auth_session(&new).await.unwrap();
+        let mut sessions = vec![];
+        for n in 0..20 {
+            // Taking a session marks it used: each is looked at once per round, and a used
+            // one is still there (returned with an empty doc).
+            if store.take_auth_session(&old(n)).await.unwrap().is_some() {
+                sessions.push(n);
+            }
+        }
+        assert_eq!(sessions, left.clone().collect::<Vec<_>>(), "round {round}");
+    }
+}
+
 pub async fn token_authorization_reads_pool_user_family_and_client(store: &dyn Store) {
     let nothing = TokenAuthorization {
         pool_exists: false,

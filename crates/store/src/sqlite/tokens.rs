@@ -71,9 +71,13 @@ impl Tokens for SqliteStore {
         let t = token.clone();
         let hash = token_hash.to_owned();
         self.write(move |conn| {
-            // Families that ended long ago go when new ones start.
-            conn.prepare_cached("DELETE FROM refresh_tokens WHERE expires_at < ?1")?
-                .execute(params![t.auth_time - 86_400.0])?;
+            // Families that ended long ago go when new ones start, 16 at most each time (a
+            // backlog goes a little at each sign-in, never in one long write).
+            conn.prepare_cached(
+                "DELETE FROM refresh_tokens WHERE rowid IN (SELECT rowid FROM refresh_tokens
+                 WHERE expires_at < ?1 ORDER BY expires_at LIMIT 16)",
+            )?
+            .execute(params![t.auth_time - 86_400.0])?;
             conn.prepare_cached(&format!(
                 "INSERT INTO refresh_tokens ({FAMILY_COLUMNS}, token_hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
@@ -303,9 +307,11 @@ impl Tokens for SqliteStore {
     async fn create_auth_session(&self, session: &AuthSession) -> Result<(), StoreError> {
         let s = session.clone();
         self.write(move |conn| {
-            conn.prepare_cached("DELETE FROM auth_sessions WHERE expires_at < ?1")?.execute(
-                params![s.expires_at - 86_400.0],
-            )?;
+            conn.prepare_cached(
+                "DELETE FROM auth_sessions WHERE rowid IN (SELECT rowid FROM auth_sessions
+                 WHERE expires_at < ?1 ORDER BY expires_at LIMIT 16)",
+            )?
+            .execute(params![s.expires_at - 86_400.0])?;
             conn.prepare_cached("INSERT INTO auth_sessions (session_hash, pool_id, doc, expires_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (session_hash) DO UPDATE SET pool_id = excluded.pool_id,
                  doc = excluded.doc, expires_at = excluded.expires_at WHERE auth_sessions.doc = ''")?.execute(
