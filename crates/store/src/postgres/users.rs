@@ -82,9 +82,20 @@ async fn get_by_key<C: GenericClient + Sync>(
     row.as_ref().map(user_from_row).transpose()
 }
 
+/// Drops the alias values the user keyed `key` holds, before an update claims its new ones.
+async fn drop_aliases(tx: &Transaction<'_>, pool_id: &str, key: &str) -> Result<(), StoreError> {
+    tx.execute_cached(
+        "DELETE FROM user_aliases WHERE pool_id = $1 AND username_key = $2",
+        &[&pool_id, &key],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Claims the alias values of `user` (keyed `key`) or reports whose they are. Each claim is
 /// one statement that either inserts it or locks the existing one and names its holder, so
-/// two servers claiming one value at once cannot both win.
+/// two servers claiming one value at once cannot both win. The user holds none when it starts
+/// (a new user; an update drops the old ones first, [`drop_aliases`]).
 async fn claim_aliases(
     tx: &Transaction<'_>,
     pool: &Naming,
@@ -94,11 +105,6 @@ async fn claim_aliases(
     now: f64,
 ) -> Result<Result<(), UserConflict>, StoreError> {
     let pool_id = &user.pool_id;
-    tx.execute_cached(
-        "DELETE FROM user_aliases WHERE pool_id = $1 AND username_key = $2",
-        &[pool_id, &key],
-    )
-    .await?;
     for (name, value_key) in alias_keys(pool, user) {
         let holder: String = tx
             .query_one_cached(
@@ -659,6 +665,7 @@ impl PostgresStore {
         let attributes_changed = serde_json::from_str::<User>(stored.get(2))
             .map_or(true, |before| before.attributes != user.attributes);
         if attributes_changed {
+            drop_aliases(&tx, &user.pool_id, &key).await?;
             if let Err(c) = claim_aliases(&tx, &pool, user, &key, false, user.modified).await? {
                 tx.rollback().await?;
                 return Ok(Err(c));
