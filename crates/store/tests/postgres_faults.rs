@@ -111,6 +111,25 @@ async fn tls_modes_connect_and_check_the_certificate_as_libpq_does() {
         let why = refused(&url).await;
         assert!(why.contains("UnknownIssuer"), "{mode}: {why}");
     }
+
+    // The Unix-domain socket (`local` in pg_hba.conf) has no TLS: as with libpq, sslmode does
+    // not apply there, whichever is given.
+    for params in [
+        "",
+        "?sslmode=prefer",
+        "?sslmode=require",
+        "?sslmode=disable",
+    ] {
+        let url = cluster.socket_url(params);
+        let store = PostgresStore::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e:?}"));
+        assert!(store
+            .user_pool_version("us-east-1_T0")
+            .await
+            .unwrap()
+            .is_some());
+    }
 }
 
 /// Stores read and write while the database is stopped and started again: while it is down

@@ -166,6 +166,13 @@ impl Cluster {
             self.port
         )
     }
+
+    /// The same through the cluster's Unix-domain socket (its directory, percent-encoded, as
+    /// the URL's host).
+    pub fn socket_url(&self, params: &str) -> String {
+        let dir = self.dir.display().to_string().replace('/', "%2F");
+        self.url(&dir, params)
+    }
 }
 
 impl Drop for Cluster {

@@ -8,7 +8,9 @@
 //! | `verify-ca` | always | signed by a CA of `sslrootcert` |
 //! | `verify-full` | always | signed by a CA of `sslrootcert` and issued for the host |
 //!
-//! `sslrootcert` is a PEM file of CA certificates, or `system` for the machine's own.
+//! `sslrootcert` is a PEM file of CA certificates, or `system` for the machine's own. As with
+//! libpq, `sslmode` does not apply to a Unix-domain socket (`host=/run/postgresql`, or the
+//! directory percent-encoded as the URL's host): nothing is encrypted there.
 
 use crate::StoreError;
 use std::io;
@@ -16,7 +18,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio_postgres::config::SslMode;
+use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect};
 use tokio_postgres::Socket;
 use tokio_rustls::rustls::client::danger::{
@@ -58,6 +60,9 @@ pub(super) fn configure(url: &str) -> Result<(tokio_postgres::Config, Rustls), S
         }
         (mode, _) => mode,
     };
+    let hosts = config.get_hosts();
+    let sockets_only = !hosts.is_empty() && hosts.iter().all(|h| matches!(h, Host::Unix(_)));
+    let mode = if sockets_only { Mode::Disable } else { mode };
     config.ssl_mode(match mode {
         Mode::Disable => SslMode::Disable,
         Mode::Prefer => SslMode::Prefer,
@@ -274,14 +279,16 @@ impl MakeTlsConnect<Socket> for Rustls {
     type TlsConnect = Connect;
     type Error = io::Error;
 
+    /// `host` is empty for a Unix-domain socket, where TLS is never started: a host that is
+    /// no server name fails only if a handshake is tried.
     fn make_tls_connect(&mut self, host: &str) -> Result<Connect, io::Error> {
         let name = ServerName::try_from(host.to_owned())
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e));
         Ok(Connect(self.0.clone(), name))
     }
 }
 
-pub(super) struct Connect(Arc<ClientConfig>, ServerName<'static>);
+pub(super) struct Connect(Arc<ClientConfig>, io::Result<ServerName<'static>>);
 
 impl TlsConnect<Socket> for Connect {
     type Stream = TlsStream;
@@ -291,6 +298,7 @@ impl TlsConnect<Socket> for Connect {
     fn connect(self, socket: Socket) -> Self::Future {
         let Connect(config, name) = self;
         Box::pin(async move {
+            let name = name?;
             let stream = tokio_rustls::TlsConnector::from(config)
                 .connect(name, socket)
                 .await?;
