@@ -77,8 +77,10 @@ macro_rules! operations {
             operation: Operation,
             input: serde_json::Value,
         ) -> Result<Vec<u8>, ApiError> {
+            // Each handler's future is boxed: this one's then holds a pointer instead of the
+            // largest of them all (tens of KB, copied at every move of the request's future).
             match operation {
-                $(Operation::$name => call::<op::$name, _, _>(app, input, $handler).await,)*
+                $(Operation::$name => Box::pin(call::<op::$name, _, _>(app, input, $handler)).await,)*
                 #[allow(unreachable_patterns)]
                 other => Err(ApiError::not_implemented(other)),
             }
