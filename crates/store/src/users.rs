@@ -410,6 +410,17 @@ impl Naming {
             .is_none_or(|c| c.case_sensitive)
     }
 
+    /// Whether any attribute can be a sign-in name or an alias: if not, no user of the pool
+    /// ever holds an alias value ([`alias_keys`] is empty for all of them).
+    pub fn has_aliases(&self) -> bool {
+        [
+            self.username_attributes.as_ref().map(Vec::len),
+            self.alias_attributes.as_ref().map(Vec::len),
+        ]
+        .into_iter()
+        .any(|n| n.unwrap_or(0) > 0)
+    }
+
     /// The key a user name is unique under.
     pub fn username_key(&self, username: &str) -> String {
         if self.case_sensitive() {
@@ -441,7 +452,12 @@ impl Namings {
 
     /// The naming kept for the pool, if any.
     pub(crate) fn get(&self, pool_id: &str) -> Option<Arc<Naming>> {
-        self.map().get(pool_id).map(|(naming, _)| naming.clone())
+        self.get_versioned(pool_id).map(|(naming, _)| naming)
+    }
+
+    /// The naming kept for the pool, if any, with the pool's version it was read at.
+    pub(crate) fn get_versioned(&self, pool_id: &str) -> Option<(Arc<Naming>, i64)> {
+        self.map().get(pool_id).cloned()
     }
 
     /// Keeps `doc`'s naming for the pool, read at `version`.

@@ -3,7 +3,8 @@
 //! database can show: several stores racing on one database.
 
 use ironpool_store::{
-    CodeOutcome, CodePurpose, PostgresStore, User, UserConflict, UserPools, Users,
+    CodeOutcome, CodePurpose, FilterOp, PostgresStore, User, UserConflict, UserFilter, UserPools,
+    Users,
 };
 use ironpool_testpg::TestPostgres;
 
@@ -229,10 +230,115 @@ async fn writes_racing_a_pool_deletion() {
     }
 }
 
+/// Writes of users in a pool without aliases, each one statement once a store knows the
+/// pool's naming, racing over four stores: one of 40 creations of a username wins, 40
+/// read-modify-write updates of one user (its failure count, an attribute) all land one after
+/// the other, a stale update writes nothing, and the attribute rows are the last update's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_statement_user_writes_race_like_transactions() {
+    let Some(db) = TestPostgres::start() else {
+        return;
+    };
+    let mut stores = Vec::new();
+    for _ in 0..4 {
+        stores.push(PostgresStore::connect(db.url()).await.unwrap());
+    }
+    let pool = ironpool_api::types::UserPoolType {
+        id: Some(POOL.into()),
+        ..Default::default()
+    };
+    stores[0].create_user_pool(&pool).await.unwrap();
+    for store in &stores {
+        // Each store keeps the pool's naming.
+        assert_eq!(store.get_user(POOL, "same").await.unwrap(), None);
+    }
+
+    let mut creates = tokio::task::JoinSet::new();
+    for n in 0..40 {
+        let store = stores[n % stores.len()].clone();
+        creates.spawn(async move { store.create_user_if_absent(&user("same", n), false).await });
+    }
+    let results: Vec<_> = creates
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(results
+        .iter()
+        .all(|r| r.is_ok() || *r == Err(UserConflict::UsernameExists)));
+
+    let mut updates = tokio::task::JoinSet::new();
+    for n in 0..40 {
+        let store = stores[n % stores.len()].clone();
+        updates.spawn(async move {
+            loop {
+                let mut u = store.get_user(POOL, "same").await.unwrap().unwrap();
+                u.failed_attempts += 1;
+                let count = u.failed_attempts.to_string();
+                u.attributes.insert("custom:count".into(), count);
+                if n % 2 == 0 {
+                    // Half of them also take an attribute away, or give it back.
+                    match u.attributes.remove("name") {
+                        Some(_) => {}
+                        None => drop(u.attributes.insert("name".into(), "Sam".into())),
+                    }
+                }
+                match store.update_user(&u).await.unwrap() {
+                    Ok(true) => return,
+                    Ok(false) => continue,
+                    Err(conflict) => panic!("{conflict:?}"),
+                }
+            }
+        });
+    }
+    updates.join_all().await;
+    let same = stores[1].get_user(POOL, "same").await.unwrap().unwrap();
+    assert_eq!((same.failed_attempts, same.version), (40, 40));
+    assert_eq!(same.attributes["custom:count"], "40");
+    assert!(!same.attributes.contains_key("name"), "{same:?}");
+
+    let mut stale = same.clone();
+    stale.version = 39;
+    stale.failed_attempts = 0;
+    assert_eq!(stores[2].update_user(&stale).await.unwrap(), Ok(false));
+    let mut unchanged = same.clone();
+    unchanged.failed_attempts = 41;
+    assert_eq!(stores[3].update_user(&unchanged).await.unwrap(), Ok(true));
+    let same = stores[0].get_user(POOL, "same").await.unwrap().unwrap();
+    assert_eq!((same.failed_attempts, same.version), (41, 41));
+
+    let by = |name: &str, value: &str| UserFilter {
+        attribute: name.into(),
+        op: FilterOp::Equals,
+        value: value.into(),
+    };
+    let found = stores[0]
+        .list_users(POOL, Some(&by("custom:count", "40")), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    for (value, n) in [("39", 0), ("1", 0)] {
+        let found = stores[0]
+            .list_users(POOL, Some(&by("custom:count", value)), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(found.len(), n, "custom:count = {value}");
+    }
+    let named = stores[0]
+        .list_users(POOL, Some(&by("name", "Sam")), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(named, vec![]);
+}
+
 /// A real deadlock on a production path: another session locks the user's row, the store's
 /// update (holding its share lock on the pool) waits for it, and the session then asks for the
 /// pool's row. PostgreSQL ends the update's transaction (40P01, the first to wait is the first
-/// to check); the store tries it again once the session is gone, and the update lands.
+/// to check); the store tries it again once the session is gone, and the update lands. The
+/// pool has an alias attribute: its user writes are transactions (in a pool without aliases
+/// an update is one statement, which takes no lock on the pool).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deadlocked_update_is_tried_again() {
     let Some(db) = TestPostgres::start() else {
@@ -241,6 +347,7 @@ async fn a_deadlocked_update_is_tried_again() {
     let store = PostgresStore::connect(db.url()).await.unwrap();
     let pool = ironpool_api::types::UserPoolType {
         id: Some(POOL.into()),
+        alias_attributes: Some(vec![ironpool_api::types::AliasAttributeType::Email]),
         ..Default::default()
     };
     store.create_user_pool(&pool).await.unwrap();

@@ -7,6 +7,7 @@ use crate::users::{
 use crate::StoreError;
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Object, Transaction};
+use std::sync::Arc;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
@@ -167,12 +168,18 @@ async fn write_doc(
     Ok(())
 }
 
+/// The user's attribute names and values, as two arrays of one order.
+fn attribute_columns(user: &User) -> (Vec<&str>, Vec<&str>) {
+    let names = user.attributes.keys().map(String::as_str).collect();
+    let values = user.attributes.values().map(String::as_str).collect();
+    (names, values)
+}
+
 /// Makes the user's attribute rows its attributes in one statement that writes only the rows
 /// that changed: names the user no longer has are deleted, new or changed values upserted,
 /// unchanged rows left alone (no new row versions, no index churn).
 async fn write_attributes(tx: &Transaction<'_>, user: &User, key: &str) -> Result<(), StoreError> {
-    let names: Vec<&str> = user.attributes.keys().map(String::as_str).collect();
-    let values: Vec<&str> = user.attributes.values().map(String::as_str).collect();
+    let (names, values) = attribute_columns(user);
     tx.execute_cached(
         "WITH gone AS (
             DELETE FROM user_attributes
@@ -597,6 +604,9 @@ impl PostgresStore {
         user: &User,
         force_alias: bool,
     ) -> Result<Result<(), UserConflict>, StoreError> {
+        if let Some(done) = self.create_user_in_one_statement(user).await? {
+            return Ok(done);
+        }
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let Some(pool) = pool_naming_locked(&tx, &user.pool_id).await? else {
@@ -640,6 +650,9 @@ impl PostgresStore {
         &self,
         user: &User,
     ) -> Result<Result<bool, UserConflict>, StoreError> {
+        if self.update_user_in_one_statement(user).await? {
+            return Ok(Ok(true));
+        }
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let Some(pool) = pool_naming_locked(&tx, &user.pool_id).await? else {
@@ -677,6 +690,134 @@ impl PostgresStore {
         }
         tx.commit().await?;
         Ok(Ok(true))
+    }
+
+    /// The pool's naming as kept, with the version it was read at, when the pool has no
+    /// aliases: a user write then needs no transaction (no alias value to claim or give back).
+    fn naming_without_aliases(&self, pool_id: &str) -> Option<(Arc<Naming>, i64)> {
+        self.namings
+            .get_versioned(pool_id)
+            .filter(|(naming, _)| !naming.has_aliases())
+    }
+
+    /// [`create_user_if_absent`](Users::create_user_if_absent) as one statement, without a
+    /// transaction: one round trip, one commit. Only in a pool without aliases, with the
+    /// naming kept, and only while the pool is at the version that naming was read at (so it
+    /// is the pool the naming is of). `None`: nothing written; the transaction decides.
+    async fn create_user_in_one_statement(
+        &self,
+        user: &User,
+    ) -> Result<Option<Result<(), UserConflict>>, StoreError> {
+        let Some((pool, version)) = self.naming_without_aliases(&user.pool_id) else {
+            return Ok(None);
+        };
+        let key = pool.username_key(&user.username);
+        let mut stored = user.clone();
+        stored.version = 0;
+        let (names, values) = attribute_columns(user);
+        // Nothing is inserted when the username or sub is taken (a concurrent insert of
+        // either waits for the first to commit): the pool is then found at the version.
+        let row = self
+            .client()
+            .await?
+            .query_one_cached(
+                "WITH inserted AS (
+                    INSERT INTO users (pool_id, username_key, username, sub, status, enabled,
+                    version, doc)
+                    SELECT $1::TEXT, $2::TEXT, $3::TEXT, $4::TEXT, $5::TEXT, $6::BOOLEAN, 0,
+                    $7::TEXT FROM user_pools WHERE id = $1 AND version = $8
+                    ON CONFLICT DO NOTHING RETURNING 1
+                 ), attributes AS (
+                    INSERT INTO user_attributes (pool_id, username_key, name, value)
+                    SELECT $1, $2, n, v FROM unnest($9::TEXT[], $10::TEXT[]) AS a(n, v)
+                    WHERE EXISTS (SELECT 1 FROM inserted)
+                 )
+                 SELECT EXISTS (SELECT 1 FROM inserted),
+                 EXISTS (SELECT 1 FROM user_pools WHERE id = $1 AND version = $8)",
+                &[
+                    &user.pool_id,
+                    &key,
+                    &user.username,
+                    &user.sub,
+                    &status_name(user)?,
+                    &user.enabled,
+                    &serde_json::to_string(&stored)?,
+                    &version,
+                    &names,
+                    &values,
+                ],
+            )
+            .await;
+        // The pool was deleted after the statement began: the transaction says so.
+        let row = match row {
+            Err(e) => match StoreError::from(e) {
+                StoreError::ParentGone(_) => return Ok(None),
+                other => return Err(other),
+            },
+            Ok(row) => row,
+        };
+        Ok(match (row.get(0), row.get(1)) {
+            (true, _) => Some(Ok(())),
+            (false, true) => Some(Err(UserConflict::UsernameExists)),
+            (false, false) => None,
+        })
+    }
+
+    /// [`update_user`](Users::update_user) as one statement, without a transaction, on the
+    /// same terms as [`Self::create_user_in_one_statement`]: the user's row, at the version
+    /// and sub given, and its attribute rows (only those that changed). `false`: nothing
+    /// written (another version, another sub, no such user or the pool moved); the
+    /// transaction decides.
+    async fn update_user_in_one_statement(&self, user: &User) -> Result<bool, StoreError> {
+        let Some((pool, version)) = self.naming_without_aliases(&user.pool_id) else {
+            return Ok(false);
+        };
+        let key = pool.username_key(&user.username);
+        let mut stored = user.clone();
+        stored.version = user.version + 1;
+        let (names, values) = attribute_columns(user);
+        // The update locks the user's row: a concurrent update waits for this one, then
+        // finds another version and writes nothing, attributes included (they are written
+        // only when the update is).
+        let updated = self
+            .client()
+            .await?
+            .query_one_cached(
+                "WITH updated AS (
+                    UPDATE users SET status = $3, enabled = $4, version = $5 + 1, doc = $6
+                    WHERE pool_id = $1 AND username_key = $2 AND version = $5 AND sub = $7
+                    AND EXISTS (SELECT 1 FROM user_pools WHERE id = $1 AND version = $8)
+                    RETURNING 1
+                 ), gone AS (
+                    DELETE FROM user_attributes
+                    WHERE pool_id = $1 AND username_key = $2 AND name <> ALL($9::TEXT[])
+                    AND EXISTS (SELECT 1 FROM updated)
+                 ), put AS (
+                    INSERT INTO user_attributes (pool_id, username_key, name, value)
+                    SELECT $1, $2, n, v FROM unnest($9::TEXT[], $10::TEXT[]) AS a(n, v)
+                    WHERE EXISTS (SELECT 1 FROM updated) AND NOT EXISTS (
+                        SELECT 1 FROM user_attributes o WHERE o.pool_id = $1
+                        AND o.username_key = $2 AND o.name = a.n AND o.value = a.v
+                    )
+                    ON CONFLICT (pool_id, username_key, name)
+                    DO UPDATE SET value = excluded.value
+                 )
+                 SELECT EXISTS (SELECT 1 FROM updated)",
+                &[
+                    &user.pool_id,
+                    &key,
+                    &status_name(user)?,
+                    &user.enabled,
+                    &user.version,
+                    &serde_json::to_string(&stored)?,
+                    &user.sub,
+                    &version,
+                    &names,
+                    &values,
+                ],
+            )
+            .await?;
+        Ok(updated.get(0))
     }
 
     async fn consume_code_once(
