@@ -39,6 +39,30 @@ fn user(name: &str, n: usize) -> User {
     }
 }
 
+/// `count` creations of the user "same" at once, spread over `stores`: one is made, every
+/// other one finds the username taken.
+async fn one_of_racing_creations_wins(stores: &[PostgresStore], count: usize) {
+    let mut creates = tokio::task::JoinSet::new();
+    for n in 0..count {
+        let store = stores[n % stores.len()].clone();
+        creates.spawn(async move { store.create_user_if_absent(&user("same", n), false).await });
+    }
+    let results: Vec<_> = creates
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(results
+        .iter()
+        .all(|r| r.is_ok() || *r == Err(UserConflict::UsernameExists)));
+}
+
 /// Eight servers starting at once on an empty database (the migration lock), then 50
 /// creations of one username and 20 uses of one code spread over them: one of each wins.
 #[tokio::test]
@@ -58,25 +82,7 @@ async fn racing_stores_on_one_database() {
     };
     stores[0].create_user_pool(&pool).await.unwrap();
 
-    let mut creates = tokio::task::JoinSet::new();
-    for n in 0..50 {
-        let store = stores[n % stores.len()].clone();
-        creates.spawn(async move { store.create_user_if_absent(&user("same", n), false).await });
-    }
-    let results: Vec<_> = creates
-        .join_all()
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(
-        results.iter().filter(|r| r.is_ok()).count(),
-        1,
-        "{results:?}"
-    );
-    assert!(results
-        .iter()
-        .all(|r| r.is_ok() || *r == Err(UserConflict::UsernameExists)));
+    one_of_racing_creations_wins(&stores, 50).await;
     assert_eq!(stores[1].count_users(POOL).await.unwrap(), 1);
 
     let purpose = CodePurpose::SignUp;
@@ -253,21 +259,7 @@ async fn one_statement_user_writes_race_like_transactions() {
         assert_eq!(store.get_user(POOL, "same").await.unwrap(), None);
     }
 
-    let mut creates = tokio::task::JoinSet::new();
-    for n in 0..40 {
-        let store = stores[n % stores.len()].clone();
-        creates.spawn(async move { store.create_user_if_absent(&user("same", n), false).await });
-    }
-    let results: Vec<_> = creates
-        .join_all()
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
-    assert!(results
-        .iter()
-        .all(|r| r.is_ok() || *r == Err(UserConflict::UsernameExists)));
+    one_of_racing_creations_wins(&stores, 40).await;
 
     let mut updates = tokio::task::JoinSet::new();
     for n in 0..40 {

@@ -7,7 +7,6 @@ use crate::users::{
 use crate::StoreError;
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Object, Transaction};
-use std::sync::Arc;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
@@ -173,6 +172,19 @@ fn attribute_columns(user: &User) -> (Vec<&str>, Vec<&str>) {
     let names = user.attributes.keys().map(String::as_str).collect();
     let values = user.attributes.values().map(String::as_str).collect();
     (names, values)
+}
+
+/// What a user write as one statement binds besides the user's own columns (see
+/// `PostgresStore::one_statement`).
+struct OneStatement<'u> {
+    /// The username's key under the pool's naming.
+    key: String,
+    /// The pool's version that naming was read at: the write is made only at it.
+    pool_version: i64,
+    /// The user's document as stored.
+    doc: String,
+    names: Vec<&'u str>,
+    values: Vec<&'u str>,
 }
 
 /// Makes the user's attribute rows its attributes in one statement that writes only the rows
@@ -692,12 +704,31 @@ impl PostgresStore {
         Ok(Ok(true))
     }
 
-    /// The pool's naming as kept, with the version it was read at, when the pool has no
-    /// aliases: a user write then needs no transaction (no alias value to claim or give back).
-    fn naming_without_aliases(&self, pool_id: &str) -> Option<(Arc<Naming>, i64)> {
-        self.namings
-            .get_versioned(pool_id)
-            .filter(|(naming, _)| !naming.has_aliases())
+    /// What a write of `user` as one statement binds besides the user's own columns, its
+    /// document stored at `version`; `None` unless the pool's naming is kept and the pool has
+    /// no aliases (a user write there has no alias value to claim or give back, so it needs no
+    /// transaction).
+    fn one_statement<'u>(
+        &self,
+        user: &'u User,
+        version: i64,
+    ) -> Result<Option<OneStatement<'u>>, StoreError> {
+        let Some((naming, pool_version)) = self.namings.get_versioned(&user.pool_id) else {
+            return Ok(None);
+        };
+        if naming.has_aliases() {
+            return Ok(None);
+        }
+        let mut stored = user.clone();
+        stored.version = version;
+        let (names, values) = attribute_columns(user);
+        Ok(Some(OneStatement {
+            key: naming.username_key(&user.username),
+            pool_version,
+            doc: serde_json::to_string(&stored)?,
+            names,
+            values,
+        }))
     }
 
     /// [`create_user_if_absent`](Users::create_user_if_absent) as one statement, without a
@@ -708,13 +739,9 @@ impl PostgresStore {
         &self,
         user: &User,
     ) -> Result<Option<Result<(), UserConflict>>, StoreError> {
-        let Some((pool, version)) = self.naming_without_aliases(&user.pool_id) else {
+        let Some(w) = self.one_statement(user, 0)? else {
             return Ok(None);
         };
-        let key = pool.username_key(&user.username);
-        let mut stored = user.clone();
-        stored.version = 0;
-        let (names, values) = attribute_columns(user);
         // Nothing is inserted when the username or sub is taken (a concurrent insert of
         // either waits for the first to commit): the pool is then found at the version.
         let row = self
@@ -736,15 +763,15 @@ impl PostgresStore {
                  EXISTS (SELECT 1 FROM user_pools WHERE id = $1 AND version = $8)",
                 &[
                     &user.pool_id,
-                    &key,
+                    &w.key,
                     &user.username,
                     &user.sub,
                     &status_name(user)?,
                     &user.enabled,
-                    &serde_json::to_string(&stored)?,
-                    &version,
-                    &names,
-                    &values,
+                    &w.doc,
+                    &w.pool_version,
+                    &w.names,
+                    &w.values,
                 ],
             )
             .await;
@@ -769,13 +796,9 @@ impl PostgresStore {
     /// written (another version, another sub, no such user or the pool moved); the
     /// transaction decides.
     async fn update_user_in_one_statement(&self, user: &User) -> Result<bool, StoreError> {
-        let Some((pool, version)) = self.naming_without_aliases(&user.pool_id) else {
+        let Some(w) = self.one_statement(user, user.version + 1)? else {
             return Ok(false);
         };
-        let key = pool.username_key(&user.username);
-        let mut stored = user.clone();
-        stored.version = user.version + 1;
-        let (names, values) = attribute_columns(user);
         // The update locks the user's row: a concurrent update waits for this one, then
         // finds another version and writes nothing, attributes included (they are written
         // only when the update is).
@@ -805,15 +828,15 @@ impl PostgresStore {
                  SELECT EXISTS (SELECT 1 FROM updated)",
                 &[
                     &user.pool_id,
-                    &key,
+                    &w.key,
                     &status_name(user)?,
                     &user.enabled,
                     &user.version,
-                    &serde_json::to_string(&stored)?,
+                    &w.doc,
                     &user.sub,
-                    &version,
-                    &names,
-                    &values,
+                    &w.pool_version,
+                    &w.names,
+                    &w.values,
                 ],
             )
             .await?;
